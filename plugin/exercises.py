@@ -1,0 +1,131 @@
+"""The exercise catalog: steps, their exercises, titles, hints and points.
+
+Each step declares its exercises in one place, ``exercises/stepN/__init__.py``::
+
+    TITLE = "Pools"
+    EXERCISES = {"parallel_map": {"title": "...", "hint": "...", "points": 1}}
+
+The file is read as data (never imported), so the catalog is the same for every target.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+from pathlib import Path
+
+from plugin.targets import EXERCISES, Target, exercise_modules
+
+ID_PATTERN = re.compile(r"^(step\d+)\.([A-Za-z_]\w*)$")
+
+
+class CatalogError(Exception):
+    """The catalog itself is wrong: a kit author's mistake, reported as a usage error."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Exercise:
+    id: str
+    step: str
+    name: str
+    title: str
+    hint: str
+    module: str  # the module of the step that defines the function
+    points: float = 1.0
+    all_or_nothing: bool = False
+
+    @property
+    def short_hint(self) -> str:
+        first_line = self.hint.strip().splitlines()[0] if self.hint.strip() else ""
+        return first_line
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    name: str
+    title: str
+    exercises: tuple[Exercise, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Catalog:
+    steps: tuple[Step, ...]
+
+    @property
+    def exercises(self) -> dict[str, Exercise]:
+        return {exercise.id: exercise for step in self.steps for exercise in step.exercises}
+
+
+def _natural_key(name: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
+def _module_constants(path: Path) -> dict[str, object]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    constants = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            try:
+                constants[node.targets[0].id] = ast.literal_eval(node.value)
+            except ValueError as error:
+                raise CatalogError(f"{path}: {node.targets[0].id} must be a plain literal ({error})") from None
+    return constants
+
+
+def _defined_functions(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def load_catalog(rootdir: Path) -> Catalog:
+    modules_by_step: dict[str, list[str]] = {}
+    for step, module in exercise_modules(rootdir):
+        modules_by_step.setdefault(step, []).append(module)
+    steps = []
+    step_dirs = sorted((rootdir / EXERCISES).glob("step*/__init__.py"), key=lambda p: _natural_key(p.parent.name))
+    for init in step_dirs:
+        step = init.parent.name
+        constants = _module_constants(init)
+        declared = constants.get("EXERCISES", {})
+        if not isinstance(declared, dict):
+            raise CatalogError(f"{init}: EXERCISES must be a dict of name -> {{'title', 'hint'}}")
+        defining = {
+            module: _defined_functions(init.parent / f"{module}.py") for module in modules_by_step.get(step, [])
+        }
+        exercises = []
+        for name, fields in declared.items():
+            modules = [module for module, functions in defining.items() if name in functions]
+            if not modules:
+                raise CatalogError(f"{init}: exercise {name!r} is not a function of any module in {init.parent}")
+            exercises.append(
+                Exercise(
+                    id=f"{step}.{name}",
+                    step=step,
+                    name=name,
+                    title=str(fields.get("title", name)),
+                    hint=str(fields.get("hint", "")),
+                    module=modules[0],
+                    points=float(fields.get("points", 1)),
+                    all_or_nothing=bool(fields.get("all_or_nothing", False)),
+                )
+            )
+        steps.append(Step(step, str(constants.get("TITLE", step)), tuple(exercises)))
+    return Catalog(tuple(steps))
+
+
+def locate(exercise: Exercise, target: Target) -> tuple[Path, int]:
+    """The file and line a learner should edit: the stub's ``raise NotImplementedError``, else the ``def``."""
+    path = target.module_file(exercise.step, exercise.module)
+    line = 1
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return path, line
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == exercise.name:
+            line = node.lineno
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Raise) and "NotImplementedError" in ast.unparse(inner):
+                    return path, inner.lineno
+    return path, line

@@ -1,0 +1,110 @@
+"""What happened to each exercise test, and what that makes of each exercise.
+
+The test's own process stamps every report with plain attributes (``lab_exercise``,
+``lab_outcome``, ``lab_message``); the process that logs reports (the xdist controller, or the only
+process) keeps a ledger of them. Under xdist the attributes travel with the serialized report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from plugin.exercises import Catalog, Exercise
+
+# Which outcome a test keeps when its phases disagree: the most telling one wins.
+_PRECEDENCE = {"passed": 0, "skipped": 1, "failed": 2, "todo": 3, "error": 4}
+STATUSES = ("done", "todo", "failing", "not-run")
+MESSAGE_LIMIT = 400
+
+
+@dataclasses.dataclass
+class TestRecord:
+    nodeid: str
+    exercise: str
+    outcome: str  # passed | failed | todo | skipped | error
+    message: str = ""
+    duration: float = 0.0
+
+
+def short_message(report: pytest.TestReport) -> str:
+    """One paragraph at most: the crash line pytest would show in its short summary."""
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2])
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = crash.message if crash is not None else str(report.longrepr or "")
+    paragraph = text.strip().split("\n\n")[0]
+    return paragraph if len(paragraph) <= MESSAGE_LIMIT else paragraph[: MESSAGE_LIMIT - 1] + "…"
+
+
+def phase_outcome(report: pytest.TestReport) -> str | None:
+    """The outcome one phase contributes, or None when it says nothing (a passing setup/teardown)."""
+    if report.when == "call":
+        if report.failed:
+            return "todo" if getattr(report, "lab_todo", False) else "failed"
+        return "skipped" if report.skipped else "passed"
+    if report.failed:
+        return "error"
+    if report.skipped:
+        return "skipped"
+    return None
+
+
+class Ledger:
+    def __init__(self) -> None:
+        self.tests: dict[str, TestRecord] = {}
+
+    def record(self, report: pytest.TestReport) -> None:
+        exercise = getattr(report, "lab_exercise", None)
+        outcome = phase_outcome(report)
+        if exercise is None or outcome is None:
+            return
+        message = getattr(report, "lab_message", None) or ("" if outcome == "passed" else short_message(report))
+        current = self.tests.get(report.nodeid)
+        if current is None:
+            self.tests[report.nodeid] = TestRecord(report.nodeid, exercise, outcome, message, report.duration)
+            return
+        current.duration += report.duration
+        if _PRECEDENCE[outcome] > _PRECEDENCE[current.outcome]:
+            current.outcome, current.message = outcome, message
+
+    def for_exercise(self, exercise_id: str) -> list[TestRecord]:
+        return [record for record in self.tests.values() if record.exercise == exercise_id]
+
+    def steps_run(self, catalog: Catalog) -> list[str]:
+        steps = {record.exercise.split(".")[0] for record in self.tests.values()}
+        return [step.name for step in catalog.steps if step.name in steps]
+
+
+def exercise_status(records: list[TestRecord]) -> str:
+    outcomes = {record.outcome for record in records}
+    if "todo" in outcomes:
+        return "todo"
+    if outcomes & {"failed", "error"}:
+        return "failing"
+    if "passed" in outcomes:
+        return "done"
+    return "not-run"
+
+
+@dataclasses.dataclass(frozen=True)
+class ExerciseProgress:
+    exercise: Exercise
+    status: str
+    tests: tuple[TestRecord, ...]
+
+
+def progress(catalog: Catalog, ledger: Ledger) -> list[tuple[str, list[ExerciseProgress]]]:
+    """Per step that ran in this session, every exercise of it with its status, in catalog order."""
+    result = []
+    run = set(ledger.steps_run(catalog))
+    for step in catalog.steps:
+        if step.name not in run:
+            continue
+        rows = []
+        for exercise in step.exercises:
+            records = ledger.for_exercise(exercise.id)
+            rows.append(ExerciseProgress(exercise, exercise_status(records), tuple(records)))
+        result.append((step.name, rows))
+    return result

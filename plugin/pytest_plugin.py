@@ -1,0 +1,230 @@
+"""Parallel Lab's pytest hooks: thin, each hands its work to the module that owns it."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from plugin import processes, reports, settings as lab_settings
+from plugin.exercises import ID_PATTERN, Catalog, CatalogError, load_catalog
+from plugin.machine import usable_cpus
+from plugin.progress import Ledger
+from plugin.speedup import SpeedupMeter
+from plugin.targets import EXERCISES, TargetSwitch, resolve
+
+MARKER = "exercise"
+_speedups_key = pytest.StashKey[list]()
+
+
+class LabSession:
+    """Everything one pytest process knows about the lab run."""
+
+    def __init__(self, config: pytest.Config, settings: lab_settings.LabSettings, catalog: Catalog):
+        self.config = config
+        self.settings = settings
+        self.catalog = catalog
+        self.exercises_dir = settings.rootdir / EXERCISES
+        self.switch = TargetSwitch(resolve(settings.target, settings.rootdir, settings.submission), settings.rootdir)
+        self.ledger = Ledger()
+        self.speedups: list[dict] = []
+        self.cpus = usable_cpus()
+        self.meter = SpeedupMeter(self.cpus, settings.required_fraction)
+        self.rendezvous = processes.RendezvousService()
+
+    @property
+    def target(self):
+        return self.switch.target
+
+    def is_exercise_test(self, path: Path) -> bool:
+        return self.exercises_dir in path.parents
+
+    # -- collection: every exercise test names its exercise ------------------------------------
+
+    def marker_problem(self, item: pytest.Item) -> str | None:
+        markers = list(item.iter_markers(MARKER))
+        known = self.catalog.exercises
+        if not markers:
+            step = item.path.parent.name
+            names = ", ".join(e for e in known if e.startswith(step + ".")) or f"{step}.<function_name>"
+            return (
+                f"{item.nodeid} belongs to no exercise: decorate it with "
+                f'@pytest.mark.exercise("{step}.<function_name>") (this step has: {names})'
+            )
+        if len(markers) > 1:
+            return f"{item.nodeid} has {len(markers)} exercise markers: a test belongs to exactly one exercise"
+        args = markers[0].args
+        exercise_id = args[0] if len(args) == 1 and isinstance(args[0], str) else None
+        if exercise_id is None or not ID_PATTERN.match(exercise_id):
+            return f'{item.nodeid}: write the marker as @pytest.mark.exercise("stepN.<function_name>")'
+        if exercise_id not in known:
+            return (
+                f"{item.nodeid}: {exercise_id!r} is not an exercise; declare it in "
+                f"exercises/{exercise_id.split('.')[0]}/__init__.py or fix the marker"
+            )
+        return None
+
+    # -- reports: stamp each with what the ledger needs -------------------------------------------
+
+    def stamp(self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
+        marker = item.get_closest_marker(MARKER)
+        if marker is None or not self.is_exercise_test(item.path):
+            return
+        exercise = self.catalog.exercises[marker.args[0]]
+        report.lab_exercise = exercise.id
+        if report.when == "call":
+            report.lab_speedups = [m.as_dict() for m in item.stash.get(_speedups_key, [])]
+        if call.excinfo is not None and report.failed and call.excinfo.errisinstance(NotImplementedError):
+            where = reports.edit_location(exercise, self.target, self.settings.rootdir)
+            report.lab_todo = True
+            report.lab_message = f"not implemented yet: {where}"
+            report.longrepr = f"not implemented yet: {where}  ({exercise.id}: {exercise.title})"
+        elif report.failed and "lab_seed" in getattr(item, "fixturenames", ()):
+            seed = self.settings.seed
+            report.sections.append(
+                ("parallel-lab", f"inputs were seeded with {seed}; rerun with: pytest --lab-seed {seed} '{item.nodeid}'")
+            )
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # Called in the process that logs reports: the controller under xdist, where the ledger lives.
+        self.ledger.record(report)
+        self.speedups.extend(getattr(report, "lab_speedups", None) or [])
+
+    # -- end of session ------------------------------------------------------------------------------
+
+    def environment(self) -> dict:
+        option = self.config.option
+        workers = len(getattr(option, "tx", None) or []) if getattr(option, "dist", "no") != "no" else 0
+        return reports.environment(self.cpus, workers, self.settings.seed)
+
+    def write_json(self) -> None:
+        if self.settings.json_path is not None:
+            document = reports.build_json(self.catalog, self.ledger, self.target, self.environment(), self.speedups)
+            reports.write_json(self.settings.json_path, document)
+
+    def summary(self, terminal) -> None:
+        lines = reports.progress_lines(
+            self.catalog, self.ledger, self.target, self.settings.rootdir, self.settings.full_hints
+        )
+        if lines:
+            terminal.write_sep("=", f"Parallel Lab: progress ({self.target.kind})")
+            for text, markup in lines:
+                terminal.write_line(text, **markup)
+        if self.speedups:
+            terminal.write_sep("=", "Parallel Lab: speedup")
+            for text in reports.speedup_lines(self.speedups):
+                terminal.write_line(text)
+
+
+def _session(config: pytest.Config) -> LabSession:
+    return config.pluginmanager.get_plugin("parallel-lab-session")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    lab_settings.addoption(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}(id): the exercise (stepN.<function_name>) this test belongs to")
+    settings = lab_settings.resolve(config)
+    try:
+        catalog = load_catalog(settings.rootdir)
+    except CatalogError as error:
+        raise pytest.UsageError(f"parallel-lab: {error}") from None
+    processes.apply_start_method(settings)
+    session = LabSession(config, settings, catalog)
+    session.switch.install()
+    config.pluginmanager.register(session, "parallel-lab-session")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = _session(config)
+    if session is not None:
+        session.rendezvous.shutdown()
+        session.switch.uninstall()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """xdist: every worker uses the controller's seed."""
+    node.workerinput["lab_seed"] = _session(node.config).settings.seed
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    session = _session(config)
+    lines = [
+        f"parallel-lab: target {session.target.kind}, start method {multiprocessing.get_start_method()}, "
+        f"{session.cpus} usable CPUs, seed {session.settings.seed} (rerun with --lab-seed {session.settings.seed})"
+    ]
+    lines += [f"parallel-lab: {note}" for note in session.switch.notes]
+    return lines
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):
+    report = yield
+    session = _session(collector.config)
+    if report.passed and session.is_exercise_test(collector.path):
+        problems = [
+            problem
+            for node in report.result
+            if isinstance(node, pytest.Item) and (problem := session.marker_problem(node))
+        ]
+        if problems:
+            report.outcome = "failed"
+            report.longrepr = "\n".join(problems)
+            report.result = []
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    _session(item.config).stamp(item, call, report)
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):
+        _session(session.config).write_json()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config):
+    # Outermost wrapper: our sections come after pytest's failures and short summary.
+    result = yield
+    _session(config).summary(terminalreporter)
+    return result
+
+
+@pytest.fixture
+def lab_seed(request: pytest.FixtureRequest) -> int:
+    """The session's seed for exercise inputs (printed on failure; set with --lab-seed)."""
+    return _session(request.config).settings.seed
+
+
+@pytest.fixture
+def rendezvous(request: pytest.FixtureRequest):
+    """``rendezvous(parties)``: a barrier proxy that pool tasks can receive as an argument.
+
+    Only ``parties`` tasks running at the same time can pass it; it breaks after a short timeout.
+    """
+    return _session(request.config).rendezvous.barrier
+
+
+@pytest.fixture
+def speedup(request: pytest.FixtureRequest):
+    """``speedup(sequential=..., parallel=..., workers=2)``: measure, record and check a speedup."""
+    lab = _session(request.config)
+    marker = request.node.get_closest_marker(MARKER)
+    exercise = marker.args[0] if marker else request.node.nodeid
+
+    def compare(*, sequential, parallel, workers: int = 2):
+        measurement = lab.meter.compare(sequential, parallel, workers, exercise, request.node.nodeid)
+        request.node.stash.setdefault(_speedups_key, []).append(measurement)
+        if measurement.verdict == "fail" and lab.settings.enforce_speedup:
+            pytest.fail(measurement.explain(), pytrace=False)
+        return measurement
+
+    return compare

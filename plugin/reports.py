@@ -1,0 +1,152 @@
+"""The run as the learner sees it (terminal sections) and as machines read it (``--lab-json``)."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import platform
+import sys
+import textwrap
+from pathlib import Path
+
+from plugin.exercises import Catalog, Exercise, locate
+from plugin.progress import ExerciseProgress, Ledger, progress
+from plugin.targets import Target
+
+BAR_WIDTH = 20
+SCHEMA = 1
+
+
+def _bar(done: int, total: int) -> str:
+    filled = round(BAR_WIDTH * done / total) if total else 0
+    return "[" + "#" * filled + "-" * (BAR_WIDTH - filled) + "]"
+
+
+def _relative(path: Path, rootdir: Path) -> str:
+    try:
+        return str(path.relative_to(rootdir))
+    except ValueError:
+        return str(path)
+
+
+def edit_location(exercise: Exercise, target: Target, rootdir: Path) -> str:
+    path, line = locate(exercise, target)
+    return f"{_relative(path, rootdir)}:{line}"
+
+
+def _hint_lines(exercise: Exercise, full: bool, indent: str) -> list[str]:
+    if not exercise.hint:
+        return []
+    text = exercise.hint.strip() if full else exercise.short_hint
+    return textwrap.wrap("hint: " + text, width=100, initial_indent=indent, subsequent_indent=indent + "      ")
+
+
+def progress_lines(
+    catalog: Catalog, ledger: Ledger, target: Target, rootdir: Path, full_hints: bool
+) -> list[tuple[str, dict]]:
+    """(text, markup) lines of the progress section."""
+    lines: list[tuple[str, dict]] = []
+    steps = progress(catalog, ledger)
+    titles = {step.name: step.title for step in catalog.steps}
+    for step, rows in steps:
+        done = sum(row.status == "done" for row in rows)
+        markup = {"green": True} if done == len(rows) else {}
+        lines.append((f"{step}  {titles[step]:<44} {_bar(done, len(rows))} {done}/{len(rows)} done", markup))
+    pending = [row for _, rows in steps for row in rows if row.status != "done"]
+    if not steps:
+        return lines
+    if not pending:
+        lines.append(("All exercises of the steps you ran are done.", {"green": True, "bold": True}))
+        return lines
+    upcoming = pending[0]
+    lines.append(("", {}))
+    lines.append((f"Next: {upcoming.exercise.id} — {upcoming.exercise.title} ({upcoming.status})", {"bold": True}))
+    lines.append((f"      edit {edit_location(upcoming.exercise, target, rootdir)}", {}))
+    lines.extend((line, {}) for line in _hint_lines(upcoming.exercise, True, "      "))
+    failing = [row for row in pending if row.status == "failing" and row is not upcoming]
+    if failing:
+        lines.append(("Also failing:", {"red": True}))
+        for row in failing:
+            lines.append((f"  {row.exercise.id} — {row.exercise.title}", {"red": True}))
+            lines.extend((line, {}) for line in _hint_lines(row.exercise, full_hints, "      "))
+    return lines
+
+
+def speedup_lines(speedups: list[dict]) -> list[str]:
+    header = f"{'exercise':<34} {'workers':>7} {'seq s':>7} {'par s':>7} {'speedup':>8} {'required':>8} {'capacity':>8}  verdict"
+    lines = [header]
+    for row in speedups:
+
+        def number(key, fmt):
+            value = row.get(key)
+            return format(value, fmt) if isinstance(value, (int, float)) else "-"
+
+        lines.append(
+            f"{row['exercise']:<34} {row['workers']:>7} {number('sequential_s', '7.3f')} {number('parallel_s', '7.3f')} "
+            f"{number('speedup', '8.2f')} {number('required', '8.2f')} {number('capacity', '8.2f')}  {row['verdict']}"
+            + (f" ({row['reason']})" if row.get("reason") and row["verdict"] != "pass" else "")
+        )
+    return lines
+
+
+def _test_json(record) -> dict:
+    return {"nodeid": record.nodeid, "outcome": record.outcome, "message": record.message}
+
+
+def _exercise_json(row: ExerciseProgress) -> dict:
+    return {
+        "id": row.exercise.id,
+        "title": row.exercise.title,
+        "status": row.status,
+        "tests": [_test_json(record) for record in row.tests],
+    }
+
+
+def build_json(
+    catalog: Catalog, ledger: Ledger, target: Target, environment: dict, speedups: list[dict]
+) -> dict:
+    steps = progress(catalog, ledger)
+    titles = {step.name: step.title for step in catalog.steps}
+    rows = [row for _, step_rows in steps for row in step_rows]
+    records = list(ledger.tests.values())
+    return {
+        "schema": SCHEMA,
+        "target": target.kind,
+        "environment": environment,
+        "summary": {
+            "exercises": len(rows),
+            "done": sum(row.status == "done" for row in rows),
+            "todo": sum(row.status == "todo" for row in rows),
+            "failing": sum(row.status == "failing" for row in rows),
+            "passed": sum(record.outcome == "passed" for record in records),
+            "failed": sum(record.outcome in ("failed", "todo", "error") for record in records),
+            "skipped": sum(record.outcome == "skipped" for record in records),
+        },
+        "steps": [
+            {
+                "step": step,
+                "title": titles[step],
+                "done": sum(row.status == "done" for row in step_rows),
+                "total": len(step_rows),
+                "exercises": [_exercise_json(row) for row in step_rows],
+            }
+            for step, step_rows in steps
+        ],
+        "speedups": speedups,
+    }
+
+
+def environment(cpus: int, xdist_workers: int, seed: int) -> dict:
+    return {
+        "python": platform.python_version(),
+        "platform": sys.platform,
+        "start_method": multiprocessing.get_start_method(),
+        "cpus": cpus,
+        "xdist_workers": xdist_workers,
+        "seed": seed,
+    }
+
+
+def write_json(path: Path, document: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
