@@ -73,6 +73,13 @@ def resolve(config: pytest.Config) -> LabSettings:
     submission = Path(option.submission).expanduser().resolve() if option.submission else None
     if submission is not None and not submission.is_dir():
         raise pytest.UsageError(f"--submission {option.submission}: no such directory")
+    invocation_dir = config.invocation_params.dir
+    if submission is not None and not (config.rootpath / "exercises").is_dir() and (invocation_dir / "exercises").is_dir():
+        # pytest picks its rootdir before plugins declare their options, so it took DIR for a test path.
+        raise pytest.UsageError(
+            f"pytest took {config.rootpath} as the rootdir because it read the submission folder as a test path: "
+            f"write the option with '=', as in  pytest --submission={option.submission}"
+        )
     start_method = option.start_method or config.getini("lab_start_method") or None
     if start_method is not None:
         if start_method not in START_METHODS:
