@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from plugin import processes, reports, settings as lab_settings
 from plugin.exercises import ID_PATTERN, Catalog, CatalogError, load_catalog
 from plugin.machine import usable_cpus
 from plugin.progress import Ledger
+from plugin.sharing import RunFolder, RunLock
 from plugin.speedup import SpeedupMeter
 from plugin.targets import EXERCISES, TargetSwitch, resolve
 
@@ -30,7 +32,16 @@ class LabSession:
         self.ledger = Ledger()
         self.speedups: list[dict] = []
         self.cpus = usable_cpus()
-        self.meter = SpeedupMeter(self.cpus, settings.required_fraction)
+        workerinput = getattr(config, "workerinput", None)
+        self.run_folder = RunFolder(workerinput)
+        # Only xdist workers can disturb each other's measurements.
+        self.lock = RunLock(self.run_folder.path) if workerinput is not None else None
+        self.meter = SpeedupMeter(
+            self.cpus,
+            settings.required_fraction,
+            self.run_folder.path,
+            self.lock.alone if self.lock else contextlib.nullcontext,
+        )
         self.rendezvous = processes.RendezvousService()
 
     @property
@@ -98,10 +109,19 @@ class LabSession:
         workers = len(getattr(option, "tx", None) or []) if getattr(option, "dist", "no") != "no" else 0
         return reports.environment(self.cpus, workers, self.settings.seed)
 
-    def write_json(self) -> None:
+    def write_outputs(self) -> None:
         if self.settings.json_path is not None:
             document = reports.build_json(self.catalog, self.ledger, self.target, self.environment(), self.speedups)
             reports.write_json(self.settings.json_path, document)
+        if self.settings.speedup_plot is not None:
+            reports.plot_speedups(self.speedups, self.settings.speedup_plot)
+
+    def close(self) -> None:
+        self.rendezvous.shutdown()
+        self.switch.uninstall()
+        if self.lock is not None:
+            self.lock.close()
+        self.run_folder.remove()
 
     def summary(self, terminal) -> None:
         lines = reports.progress_lines(
@@ -141,14 +161,15 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     session = _session(config)
     if session is not None:
-        session.rendezvous.shutdown()
-        session.switch.uninstall()
+        session.close()
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node) -> None:
-    """xdist: every worker uses the controller's seed."""
-    node.workerinput["lab_seed"] = _session(node.config).settings.seed
+    """xdist: every worker uses the controller's seed and run folder."""
+    session = _session(node.config)
+    node.workerinput["lab_seed"] = session.settings.seed
+    node.workerinput["lab_run_folder"] = str(session.run_folder.path)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -179,6 +200,18 @@ def pytest_make_collect_report(collector: pytest.Collector):
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem):
+    lock = _session(item.config).lock
+    if lock is None:
+        return (yield)
+    lock.enter_test()
+    try:
+        return (yield)
+    finally:
+        lock.leave_test()
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     _session(item.config).stamp(item, call, report)
@@ -187,7 +220,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if not hasattr(session.config, "workerinput"):
-        _session(session.config).write_json()
+        _session(session.config).write_outputs()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

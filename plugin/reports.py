@@ -72,21 +72,54 @@ def progress_lines(
     return lines
 
 
+_SPEEDUP_COLUMNS = (  # (heading, key, format)
+    ("workers", "workers", "d"),
+    ("seq s", "sequential_s", ".3f"),
+    ("par s", "parallel_s", ".3f"),
+    ("speedup", "speedup", ".2f"),
+    ("required", "required", ".2f"),
+    ("capacity", "capacity", ".2f"),
+    ("of cap.", "of_capacity", ".0%"),
+)
+
+
 def speedup_lines(speedups: list[dict]) -> list[str]:
-    header = f"{'exercise':<34} {'workers':>7} {'seq s':>7} {'par s':>7} {'speedup':>8} {'required':>8} {'capacity':>8}  verdict"
-    lines = [header]
+    """One row per measurement, a benchmark-style table."""
+    width = max([len("exercise")] + [len(row["exercise"]) for row in speedups])
+    lines = [f"{'exercise':<{width}} " + " ".join(f"{h:>8}" for h, _, _ in _SPEEDUP_COLUMNS) + "  verdict"]
     for row in speedups:
-
-        def number(key, fmt):
-            value = row.get(key)
-            return format(value, fmt) if isinstance(value, (int, float)) else "-"
-
-        lines.append(
-            f"{row['exercise']:<34} {row['workers']:>7} {number('sequential_s', '7.3f')} {number('parallel_s', '7.3f')} "
-            f"{number('speedup', '8.2f')} {number('required', '8.2f')} {number('capacity', '8.2f')}  {row['verdict']}"
-            + (f" ({row['reason']})" if row.get("reason") and row["verdict"] != "pass" else "")
-        )
+        cells = [
+            format(row[key], fmt) if isinstance(row.get(key), (int, float)) else "-" for _, key, fmt in _SPEEDUP_COLUMNS
+        ]
+        verdict = row["verdict"] + (f" ({row['reason']})" if row["verdict"] != "pass" and row.get("reason") else "")
+        lines.append(f"{row['exercise']:<{width}} " + " ".join(f"{cell:>8}" for cell in cells) + f"  {verdict}")
     return lines
+
+
+def plot_speedups(speedups: list[dict], path: Path) -> None:
+    """A PNG bar chart: the speedup of each measurement against the machine's capacity and the requirement."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(9, 4.5), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    labels = [row["exercise"] for row in speedups]
+    colours = {"pass": "tab:green", "fail": "tab:red", "not-measured": "tab:gray"}
+    positions = range(len(speedups))
+    axes.bar(positions, [row.get("speedup") or 0 for row in speedups],
+             color=[colours[row["verdict"]] for row in speedups])
+    axes.plot(positions, [row.get("capacity") or 0 for row in speedups], "k_", markersize=28, mew=2, label="capacity")
+    axes.plot(positions, [row.get("required") or 0 for row in speedups], "_", color="tab:orange", markersize=28,
+              mew=2, label="required")
+    axes.axhline(1.0, color="gray", linewidth=0.8, linestyle="--")
+    axes.set_xticks(list(positions), labels, rotation=20, ha="right", fontsize=8)
+    axes.set_ylabel("speedup over sequential (x)")
+    axes.set_title("Parallel Lab: measured speedups")
+    axes.legend(loc="upper right", fontsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
 
 
 def _test_json(record) -> dict:

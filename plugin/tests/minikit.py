@@ -95,3 +95,51 @@ def build(pytester: pytest.Pytester) -> pytest.Pytester:
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     """pytest in a child process, with the plugin loaded as an installed kit would load it."""
     return pytester.runpytest_subprocess("-p", "plugin.pytest_plugin", "-p", "no:cacheprovider", *args)
+
+
+SPEED_CATALOG = '''
+TITLE = "Speed"
+EXERCISES = {"total_work": {"title": "Spread CPU work over a pool", "hint": "Map work over the sizes in a Pool."}}
+'''
+
+SPEED_STUB = '''
+def work(loops):
+    """CPU-bound work (given)."""
+    total = 0
+    for i in range(loops):
+        total += i * i % 7
+    return total
+
+
+def total_work(sizes, workers=2):
+    """Return [work(n) for n in sizes], computed in a pool of ``workers`` processes."""
+    raise NotImplementedError
+'''
+
+SPEED_SOLUTION = SPEED_STUB.replace(
+    "    raise NotImplementedError\n",
+    "    import multiprocessing\n\n    with multiprocessing.Pool(workers) as pool:\n        return pool.map(work, sizes)\n",
+)
+
+SPEED_TESTS = '''
+import pytest
+
+from exercises.step2.speed import total_work, work
+
+SIZES = [2_500_000] * 4
+
+
+@pytest.mark.exercise("step2.total_work")
+def test_total_work_is_faster(speedup):
+    speedup(sequential=lambda: [work(n) for n in SIZES], parallel=lambda: total_work(SIZES, 2), workers=2)
+'''
+
+
+def add_speed_step(pytester: pytest.Pytester) -> pytest.Pytester:
+    """A second step whose only test measures a speedup."""
+    write(pytester.path / "exercises" / "step2" / "__init__.py", SPEED_CATALOG)
+    write(pytester.path / "exercises" / "step2" / "speed.py", SPEED_STUB)
+    write(pytester.path / "exercises" / "step2" / "test_speed.py", SPEED_TESTS)
+    write(pytester.path / "solutions" / "step2" / "__init__.py", "")
+    write(pytester.path / "solutions" / "step2" / "speed.py", SPEED_SOLUTION)
+    return pytester

@@ -1,0 +1,237 @@
+"""The speedup engine: statistics and verdicts with a fake clock, then end to end on a mini kit."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from plugin import clock, speedup
+from plugin.speedup import SpeedupMeter, best_times, required_speedup
+from plugin.tests.minikit import add_speed_step, run, write
+
+
+class FakeWork:
+    """Callables that take a scripted time on a fake clock, returning a fixed result."""
+
+    def __init__(self, monkeypatch):
+        self.now = 0.0
+        self.calls: list[str] = []
+        monkeypatch.setattr(clock, "perf_counter", lambda: self.now)
+
+    def task(self, name: str, durations, result=42):
+        durations = iter(durations)
+        last = [None]
+
+        def run_task():
+            last[0] = next(durations, last[0])
+            self.now += last[0]
+            self.calls.append(name)
+            return result
+
+        return run_task
+
+
+def test_best_times_interleaves_alternating_and_keeps_the_best(monkeypatch):
+    fake = FakeWork(monkeypatch)
+    seq = fake.task("s", [1.0, 0.8, 0.9, 1.2])
+    par = fake.task("p", [0.6, 0.5, 0.7, 0.55])
+    assert best_times(seq, par, rounds=4, budget_s=100) == pytest.approx((0.8, 0.5))
+    assert fake.calls == ["s", "p", "p", "s", "s", "p", "p", "s"]
+
+
+def test_best_times_stops_at_the_budget_after_the_minimum_rounds(monkeypatch):
+    fake = FakeWork(monkeypatch)
+    best_times(fake.task("s", [1.0]), fake.task("p", [1.0]), rounds=10, budget_s=0.5)
+    assert len(fake.calls) == 2 * speedup.MIN_ROUNDS
+
+
+def test_required_speedup_keeps_a_fraction_of_the_machines_gain():
+    assert required_speedup(1.9, 0.6) == pytest.approx(1.54)
+    assert required_speedup(1.0, 0.6) == 1.0
+    assert required_speedup(3.8, 0.5) == pytest.approx(2.4)
+
+
+def meter(monkeypatch, tmp_path, capacities, cpus=2) -> SpeedupMeter:
+    """A meter whose capacity measurements return the given values, one per measurement."""
+    measured = iter(capacities)
+    instance = SpeedupMeter(cpus, 0.6, tmp_path)
+    monkeypatch.setattr(instance, "measure_capacity", lambda workers: next(measured))
+    return instance
+
+
+@pytest.mark.parametrize(
+    "seq_s, par_s, verdict",
+    [(1.0, 0.5, "pass"), (1.0, 0.64, "pass"), (1.0, 0.66, "fail"), (1.0, 1.0, "fail")],
+)
+def test_verdict_compares_the_speedup_with_the_requirement(monkeypatch, tmp_path, seq_s, par_s, verdict):
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [1.9, 1.9]).compare(
+        fake.task("s", [seq_s]), fake.task("p", [par_s]), 2, "step2.x", "t::x"
+    )
+    assert result.verdict == verdict
+    assert result.capacity == 1.9 and result.required == pytest.approx(1.54)
+    assert result.speedup == pytest.approx(seq_s / par_s, rel=1e-3)
+
+
+def test_a_miss_is_retried_once_with_capacity_measured_again(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    capacities = [1.9, 1.35]  # the machine got busier between the first attempt and the retry
+    result = meter(monkeypatch, tmp_path, capacities).compare(
+        fake.task("s", [1.0]), fake.task("p", [0.8]), 2, "step2.x", "t::x"
+    )  # 1.25x misses the 1.54x that 1.9x asks for, and meets the 1.21x that 1.35x asks for
+    assert result.verdict == "pass" and result.capacity == 1.35
+
+
+def test_low_capacity_is_not_measured_and_never_fails(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [1.1]).compare(
+        fake.task("s", [1.0]), fake.task("p", [1.0]), 2, "step2.x", "t::x"
+    )
+    assert result.verdict == "not-measured" and "1.10x" in result.reason and result.speedup is None
+
+
+def test_more_workers_than_usable_cpus_is_not_measured(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [], cpus=1).compare(
+        fake.task("s", [1.0]), fake.task("p", [1.0]), 2, "step2.x", "t::x"
+    )
+    assert result.verdict == "not-measured" and result.reason == "needs 2 usable CPUs, this process may use 1"
+
+
+def test_different_results_are_an_error_not_a_speedup(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    with pytest.raises(AssertionError, match="returned a different result"):
+        meter(monkeypatch, tmp_path, [1.9]).compare(
+            fake.task("s", [1.0], result=[1, 2]), fake.task("p", [0.5], result=[2, 1]), 2, "step2.x", "t::x"
+        )
+
+
+# -- end to end -------------------------------------------------------------------------------------
+
+end_to_end = pytest.mark.timeout(180)
+
+SEQUENTIAL = "def total_work(sizes, workers=2):\n    return [work(n) for n in sizes]\n"
+POOL_PER_TASK = (
+    "def total_work(sizes, workers=2):\n    import multiprocessing\n    results = []\n"
+    "    for n in sizes:\n        with multiprocessing.Pool(workers) as pool:\n"
+    "            results.append(pool.apply(work, (n,)))\n    return results\n"
+)
+CLOCK_PATCH = (
+    "import time\n_real = time.perf_counter\n_start = _real()\n"
+    "time.perf_counter = lambda: _start + (_real() - _start) / 10  # a clock that runs ten times slower\n"
+)
+
+
+def submission(tmp_path, body: str, prefix: str = "") -> str:
+    from plugin.tests.minikit import SPEED_STUB
+
+    given = SPEED_STUB.split("def total_work")[0]
+    write(tmp_path / "sub" / "step2" / "speed.py", prefix + given + body)
+    return f"--submission={tmp_path / 'sub'}"
+
+
+def speedups_of(kit, *args):
+    result = run(kit, "exercises/step2", "--lab-json", "report.json", *args)
+    return result, json.loads((kit.path / "report.json").read_text())["speedups"]
+
+
+@end_to_end
+def test_solution_passes_and_the_measurement_is_reported(kit):
+    add_speed_step(kit)
+    result, rows = speedups_of(kit, "--solutions", "--speedup-plot=chart.png")
+    assert result.ret == 0, result.stdout.str()
+    (row,) = rows
+    assert row["exercise"] == "step2.total_work" and row["verdict"] == "pass" and row["workers"] == 2
+    assert set(row) >= {"nodeid", "capacity", "sequential_s", "parallel_s", "speedup", "required", "reason"}
+    assert row["speedup"] == pytest.approx(row["sequential_s"] / row["parallel_s"], rel=0.01)
+    result.stdout.fnmatch_lines(["*= Parallel Lab: speedup =*", "exercise * workers * speedup * verdict", "step2.total_work * pass"])
+    from PIL import Image
+
+    with Image.open(kit.path / "chart.png") as chart:
+        assert chart.size == (900, 450) and len(chart.getcolors(1 << 16) or []) > 10
+
+
+@end_to_end
+@pytest.mark.parametrize("body", [SEQUENTIAL, POOL_PER_TASK], ids=["sequential", "pool-per-task"])
+def test_slow_implementations_fail_saying_what_was_measured_and_needed(kit, tmp_path, body):
+    add_speed_step(kit)
+    result, rows = speedups_of(kit, submission(tmp_path, body))
+    assert result.ret == 1
+    assert rows[0]["verdict"] == "fail"
+    result.stdout.fnmatch_lines(["*speedup too low: *x with 2 workers (sequential * s, parallel * s), needed *x*"])
+
+
+@end_to_end
+def test_a_learner_clock_cannot_fake_a_speedup_and_no_speedup_never_fails(kit, tmp_path):
+    add_speed_step(kit)
+    result, rows = speedups_of(kit, submission(tmp_path, SEQUENTIAL, prefix=CLOCK_PATCH), "--no-speedup")
+    assert result.ret == 0, "--no-speedup reports a low speedup without failing the test"
+    assert rows[0]["verdict"] == "fail" and rows[0]["speedup"] < 1.3
+
+
+@end_to_end
+@pytest.mark.skipif(not hasattr(__import__("os"), "sched_setaffinity"), reason="needs CPU affinity")
+def test_one_usable_cpu_is_not_measured_and_does_not_fail(kit):
+    add_speed_step(kit)
+    script = (
+        "import os, sys, pytest; os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]}); "
+        "sys.exit(pytest.main(sys.argv[1:]))"
+    )
+    result = kit.run(sys.executable, "-c", script, "-p", "plugin.pytest_plugin", "-p", "no:cacheprovider",
+                     "--solutions", "exercises/step2", "--lab-json=report.json")
+    assert result.ret == 0, result.stdout.str()
+    (row,) = json.loads((kit.path / "report.json").read_text())["speedups"]
+    assert row["verdict"] == "not-measured" and row["reason"] == "needs 2 usable CPUs, this process may use 1"
+
+
+@end_to_end
+def test_xdist_aggregates_speedups_and_measures_alone(kit):
+    """Under -n 2 no other test runs while a speedup is measured: their intervals never overlap."""
+    add_speed_step(kit)
+    write(
+        kit.path / "exercises" / "step2" / "test_busy.py",
+        '''
+        import json, os, time
+        import pytest
+        from plugin import clock
+
+        LOG = os.path.join(os.path.dirname(__file__), "intervals.jsonl")
+
+        @pytest.mark.exercise("step2.total_work")
+        @pytest.mark.parametrize("n", range(30))
+        def test_busy(n):
+            start = clock.monotonic()
+            time.sleep(0.03)
+            with open(LOG, "a") as log:
+                log.write(json.dumps(["busy", start, clock.monotonic()]) + "\\n")
+        ''',
+    )
+    write(
+        kit.path / "exercises" / "step2" / "conftest.py",
+        '''
+        import json, os
+        import pytest
+        from plugin import clock
+
+        @pytest.fixture(autouse=True)
+        def log_measurement(request):
+            if "speedup" not in request.fixturenames:
+                yield
+                return
+            start = clock.monotonic()
+            yield
+            with open(os.path.join(os.path.dirname(__file__), "intervals.jsonl"), "a") as log:
+                log.write(json.dumps(["speedup", start, clock.monotonic()]) + "\\n")
+        ''',
+    )
+    result, rows = speedups_of(kit, "--solutions", "-n", "2", "-p", "xdist")
+    assert result.ret == 0, result.stdout.str()
+    assert [row["verdict"] for row in rows] == ["pass"]
+    intervals = [json.loads(line) for line in (kit.path / "exercises" / "step2" / "intervals.jsonl").read_text().splitlines()]
+    (measured,) = [(start, end) for kind, start, end in intervals if kind == "speedup"]
+    busy = [(start, end) for kind, start, end in intervals if kind == "busy"]
+    assert len(busy) == 30
+    overlapping = [b for b in busy if b[0] < measured[1] and b[1] > measured[0]]
+    assert not overlapping, f"{len(overlapping)} tests ran during the measurement {measured}"
