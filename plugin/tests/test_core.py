@@ -123,3 +123,26 @@ def test_xdist_aggregates_progress_on_the_controller(kit):
     assert document["environment"]["xdist_workers"] == 2
     assert document["summary"]["done"] == 2 and document["summary"]["passed"] == 3
     assert "step1  Demo step" in result.stdout.str() and "[####################] 2/2 done" in result.stdout.str()
+
+
+def test_failing_exercises_get_a_one_line_hint_or_the_full_hint_with_hints(kit):
+    write(kit.path / "exercises" / "step1" / "demo.py", "def double(x):\n    raise NotImplementedError\n\n\ndef pids(items):\n    return None\n")
+    write(kit.path / "exercises" / "step1" / "__init__.py",
+          'TITLE = "Demo step"\nEXERCISES = {"double": {"title": "Double", "hint": "Return x * 2."},\n'
+          '             "pids": {"title": "Pids", "hint": "Use a Pool.\\nMap pid_of over the items."}}\n')
+    brief = run(kit)
+    brief.stdout.fnmatch_lines(["Next: step1.double — Double (todo)", "Also failing:", "  step1.pids — Pids", "      hint: Use a Pool."])
+    assert "Map pid_of" not in brief.stdout.str()
+    full = run(kit, "--hints")
+    full.stdout.fnmatch_lines(["      hint: Use a Pool. Map pid_of over the items."])
+
+
+def test_outside_a_kit_the_plugin_stays_out_of_the_way(pytester, monkeypatch):
+    from plugin.tests.minikit import REPO
+
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    pytester.makepyfile(test_plain="def test_plain():\n    assert True\n")
+    result = run(pytester, "--lab-json=report.json")
+    assert result.ret == 0
+    assert "Parallel Lab" not in result.stdout.str()
+    assert json.loads((pytester.path / "report.json").read_text())["summary"]["exercises"] == 0
