@@ -188,10 +188,10 @@ def test_one_usable_cpu_is_not_measured_and_does_not_fail(kit):
 
 @end_to_end
 def test_xdist_aggregates_speedups_and_measures_alone(kit):
-    """Under -n 2 no other test starts while a speedup is measured (30 short tests would, unhindered)."""
+    """Under -n 2 no other test starts while a speedup is measured (60 short tests would, unhindered)."""
     add_speed_step(kit)
     write(
-        kit.path / "exercises" / "step2" / "test_busy.py",
+        kit.path / "exercises" / "step2" / "test_wait.py",  # collected after test_speed.py
         '''
         import json, os, time
         import pytest
@@ -200,10 +200,10 @@ def test_xdist_aggregates_speedups_and_measures_alone(kit):
         LOG = os.path.join(os.path.dirname(__file__), "intervals.jsonl")
 
         @pytest.mark.exercise("step2.total_work")
-        @pytest.mark.parametrize("n", range(30))
+        @pytest.mark.parametrize("n", range(60))
         def test_busy(n):
             start = clock.monotonic()
-            time.sleep(0.03)
+            time.sleep(0.05)
             with open(LOG, "a") as log:
                 log.write(json.dumps(["busy", start, clock.monotonic()]) + "\\n")
         ''',
@@ -232,6 +232,6 @@ def test_xdist_aggregates_speedups_and_measures_alone(kit):
     intervals = [json.loads(line) for line in (kit.path / "exercises" / "step2" / "intervals.jsonl").read_text().splitlines()]
     (measured,) = [(start, end) for kind, start, end in intervals if kind == "speedup"]
     busy = [(start, end) for kind, start, end in intervals if kind == "busy"]
-    assert len(busy) == 30
+    assert len(busy) == 60
     started_during = [b for b in busy if measured[0] < b[0] < measured[1]]
     assert not started_during, f"{len(started_during)} tests started during the measurement {measured}"
