@@ -9,6 +9,24 @@ from plugin.settings import LabSettings
 
 RENDEZVOUS_TIMEOUT_S = 5.0
 
+# Pids of the helper processes the plugin itself runs: never a learner's leak.
+_plugin_pids: set[int] = set()
+
+
+def learner_children() -> list[multiprocessing.Process]:
+    """The live child processes of this process, except the plugin's own helpers.
+
+    ``multiprocessing.active_children()`` also reaps children that have finished.
+    """
+    return [child for child in multiprocessing.active_children() if child.pid not in _plugin_pids]
+
+
+def assert_no_children_left(advice: str) -> None:
+    """Fail, with ``advice``, when the learner's code left child processes running."""
+    alive = learner_children()
+    if alive:
+        raise AssertionError(f"{len(alive)} child process(es) still running: {advice}")
+
 
 def apply_start_method(settings: LabSettings) -> None:
     """Run the whole session under the chosen start method; without one, Python's default stands."""
@@ -29,13 +47,11 @@ class RendezvousService:
     def barrier(self, parties: int, timeout: float = RENDEZVOUS_TIMEOUT_S):
         if self._manager is None:
             self._manager = multiprocessing.Manager()
+            _plugin_pids.add(self._manager._process.pid)
         return self._manager.Barrier(parties, timeout=timeout)
-
-    @property
-    def pid(self) -> int | None:
-        return self._manager._process.pid if self._manager is not None else None
 
     def shutdown(self) -> None:
         if self._manager is not None:
+            _plugin_pids.discard(self._manager._process.pid)
             self._manager.shutdown()
             self._manager = None

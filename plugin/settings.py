@@ -62,7 +62,7 @@ def addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "lab_speedup_fraction",
         "required speedup as a fraction of the machine's measured capacity gain (see plugin/speedup.py)",
-        default="0.6",
+        default="0.5",
     )
 
 

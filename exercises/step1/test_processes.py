@@ -14,6 +14,7 @@ import time
 import psutil
 import pytest
 
+from plugin.processes import assert_no_children_left
 from exercises.step1.processes import collect_results, completion_order, parent_and_child_pids, run_workers
 
 RENDEZVOUS_S = 5.0  # ample for processes started together; a sequential run waits this long in vain
@@ -67,11 +68,6 @@ def unreaped(pids):
     return [pid for pid in pids if psutil.pid_exists(pid) and pid != os.getpid()]
 
 
-def assert_nothing_left_running():
-    alive = multiprocessing.active_children()
-    assert not alive, f"{len(alive)} child process(es) still running: join() every process you start"
-
-
 # -- step1.parent_and_child_pids -----------------------------------------------------------------
 
 
@@ -88,7 +84,7 @@ def test_the_child_is_joined_before_returning():
     """Catches: returning without join(), which leaves the child running or as a zombie."""
     _, child = parent_and_child_pids()
     assert not unreaped([child]), f"child {child} was not joined: call join() before returning"
-    assert_nothing_left_running()
+    assert_no_children_left("join() every process you start")
 
 
 # -- step1.run_workers ----------------------------------------------------------------------------
@@ -113,7 +109,7 @@ def test_exit_codes_come_back_in_argument_order(lab_seed):
     # The first process finishes last, the last first.
     args = [(barrier, code, STAGGER_S * (2 - index)) for index, code in enumerate(codes)]
     assert run_workers(meet_then_exit, args) == codes
-    assert_nothing_left_running()
+    assert_no_children_left("join() every process you start")
 
 
 # -- step1.collect_results ------------------------------------------------------------------------
@@ -140,7 +136,7 @@ def test_each_input_runs_in_its_own_child_process():
     pids = collect_results(pid_of, range(3))
     assert os.getpid() not in pids, "func ran in the parent process: run it in a child"
     assert len(set(pids)) == 3, f"pids {pids}: start one process per input"
-    assert_nothing_left_running()
+    assert_no_children_left("join() every process you start")
 
 
 @pytest.mark.exercise("step1.collect_results")
@@ -165,4 +161,4 @@ def test_indices_come_back_in_the_order_processes_finished(lab_seed):
     assert completion_order(meet_then_wait, inputs) == expected, (
         f"input {expected[0]} finished first and input {expected[-1]} last"
     )
-    assert_nothing_left_running()
+    assert_no_children_left("join() every process you start")
