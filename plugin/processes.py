@@ -1,16 +1,50 @@
-"""The session's multiprocessing start method, and the helper processes the plugin itself owns."""
+"""The processes a test run starts: start method, the plugin's own helpers, and the learner's leftovers.
+
+After every test the plugin looks for child processes and shared-memory segments the learner's code
+left behind, reports them as a failure of that test, and cleans them up. A hung test is interrupted
+by a SIGALRM timer (pytest-timeout's ``signal`` method, run by this module so that the hung process
+tree is terminated first), and at the end of the session no process started by the run survives.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import multiprocessing.managers
+import os
+import signal
+from pathlib import Path
 
+import psutil
+import pytest
+
+from plugin import failures
 from plugin.settings import LabSettings
 
 RENDEZVOUS_TIMEOUT_S = 5.0
+TERMINATE_GRACE_S = 1.0
+SHM_DIR = Path("/dev/shm")  # where POSIX shared memory shows up on Linux
+SHM_PREFIXES = ("psm_", "wnsm_")  # names multiprocessing.shared_memory gives its segments
 
 # Pids of the helper processes the plugin itself runs: never a learner's leak.
 _plugin_pids: set[int] = set()
+
+
+def apply_start_method(settings: LabSettings) -> None:
+    """Run the whole session under the chosen start method; without one, Python's default stands."""
+    if settings.start_method is not None:
+        multiprocessing.set_start_method(settings.start_method, force=True)
+
+
+def _helper_pids() -> set[int]:
+    """The plugin's helpers and multiprocessing's own: the forkserver and the resource tracker."""
+    from multiprocessing import forkserver, resource_tracker
+
+    pids = set(_plugin_pids)
+    pids.add(getattr(forkserver._forkserver, "_forkserver_pid", None))
+    pids.add(getattr(resource_tracker._resource_tracker, "_pid", None))
+    pids.discard(None)
+    return pids
 
 
 def learner_children() -> list[multiprocessing.Process]:
@@ -18,7 +52,7 @@ def learner_children() -> list[multiprocessing.Process]:
 
     ``multiprocessing.active_children()`` also reaps children that have finished.
     """
-    return [child for child in multiprocessing.active_children() if child.pid not in _plugin_pids]
+    return [child for child in multiprocessing.active_children() if child.pid not in _helper_pids()]
 
 
 def assert_no_children_left(advice: str) -> None:
@@ -28,10 +62,158 @@ def assert_no_children_left(advice: str) -> None:
         raise AssertionError(f"{len(alive)} child process(es) still running: {advice}")
 
 
-def apply_start_method(settings: LabSettings) -> None:
-    """Run the whole session under the chosen start method; without one, Python's default stands."""
-    if settings.start_method is not None:
-        multiprocessing.set_start_method(settings.start_method, force=True)
+def _descendants() -> list[psutil.Process]:
+    helpers = _helper_pids()
+    try:
+        return [p for p in psutil.Process().children(recursive=True) if p.pid not in helpers]
+    except psutil.Error:
+        return []
+
+
+def shared_memory_segments() -> set[str]:
+    if not SHM_DIR.is_dir():
+        return set()  # macOS keeps no listing: segment leaks go unseen there
+    return {entry.name for entry in SHM_DIR.iterdir() if entry.name.startswith(SHM_PREFIXES)}
+
+
+@dataclasses.dataclass
+class Leftovers:
+    pool_workers: int = 0
+    running: int = 0
+    unjoined: int = 0
+    segments: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.pool_workers or self.running or self.unjoined or self.segments)
+
+    def message(self) -> str:
+        parts = []
+        if self.pool_workers:
+            parts.append(
+                f"{self.pool_workers} pool worker process(es) were still running: use the pool as a context "
+                "manager (with Pool(...) as pool:) or call close() and join()"
+            )
+        if self.running:
+            parts.append(f"{self.running} child process(es) were still running: join() every process you start")
+        if self.unjoined:
+            parts.append(f"{self.unjoined} child process(es) had finished but were never joined: call join()")
+        if self.segments:
+            parts.append(
+                f"{len(self.segments)} shared-memory segment(s) were never unlinked ({', '.join(self.segments)}): "
+                "close() them in every process and unlink() once, when the work is done"
+            )
+        return "; ".join(parts) + " (cleaned up by the kit)"
+
+
+def terminate(processes: list[psutil.Process]) -> None:
+    for process in processes:
+        try:
+            process.terminate()
+        except psutil.Error:
+            pass
+    _, alive = psutil.wait_procs(processes, timeout=TERMINATE_GRACE_S)
+    for process in alive:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(alive, timeout=TERMINATE_GRACE_S)
+    multiprocessing.active_children()  # lets multiprocessing reap the ones it started
+    for process in processes:
+        try:
+            os.waitpid(process.pid, os.WNOHANG)
+        except (ChildProcessError, OSError):
+            pass
+
+
+def _unlink_segment(name: str) -> None:
+    from multiprocessing import resource_tracker
+
+    try:
+        (SHM_DIR / name).unlink()
+    except OSError:
+        return
+    try:  # the tracker would warn at exit about a segment it thinks still exists
+        resource_tracker.unregister("/" + name, "shared_memory")
+    except Exception:  # noqa: BLE001 - best effort: no tracker may be running
+        pass
+
+
+def collect_leftovers(segments_before: set[str]) -> Leftovers:
+    """What the test left behind, which is then terminated and unlinked."""
+    descendants = _descendants()
+    zombies = [p for p in descendants if _status(p) == psutil.STATUS_ZOMBIE]
+    running = [p for p in descendants if p not in zombies]
+    names = {child.pid: child.name for child in multiprocessing.active_children()}  # e.g. ForkPoolWorker-3
+    pool_workers = sum("PoolWorker" in names.get(p.pid, "") for p in running)
+    if pool_workers:
+        _terminate_open_pools()  # else the pools' handler threads would start new workers
+    leftovers = Leftovers(
+        pool_workers=pool_workers,
+        running=len(running) - pool_workers,
+        unjoined=len(zombies),
+        segments=tuple(sorted(shared_memory_segments() - segments_before)),
+    )
+    terminate(descendants)
+    for name in leftovers.segments:
+        _unlink_segment(name)
+    return leftovers
+
+
+def _terminate_open_pools() -> None:
+    import gc
+    from multiprocessing.pool import RUN, Pool
+
+    for candidate in gc.get_objects():
+        if isinstance(candidate, Pool) and candidate._state == RUN:
+            candidate.terminate()
+
+
+def _status(process: psutil.Process) -> str:
+    try:
+        return process.status()
+    except psutil.Error:
+        return psutil.STATUS_DEAD
+
+
+def terminate_everything() -> int:
+    """End every process this one started, helpers included: the end of a session or a hung test."""
+    descendants = _descendants()
+    terminate(descendants)
+    return len(descendants)
+
+
+class HangGuard:
+    """pytest-timeout's ``signal`` method, with the hung process tree terminated before the test fails."""
+
+    def __init__(self) -> None:
+        self._armed: set[str] = set()
+        self._previous = None
+
+    @staticmethod
+    def available(settings) -> bool:
+        return settings.method == "signal" and hasattr(signal, "SIGALRM") and settings.timeout > 0
+
+    def arm(self, item: pytest.Item, seconds: float) -> bool:
+        def on_alarm(signum, frame):
+            terminated = len(_descendants())
+            terminate(_descendants())
+            # If unwinding blocks again (a pool waiting on a dead worker), fail once more.
+            signal.setitimer(signal.ITIMER_REAL, TERMINATE_GRACE_S * 5)
+            pytest.fail(failures.timeout_message(seconds, terminated), pytrace=False)
+
+        self._previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        self._armed.add(item.nodeid)
+        return True
+
+    def disarm(self, item: pytest.Item) -> bool | None:
+        if item.nodeid not in self._armed:
+            return None  # not ours: pytest-timeout cancels its own
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self._previous or signal.SIG_DFL)
+        self._armed.discard(item.nodeid)
+        return True
 
 
 class RendezvousService:

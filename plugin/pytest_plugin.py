@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 from pathlib import Path
 
 import pytest
 
-from plugin import processes, reports, settings as lab_settings
+from plugin import failures, processes, reports, settings as lab_settings
 from plugin.exercises import ID_PATTERN, Catalog, CatalogError, load_catalog
 from plugin.machine import usable_cpus
 from plugin.progress import Ledger
@@ -18,6 +19,7 @@ from plugin.targets import EXERCISES, TargetSwitch, resolve
 
 MARKER = "exercise"
 _speedups_key = pytest.StashKey[list]()
+_segments_key = pytest.StashKey[set]()
 
 
 class LabSession:
@@ -43,6 +45,7 @@ class LabSession:
             self.lock.alone if self.lock else contextlib.nullcontext,
         )
         self.rendezvous = processes.RendezvousService()
+        self.hangs = processes.HangGuard()
 
     @property
     def target(self):
@@ -80,22 +83,42 @@ class LabSession:
 
     def stamp(self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
         marker = item.get_closest_marker(MARKER)
-        if marker is None or not self.is_exercise_test(item.path):
-            return
-        exercise = self.catalog.exercises[marker.args[0]]
-        report.lab_exercise = exercise.id
+        exercise = self.catalog.exercises[marker.args[0]] if marker and self.is_exercise_test(item.path) else None
         if report.when == "call":
             report.lab_speedups = [m.as_dict() for m in item.stash.get(_speedups_key, [])]
-        if call.excinfo is not None and report.failed and call.excinfo.errisinstance(NotImplementedError):
+            self.report_leftovers(item, report)
+        if exercise is None:
+            return
+        report.lab_exercise = exercise.id
+        error = call.excinfo.value if call.excinfo is not None and report.failed else None
+        if isinstance(error, NotImplementedError):
             where = reports.edit_location(exercise, self.target, self.settings.rootdir)
             report.lab_todo = True
             report.lab_message = f"not implemented yet: {where}"
             report.longrepr = f"not implemented yet: {where}  ({exercise.id}: {exercise.title})"
-        elif report.failed and "lab_seed" in getattr(item, "fixturenames", ()):
+            return
+        explanation = failures.explain(error) if error is not None else None
+        if explanation is not None:
+            explanation = explanation.replace(f"{self.settings.rootdir}{os.sep}", "")
+            report.lab_message = explanation
+            report.longrepr = f"{explanation}\nhint ({exercise.id}): {exercise.short_hint}"
+        if report.failed and "lab_seed" in getattr(item, "fixturenames", ()):
             seed = self.settings.seed
             report.sections.append(
                 ("parallel-lab", f"inputs were seeded with {seed}; rerun with: pytest --lab-seed {seed} '{item.nodeid}'")
             )
+
+    def report_leftovers(self, item: pytest.Item, report: pytest.TestReport) -> None:
+        """Child processes or shared memory left behind fail the test; they are cleaned up either way."""
+        leftovers = processes.collect_leftovers(item.stash.get(_segments_key, set()))
+        if not leftovers:
+            return
+        if report.passed:
+            report.outcome = "failed"
+            report.longrepr = leftovers.message()
+            report.lab_message = leftovers.message()
+        else:
+            report.sections.append(("parallel-lab", leftovers.message()))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # Called in the process that logs reports: the controller under xdist, where the ledger lives.
@@ -118,6 +141,7 @@ class LabSession:
 
     def close(self) -> None:
         self.rendezvous.shutdown()
+        processes.terminate_everything()  # no process started by the run outlives it
         self.switch.uninstall()
         if self.lock is not None:
             self.lock.close()
@@ -201,6 +225,7 @@ def pytest_make_collect_report(collector: pytest.Collector):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem):
+    item.stash[_segments_key] = processes.shared_memory_segments()
     lock = _session(item.config).lock
     if lock is None:
         return (yield)
@@ -209,6 +234,27 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
         return (yield)
     finally:
         lock.leave_test()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_timeout_set_timer(item: pytest.Item, settings):
+    """pytest-timeout's signal method, run by the plugin so a hung process tree is terminated first."""
+    if not processes.HangGuard.available(settings):
+        return None
+    return _session(item.config).hangs.arm(item, settings.timeout)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_timeout_cancel_timer(item: pytest.Item):
+    return _session(item.config).hangs.disarm(item)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Speedup tests measure for seconds: they get a longer timeout than ordinary tests."""
+    seconds = float(config.getini("lab_speedup_timeout"))
+    for item in items:
+        if "speedup" in getattr(item, "fixturenames", ()) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(seconds))
 
 
 @pytest.hookimpl(wrapper=True)

@@ -59,6 +59,7 @@ def addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("lab_enforce_speedup", "fail speedup tests below the required speedup", type="bool", default=True)
     group.addoption("--speedup-plot", metavar="PATH", help="write a PNG chart of the measured speedups to PATH")
+    parser.addini("lab_speedup_timeout", "timeout in seconds of a test that measures a speedup", default="120")
     parser.addini(
         "lab_speedup_fraction",
         "required speedup as a fraction of the machine's measured capacity gain (see plugin/speedup.py)",

@@ -143,3 +143,125 @@ def add_speed_step(pytester: pytest.Pytester) -> pytest.Pytester:
     write(pytester.path / "solutions" / "step2" / "__init__.py", "")
     write(pytester.path / "solutions" / "step2" / "speed.py", SPEED_SOLUTION)
     return pytester
+
+
+MISTAKES = '''
+import multiprocessing
+import os
+import time
+from multiprocessing import shared_memory
+
+
+def _sleep_forever():
+    time.sleep(1000)
+
+
+def _square(x):
+    return x * x
+
+
+def _boom(x):
+    raise ValueError(f"bad input {x}")
+
+
+def _leave(x):
+    os._exit(3)
+
+
+def hang():
+    child = multiprocessing.Process(target=_sleep_forever)
+    child.start()
+    child.join()
+
+
+_POOLS = []
+
+
+def unjoined_pool():
+    pool = multiprocessing.Pool(2)
+    _POOLS.append(pool)  # kept, never closed
+    return pool.map(_square, [1, 2, 3])
+
+
+def leak_segment():
+    segment = shared_memory.SharedMemory(create=True, size=1024)
+    segment.close()
+    return segment.name
+
+
+def send_lambda():
+    with multiprocessing.Pool(2) as pool:
+        return pool.map(lambda x: x * x, [1, 2])
+
+
+def raise_in_worker():
+    with multiprocessing.Pool(2) as pool:
+        return pool.map(_boom, [1, 2])
+
+
+def kill_worker():
+    with multiprocessing.Pool(2) as pool:
+        return pool.map(_leave, [1, 2])
+
+
+def fine():
+    with multiprocessing.Pool(2) as pool:
+        return pool.map(_square, [1, 2, 3])
+'''
+
+MISTAKE_NAMES = ("hang", "unjoined_pool", "leak_segment", "send_lambda", "raise_in_worker", "kill_worker", "fine")
+
+MISTAKES_TESTS = '''
+import pytest
+
+from exercises.step3 import mistakes
+
+HANGS = pytest.mark.timeout(4)
+
+
+@HANGS
+@pytest.mark.exercise("step3.hang")
+def test_hang():
+    mistakes.hang()
+
+
+@pytest.mark.exercise("step3.unjoined_pool")
+def test_unjoined_pool():
+    assert mistakes.unjoined_pool() == [1, 4, 9]
+
+
+@pytest.mark.exercise("step3.leak_segment")
+def test_leak_segment():
+    assert mistakes.leak_segment()
+
+
+@pytest.mark.exercise("step3.send_lambda")
+def test_send_lambda():
+    assert mistakes.send_lambda() == [1, 4]
+
+
+@pytest.mark.exercise("step3.raise_in_worker")
+def test_raise_in_worker():
+    assert mistakes.raise_in_worker() == [1, 4]
+
+
+@HANGS
+@pytest.mark.exercise("step3.kill_worker")
+def test_kill_worker():
+    mistakes.kill_worker()
+
+
+@pytest.mark.exercise("step3.fine")
+def test_fine():
+    print("printed by the test")
+    assert mistakes.fine() == [1, 4, 9]
+'''
+
+
+def add_mistakes_step(pytester: pytest.Pytester) -> pytest.Pytester:
+    """A step whose 'learner' code makes every classic multiprocessing mistake, and one that does not."""
+    catalog = {name: {"title": name.replace("_", " "), "hint": f"The hint of {name}."} for name in MISTAKE_NAMES}
+    write(pytester.path / "exercises" / "step3" / "__init__.py", f'TITLE = "Mistakes"\nEXERCISES = {catalog!r}\n')
+    write(pytester.path / "exercises" / "step3" / "mistakes.py", MISTAKES)
+    write(pytester.path / "exercises" / "step3" / "test_mistakes.py", MISTAKES_TESTS)
+    return pytester
