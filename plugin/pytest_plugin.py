@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -297,10 +298,15 @@ def speedup(request: pytest.FixtureRequest):
     """``speedup(sequential=..., parallel=..., workers=2)``: measure, record and check a speedup."""
     lab = _session(request.config)
     marker = request.node.get_closest_marker(MARKER)
-    exercise = marker.args[0] if marker else request.node.nodeid
+    exercise = lab.catalog.exercises.get(marker.args[0]) if marker else None
+    if exercise is None:
+        raise pytest.UsageError(f"{request.node.nodeid}: the speedup fixture needs an @pytest.mark.exercise test")
+    # The module the learner's workers import: the target's, whatever name the test imported it by.
+    alias = f"{EXERCISES}.{exercise.step}.{exercise.module}"
+    module = getattr(sys.modules.get(alias), "__name__", alias)
 
     def compare(*, sequential, parallel, workers: int = 2):
-        measurement = lab.meter.compare(sequential, parallel, workers, exercise, request.node.nodeid)
+        measurement = lab.meter.compare(sequential, parallel, workers, exercise.id, request.node.nodeid, module)
         request.node.stash.setdefault(_speedups_key, []).append(measurement)
         if measurement.verdict == "fail" and lab.settings.enforce_speedup:
             pytest.fail(measurement.explain(), pytrace=False)

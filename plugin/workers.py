@@ -32,3 +32,11 @@ def pid_of(_item):
 def sleep_then_return(seconds, value):
     time.sleep(seconds)
     return value
+
+
+def cpu_work(loops):
+    """Pure-Python CPU-bound work: the task of the speedup tests that need a function to run."""
+    total = 0
+    for i in range(loops):
+        total += i * i % 7
+    return total

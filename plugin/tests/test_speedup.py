@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from plugin import clock, speedup
-from plugin.speedup import SpeedupMeter, best_times, required_speedup
+from plugin.speedup import SpeedupMeter, attainable_speedup, best_times, required_speedup
 from plugin.tests.minikit import add_speed_step, run, write
 
 
@@ -47,17 +47,32 @@ def test_best_times_stops_at_the_budget_after_the_minimum_rounds(monkeypatch):
     assert len(fake.calls) == 2 * speedup.MIN_ROUNDS
 
 
+def test_attainable_speedup_is_capacity_less_the_workers_start_up():
+    assert attainable_speedup(1.9, 1.0, 0.0) == pytest.approx(1.9)
+    assert attainable_speedup(2.0, 1.0, 0.25) == pytest.approx(1.0 / (0.5 + 0.25))
+    assert attainable_speedup(2.0, 0.2, 0.4) < 1.0  # start-up dwarfs the work
+
+
+def test_a_start_up_that_dwarfs_the_work_is_not_measured(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [1.9], startup_s=0.5).compare(
+        fake.task("s", [0.4]), fake.task("p", [0.9]), 2, "step2.x", "t::x", "m"
+    )
+    assert result.verdict == "not-measured" and "starting them takes 0.50 s" in result.reason
+
+
 def test_required_speedup_keeps_a_fraction_of_the_machines_gain():
     assert required_speedup(1.9, 0.6) == pytest.approx(1.54)
     assert required_speedup(1.0, 0.6) == 1.0
     assert required_speedup(3.8, 0.5) == pytest.approx(2.4)
 
 
-def meter(monkeypatch, tmp_path, capacities, cpus=2) -> SpeedupMeter:
+def meter(monkeypatch, tmp_path, capacities, cpus=2, startup_s=0.0) -> SpeedupMeter:
     """A meter whose capacity measurements return the given values, one per measurement."""
     measured = iter(capacities)
     instance = SpeedupMeter(cpus, 0.6, tmp_path)
     monkeypatch.setattr(instance, "measure_capacity", lambda workers: next(measured))
+    monkeypatch.setattr(instance, "startup", lambda workers, module: startup_s)
     return instance
 
 
@@ -68,7 +83,7 @@ def meter(monkeypatch, tmp_path, capacities, cpus=2) -> SpeedupMeter:
 def test_verdict_compares_the_speedup_with_the_requirement(monkeypatch, tmp_path, seq_s, par_s, verdict):
     fake = FakeWork(monkeypatch)
     result = meter(monkeypatch, tmp_path, [1.9, 1.9]).compare(
-        fake.task("s", [seq_s]), fake.task("p", [par_s]), 2, "step2.x", "t::x"
+        fake.task("s", [seq_s]), fake.task("p", [par_s]), 2, "step2.x", "t::x", "m"
     )
     assert result.verdict == verdict
     assert result.capacity == 1.9 and result.required == pytest.approx(1.54)
@@ -79,7 +94,7 @@ def test_a_miss_is_retried_once_with_capacity_measured_again(monkeypatch, tmp_pa
     fake = FakeWork(monkeypatch)
     capacities = [1.9, 1.35]  # the machine got busier between the first attempt and the retry
     result = meter(monkeypatch, tmp_path, capacities).compare(
-        fake.task("s", [1.0]), fake.task("p", [0.8]), 2, "step2.x", "t::x"
+        fake.task("s", [1.0]), fake.task("p", [0.8]), 2, "step2.x", "t::x", "m"
     )  # 1.25x misses the 1.54x that 1.9x asks for, and meets the 1.21x that 1.35x asks for
     assert result.verdict == "pass" and result.capacity == 1.35
 
@@ -87,7 +102,7 @@ def test_a_miss_is_retried_once_with_capacity_measured_again(monkeypatch, tmp_pa
 def test_low_capacity_is_not_measured_and_never_fails(monkeypatch, tmp_path):
     fake = FakeWork(monkeypatch)
     result = meter(monkeypatch, tmp_path, [1.1]).compare(
-        fake.task("s", [1.0]), fake.task("p", [1.0]), 2, "step2.x", "t::x"
+        fake.task("s", [1.0]), fake.task("p", [1.0]), 2, "step2.x", "t::x", "m"
     )
     assert result.verdict == "not-measured" and "1.10x" in result.reason and result.speedup is None
 
@@ -95,7 +110,7 @@ def test_low_capacity_is_not_measured_and_never_fails(monkeypatch, tmp_path):
 def test_more_workers_than_usable_cpus_is_not_measured(monkeypatch, tmp_path):
     fake = FakeWork(monkeypatch)
     result = meter(monkeypatch, tmp_path, [], cpus=1).compare(
-        fake.task("s", [1.0]), fake.task("p", [1.0]), 2, "step2.x", "t::x"
+        fake.task("s", [1.0]), fake.task("p", [1.0]), 2, "step2.x", "t::x", "m"
     )
     assert result.verdict == "not-measured" and result.reason == "needs 2 usable CPUs, this process may use 1"
 
@@ -104,7 +119,7 @@ def test_different_results_are_an_error_not_a_speedup(monkeypatch, tmp_path):
     fake = FakeWork(monkeypatch)
     with pytest.raises(AssertionError, match="returned a different result"):
         meter(monkeypatch, tmp_path, [1.9]).compare(
-            fake.task("s", [1.0], result=[1, 2]), fake.task("p", [0.5], result=[2, 1]), 2, "step2.x", "t::x"
+            fake.task("s", [1.0], result=[1, 2]), fake.task("p", [0.5], result=[2, 1]), 2, "step2.x", "t::x", "m"
         )
 
 

@@ -1,0 +1,79 @@
+"""Step 3 — shared data: Array through inheritance, shared memory with NumPy, a locked counter."""
+
+import multiprocessing
+import os
+
+import numpy as np
+import pytest
+
+from exercises.step3.shared import count_with_lock, square_in_place, transform, transform_in_shared_memory
+
+SHM = "/dev/shm"
+
+
+def shared_segments():
+    return {name for name in os.listdir(SHM) if name.startswith("psm_")} if os.path.isdir(SHM) else set()
+
+
+# -- step3.square_in_place --------------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step3.square_in_place")
+def test_array_is_squared_in_place(lab_seed):
+    """Catches: computing squares without writing them back, or the Array passed as a task argument
+    (RuntimeError: synchronized objects are shared only through inheritance)."""
+    values = np.random.default_rng(lab_seed).integers(-3000, 3000, size=1000).tolist()
+    array = multiprocessing.Array("q", values)
+    assert square_in_place(array, processes=2) is None
+    assert array[:] == [v * v for v in values]
+
+
+# -- step3.transform_in_shared_memory ---------------------------------------------------------------
+
+
+@pytest.fixture
+def signal_data(lab_seed):
+    return np.random.default_rng(lab_seed).random(1_000_000)
+
+
+@pytest.mark.exercise("step3.transform_in_shared_memory")
+def test_shared_memory_result_matches_the_sequential_transform(signal_data):
+    """Catches: chunks lost or processed twice, wrong slices, or the result read from the wrong buffer."""
+    expected = signal_data.copy()
+    transform(expected)
+    original = signal_data.copy()
+    result = transform_in_shared_memory(signal_data, processes=2)
+    assert isinstance(result, np.ndarray) and result is not signal_data
+    np.testing.assert_array_equal(result, expected)
+    np.testing.assert_array_equal(signal_data, original, err_msg="data itself must be left unchanged")
+
+
+@pytest.mark.exercise("step3.transform_in_shared_memory")
+def test_the_segment_is_unlinked_afterwards(signal_data):
+    """Catches: a segment closed but never unlinked, which stays in memory after the program ends."""
+    before = shared_segments()
+    transform_in_shared_memory(signal_data[:1000], processes=2)
+    left = shared_segments() - before
+    assert not left, f"shared-memory segment(s) {sorted(left)} still exist: call unlink() once, after close()"
+
+
+@pytest.mark.exercise("step3.transform_in_shared_memory")
+def test_shared_memory_transform_is_faster(speedup, signal_data):
+    """Catches: sequential work, or shipping the whole array to every worker."""
+
+    def sequential():
+        copy = signal_data.copy()
+        transform(copy)
+        return copy
+
+    speedup(sequential=sequential, parallel=lambda: transform_in_shared_memory(signal_data, 2), workers=2)
+
+
+# -- step3.count_with_lock --------------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step3.count_with_lock")
+def test_no_update_is_lost():
+    """Catches: counter.value += 1 without the lock: processes read the same value and overwrite each other."""
+    total = count_with_lock(processes=4, increments=50_000)
+    assert total == 200_000, f"{200_000 - total} increments were lost: hold counter.get_lock() around each one"

@@ -1,0 +1,143 @@
+"""Step 3 — tasks: apply versus apply_async, callbacks, and functools.partial, as tests."""
+
+import functools
+import multiprocessing
+import os
+import pickle
+import random
+import threading
+import time
+
+import pytest
+
+from exercises.step3.tasks import async_results, blocking_results, make_scaler, results_with_callbacks, scale_all
+from plugin.workers import cpu_work, pid_of, wait_at_barrier
+
+
+def late_first(item):
+    """Sleep ``delay`` seconds, then return ``value``: the first item is made to finish last."""
+    delay, value = item
+    time.sleep(delay)
+    return value
+
+
+def met_the_others(barrier, _item):
+    """True when every party reached the barrier together, False when it broke waiting for them."""
+    try:
+        barrier.wait()
+        return True
+    except threading.BrokenBarrierError:
+        return False
+
+
+def fragile(x):
+    if x < 0:
+        raise ValueError(f"negative input {x}")
+    return x * 10
+
+
+def seeded_values(seed, count=6):
+    return random.Random(seed).sample(range(1, 10_000), count)
+
+
+# -- step3.blocking_results -------------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step3.blocking_results")
+def test_apply_returns_every_result_in_order(lab_seed):
+    """Catches: wrong values or order."""
+    values = seeded_values(lab_seed)
+    assert blocking_results(late_first, [(0.1 if i == 0 else 0.0, v) for i, v in enumerate(values)]) == values
+
+
+@pytest.mark.exercise("step3.blocking_results")
+def test_apply_runs_in_worker_processes():
+    """Catches: calling func in this process instead of in the pool."""
+    assert os.getpid() not in blocking_results(pid_of, range(3))
+
+
+@pytest.mark.exercise("step3.blocking_results")
+def test_apply_runs_one_task_at_a_time(rendezvous):
+    """Catches: apply_async or map here. With apply, the first task waits for a partner in vain."""
+    barrier = rendezvous(2, timeout=1.0)
+    met = blocking_results(functools.partial(met_the_others, barrier), ["first", "second"])
+    assert met == [False, False], "two tasks ran at the same time: apply() blocks until each result is back"
+
+
+# -- step3.async_results ----------------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step3.async_results")
+def test_async_results_come_back_in_submission_order(lab_seed):
+    """Catches: results gathered as they finish instead of with get() in submission order."""
+    values = seeded_values(lab_seed)
+    assert async_results(late_first, [(0.4 if i == 0 else 0.0, v) for i, v in enumerate(values)]) == values
+
+
+@pytest.mark.exercise("step3.async_results")
+def test_async_tasks_overlap(rendezvous):
+    """Catches: apply(), or get() right after each apply_async(). Only overlapping tasks meet."""
+    barrier = rendezvous(2)
+    assert async_results(functools.partial(wait_at_barrier, barrier), ["a", "b"]) == ["a", "b"]
+
+
+@pytest.mark.exercise("step3.async_results")
+def test_a_worker_exception_is_raised_again_by_get():
+    """Catches: swallowing errors (a result of None) instead of letting get() raise them."""
+    with pytest.raises(ValueError, match="negative input -3"):
+        async_results(fragile, [1, -3, 2])
+
+
+@pytest.mark.exercise("step3.async_results")
+def test_async_results_are_faster_than_a_loop(speedup):
+    """Catches: tasks that never overlap."""
+    loops = [800_000] * 8
+    speedup(
+        sequential=lambda: [cpu_work(n) for n in loops],
+        parallel=lambda: async_results(cpu_work, loops, processes=2),
+        workers=2,
+    )
+
+
+# -- step3.results_with_callbacks -------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step3.results_with_callbacks")
+def test_callbacks_sort_results_from_errors(lab_seed):
+    """Catches: lost errors (no error_callback), wrong keys, or returning before every callback ran."""
+    items = random.Random(lab_seed).sample(range(-50, 50), 12)
+    results, errors = results_with_callbacks(fragile, items)
+    assert results == {x: x * 10 for x in items if x >= 0}
+    assert errors == {x: f"ValueError: negative input {x}" for x in items if x < 0}
+
+
+# -- step3.make_scaler ------------------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step3.make_scaler")
+def test_scaler_multiplies_by_the_fixed_factor(lab_seed):
+    factor = random.Random(lab_seed).randrange(2, 9)
+    assert make_scaler(factor)(7) == 7 * factor
+
+
+@pytest.mark.exercise("step3.make_scaler")
+def test_scaler_can_be_pickled_and_sent_to_a_spawned_worker():
+    """Catches: a lambda or a nested function, which cannot be pickled (and so cannot reach a worker)."""
+    scaler = make_scaler(3)
+    try:
+        copy = pickle.loads(pickle.dumps(scaler))
+    except (pickle.PicklingError, AttributeError, TypeError) as error:
+        pytest.fail(f"make_scaler's result cannot be pickled ({error}): use functools.partial(scale, factor=...)")
+    assert copy(5) == 15
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        assert pool.map(scaler, [1, 2]) == [3, 6]
+
+
+# -- step3.scale_all --------------------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step3.scale_all")
+def test_scale_all_maps_the_scaler_in_order(lab_seed):
+    values = seeded_values(lab_seed, 20)
+    assert scale_all(values, 4) == [v * 4 for v in values]
+    assert scale_all([1.5, 2.5], 0.5) == [0.75, 1.25]
