@@ -1,0 +1,285 @@
+"""Step 4 — parallel image processing with Pillow: the specification, as tests.
+
+Every output image is compared pixel for pixel with a reference computed here with plain Pillow.
+"""
+
+import multiprocessing
+import multiprocessing.pool
+import os
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+
+from exercises.step4.images import (
+    APPROACHES,
+    EIGHT_FILTERS,
+    FOUR_FILTERS,
+    apply_filters,
+    apply_one_filter,
+    compare_approaches,
+    eight_filters,
+    filter_folder_eight,
+    filter_folder_parallel,
+    filter_folder_sequential,
+    image_files,
+    make_sample_images,
+    plot_comparison,
+)
+
+REFERENCE_FILTERS = {
+    "blur": ImageFilter.GaussianBlur(radius=5),
+    "edges": ImageFilter.FIND_EDGES,
+    "emboss": ImageFilter.EMBOSS,
+    "sharpen": ImageFilter.SHARPEN,
+    "contour": ImageFilter.CONTOUR,
+    "detail": ImageFilter.DETAIL,
+    "smooth": ImageFilter.SMOOTH,
+    "smooth_more": ImageFilter.SMOOTH_MORE,
+}
+SIZE = (256, 192)
+
+
+def reference_images(folder, count, size, seed):
+    """The kit's own sample images, written as make_sample_images must write them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    paths = []
+    for index in range(count):
+        pixels = rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+        paths.append(folder / f"sample_{index:02d}.png")
+        Image.fromarray(pixels).save(paths[-1])
+    return paths
+
+
+def assert_filtered(output, source, name):
+    assert output.name == f"{name}_{source.name}", f"expected the name {name}_{source.name}, got {output.name}"
+    with Image.open(source) as image, Image.open(output) as produced:
+        expected = np.asarray(image.filter(REFERENCE_FILTERS[name]))
+        assert np.array_equal(np.asarray(produced), expected), f"{output.name}: pixels differ from {name} of {source.name}"
+
+
+def expected_outputs(images, out_folder, filters):
+    return [out_folder / f"{name}_{image.name}" for image in images for name in filters]
+
+
+@pytest.fixture
+def samples(tmp_path, lab_seed):
+    return reference_images(tmp_path / "in", 4, SIZE, lab_seed)
+
+
+@pytest.fixture
+def large_samples(tmp_path, lab_seed):
+    """Images large enough that the work outweighs starting the workers, even under spawn."""
+    return reference_images(tmp_path / "large", 4, (448, 336), lab_seed)
+
+
+@pytest.fixture
+def out_folder(tmp_path):
+    (tmp_path / "out").mkdir()
+    return tmp_path / "out"
+
+
+@pytest.fixture
+def pools_created(monkeypatch):
+    """The sizes of the pools created from now on in this process (every way of making one ends here)."""
+    created = []
+    original = multiprocessing.pool.Pool.__init__
+
+    def counting_init(self, processes=None, *args, **kwargs):
+        created.append(processes)
+        original(self, processes, *args, **kwargs)
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "__init__", counting_init)
+    return created
+
+
+@pytest.fixture
+def no_filtering_here(monkeypatch):
+    """Make Image.filter fail in this process only: work done by pool workers still succeeds."""
+    here = os.getpid()
+    original = Image.Image.filter
+
+    def guarded(self, *args, **kwargs):
+        if os.getpid() == here:
+            raise AssertionError("an image was filtered in the test's own process: send the work to the pool")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Image.Image, "filter", guarded)
+
+
+# -- step4.make_sample_images -----------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step4.make_sample_images")
+def test_sample_images_follow_the_seed(tmp_path, lab_seed):
+    """Catches: wrong names, sizes, mode, or pixels that do not come from the seeded generator."""
+    (tmp_path / "a").mkdir()
+    paths = make_sample_images(tmp_path / "a", 3, (40, 30), lab_seed)
+    expected = reference_images(tmp_path / "ref", 3, (40, 30), lab_seed)
+    assert [p.name for p in paths] == ["sample_00.png", "sample_01.png", "sample_02.png"]
+    for made, reference in zip(paths, expected):
+        with Image.open(made) as image, Image.open(reference) as wanted:
+            assert (image.size, image.mode) == ((40, 30), "RGB")
+            assert np.array_equal(np.asarray(image), np.asarray(wanted)), f"{made.name}: pixels differ"
+
+
+@pytest.mark.exercise("step4.make_sample_images")
+def test_the_same_seed_gives_byte_identical_files(tmp_path, lab_seed):
+    """Catches: unseeded randomness (a new generator per run, or the global one)."""
+    for name in ("a", "b", "c"):
+        (tmp_path / name).mkdir()
+    first = make_sample_images(tmp_path / "a", 2, (16, 16), lab_seed)
+    again = make_sample_images(tmp_path / "b", 2, (16, 16), lab_seed)
+    other = make_sample_images(tmp_path / "c", 2, (16, 16), lab_seed + 1)
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again]
+    assert [p.read_bytes() for p in first] != [p.read_bytes() for p in other]
+
+
+# -- step4.apply_filters ----------------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step4.apply_filters")
+def test_four_filters_with_their_names_and_pixels(samples, out_folder):
+    """Catches: a missing or wrong filter (blur radius), wrong file names, or the wrong order."""
+    outputs = apply_filters(samples[0], out_folder)
+    assert outputs == expected_outputs(samples[:1], out_folder, FOUR_FILTERS)
+    for output, name in zip(outputs, FOUR_FILTERS):
+        assert_filtered(output, samples[0], name)
+
+
+# -- step4.filter_folder_sequential -----------------------------------------------------------------
+
+
+@pytest.mark.exercise("step4.filter_folder_sequential")
+def test_sequential_folder_filters_every_image(samples, out_folder, pools_created):
+    """Catches: images skipped or out of order, and a pool where none was asked for."""
+    outputs = filter_folder_sequential(samples[0].parent, out_folder)
+    assert outputs == expected_outputs(samples, out_folder, FOUR_FILTERS)
+    for output in outputs:
+        name, source = output.name.split("_sample_")
+        assert_filtered(output, samples[0].parent / f"sample_{source}", name)
+    assert pools_created == []
+
+
+# -- step4.filter_folder_parallel -------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step4.filter_folder_parallel")
+def test_parallel_folder_gives_the_sequential_outputs(samples, out_folder, pools_created, no_filtering_here):
+    """Catches: work done in this process, a pool per image, wrong pixels, names or order."""
+    outputs = filter_folder_parallel(samples[0].parent, out_folder, processes=2)
+    assert pools_created == [2], f"pools created: {pools_created}; create one Pool(processes) for the folder"
+    assert outputs == expected_outputs(samples, out_folder, FOUR_FILTERS)
+    assert all(output.exists() for output in outputs), "every output file must exist"
+
+
+@pytest.mark.exercise("step4.filter_folder_parallel")
+def test_parallel_folder_outputs_match_pillow(samples, out_folder):
+    """Catches: wrong pixels (a filter or radius swapped inside the tasks)."""
+    for output in filter_folder_parallel(samples[0].parent, out_folder, processes=2):
+        name, source = output.name.split("_sample_")
+        assert_filtered(output, samples[0].parent / f"sample_{source}", name)
+
+
+@pytest.mark.exercise("step4.filter_folder_parallel")
+def test_parallel_folder_is_faster(speedup, large_samples, tmp_path):
+    """Catches: sequential work, and a pool per image."""
+    folder = large_samples[0].parent
+    (tmp_path / "seq").mkdir()
+    (tmp_path / "par").mkdir()
+    speedup(
+        sequential=lambda: [
+            apply_one_filter(image, tmp_path / "seq", name).name for image in image_files(folder) for name in FOUR_FILTERS
+        ],
+        parallel=lambda: [path.name for path in filter_folder_parallel(folder, tmp_path / "par", processes=2)],
+        workers=2,
+    )
+
+
+# -- step4.eight_filters ----------------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step4.eight_filters")
+def test_eight_filters_run_in_the_given_pool(samples, out_folder, pools_created, no_filtering_here):
+    """Catches: filtering in this process, or a new pool instead of the one given."""
+    with multiprocessing.Pool(2) as pool:
+        pools_created.clear()  # the test's own pool
+        outputs = eight_filters(pool, samples[0], out_folder)
+    assert pools_created == [], "eight_filters must use the pool it is given, not create one"
+    assert outputs == expected_outputs(samples[:1], out_folder, EIGHT_FILTERS)
+
+
+@pytest.mark.exercise("step4.eight_filters")
+def test_eight_filters_pixels(samples, out_folder):
+    """Catches: a filter missing, swapped or misnamed."""
+    with multiprocessing.Pool(2) as pool:
+        outputs = eight_filters(pool, samples[1], out_folder)
+    for output, name in zip(outputs, EIGHT_FILTERS):
+        assert_filtered(output, samples[1], name)
+
+
+# -- step4.filter_folder_eight ----------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step4.filter_folder_eight")
+def test_one_pool_serves_every_image(samples, out_folder, pools_created, no_filtering_here):
+    """Catches: a new pool per image (start-up paid again and again), or work in this process."""
+    outputs = filter_folder_eight(samples[0].parent, out_folder, processes=2)
+    assert pools_created == [2], f"pools created: {pools_created}; create one Pool(processes) and reuse it"
+    assert outputs == expected_outputs(samples, out_folder, EIGHT_FILTERS)
+
+
+@pytest.mark.exercise("step4.filter_folder_eight")
+def test_eight_filter_outputs_match_pillow(samples, out_folder):
+    for output in filter_folder_eight(samples[0].parent, out_folder, processes=2):
+        name, source = output.name.split("_sample_")
+        assert_filtered(output, samples[0].parent / f"sample_{source}", name)
+
+
+@pytest.mark.exercise("step4.filter_folder_eight")
+def test_reused_pool_is_faster(speedup, large_samples, tmp_path):
+    """Catches: sequential work, and a pool per image."""
+    folder = large_samples[0].parent
+    (tmp_path / "seq").mkdir()
+    (tmp_path / "par").mkdir()
+    speedup(
+        sequential=lambda: [
+            apply_one_filter(image, tmp_path / "seq", name).name for image in image_files(folder) for name in EIGHT_FILTERS
+        ],
+        parallel=lambda: [path.name for path in filter_folder_eight(folder, tmp_path / "par", processes=2)],
+        workers=2,
+    )
+
+
+# -- step4.compare_approaches -----------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step4.compare_approaches")
+def test_comparison_times_each_approach_into_its_own_folder(tmp_path, lab_seed):
+    """Catches: a missing approach, timings that are not seconds, or outputs mixed in one folder."""
+    images = reference_images(tmp_path / "in", 2, (64, 48), lab_seed)
+    timings = compare_approaches(tmp_path / "in", tmp_path / "out", processes=2)
+    assert list(timings) == list(APPROACHES)
+    assert all(isinstance(s, float) and s > 0 for s in timings.values()), timings
+    filters = {"sequential": FOUR_FILTERS, "per_image_pool": FOUR_FILTERS, "per_filter_pool": EIGHT_FILTERS}
+    for approach, names in filters.items():
+        made = sorted(p.name for p in (tmp_path / "out" / approach).iterdir())
+        assert made == sorted(f"{name}_{image.name}" for image in images for name in names), approach
+
+
+# -- step4.plot_comparison --------------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step4.plot_comparison")
+def test_chart_is_a_real_800_by_500_bar_chart(tmp_path):
+    """Catches: no file, a blank or uniform image, the wrong size, or no bars drawn."""
+    timings = {"sequential": 3.0, "per_image_pool": 1.6, "per_filter_pool": 1.1}
+    path = tmp_path / "chart.png"
+    assert plot_comparison(timings, path) == path
+    with Image.open(path) as chart:
+        assert chart.format == "PNG" and chart.size == (800, 500)
+        pixels = np.asarray(chart.convert("RGB")).astype(int)
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 20, "the image looks blank: draw the chart"
+    colourful = (pixels.max(axis=2) - pixels.min(axis=2)) > 60
+    assert colourful.mean() > 0.03, "no bars found: draw one filled bar per approach"

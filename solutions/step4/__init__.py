@@ -1,0 +1,1 @@
+"""Step 4 — parallel image processing (reference solutions)."""
