@@ -13,6 +13,7 @@ import multiprocessing
 import multiprocessing.managers
 import os
 import signal
+import time
 from pathlib import Path
 
 import psutil
@@ -25,6 +26,7 @@ RENDEZVOUS_TIMEOUT_S = 5.0
 TERMINATE_GRACE_S = 1.0
 SHM_DIR = Path("/dev/shm")  # where POSIX shared memory shows up on Linux
 SHM_PREFIXES = ("psm_", "wnsm_")  # names multiprocessing.shared_memory gives its segments
+UNLINK_SETTLE_S = 0.05
 
 # Pids of the helper processes the plugin itself runs: never a learner's leak.
 _plugin_pids: set[int] = set()
@@ -139,6 +141,33 @@ def _unlink_segment(name: str) -> None:
         pass
 
 
+def _mapped_by(pid: int) -> set[str]:
+    try:
+        maps = Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return set()
+    return {line.rsplit("/", 1)[-1] for line in maps.splitlines() if str(SHM_DIR) + "/" in line}
+
+
+def _segments_left_by_test(segments_before: set[str], test_pids: set[int]) -> set[str]:
+    """The segments this test created and did not unlink.
+
+    Under xdist another worker's test may hold a segment at this moment: one mapped by a process
+    outside this test's process tree is that worker's, and one that vanishes a moment later was
+    between its close() and its unlink().
+    """
+    new = shared_memory_segments() - segments_before
+    if not new:
+        return new
+    for process in psutil.process_iter():
+        if process.pid not in test_pids:
+            new -= _mapped_by(process.pid)
+    if new:
+        time.sleep(UNLINK_SETTLE_S)
+        new &= shared_memory_segments()
+    return new
+
+
 def collect_leftovers(segments_before: set[str]) -> Leftovers:
     """What the test left behind, which is then terminated and unlinked."""
     descendants = _descendants()
@@ -152,7 +181,7 @@ def collect_leftovers(segments_before: set[str]) -> Leftovers:
         pool_workers=pool_workers,
         running=len(running) - pool_workers,
         unjoined=len(zombies),
-        segments=tuple(sorted(shared_memory_segments() - segments_before)),
+        segments=tuple(sorted(_segments_left_by_test(segments_before, {os.getpid(), *(p.pid for p in descendants)}))),
     )
     terminate(descendants)
     for name in leftovers.segments:

@@ -73,3 +73,20 @@ def test_child_output_appears_with_the_test_that_printed_it(kit):
     for method in ("fork", "spawn", "forkserver"):
         result = run(kit, "exercises/step3/test_prints.py", "--start-method", method)
         result.stdout.fnmatch_lines(["*Captured stdout call*", "worker says 4[12]", "worker says 4[12]"])
+
+
+def test_a_segment_another_xdist_worker_holds_is_not_blamed_on_this_test(kit):
+    """Under -n 2 one worker's test holds a segment while the other worker's tests end."""
+    add_mistakes_step(kit)
+    (kit.path / "exercises" / "step3" / "test_concurrent_segments.py").write_text(
+        "import time\nfrom multiprocessing import shared_memory\nimport pytest\n\n"
+        "@pytest.mark.exercise('step3.fine')\n"
+        "def test_holds_a_segment():\n"
+        "    segment = shared_memory.SharedMemory(create=True, size=1024)\n"
+        "    time.sleep(3)\n    segment.close()\n    segment.unlink()\n\n"
+        "@pytest.mark.exercise('step3.fine')\n"
+        "@pytest.mark.parametrize('n', range(8))\n"
+        "def test_ends_meanwhile(n):\n    time.sleep(0.3)\n"
+    )
+    result = run(kit, "exercises/step3/test_concurrent_segments.py", "-n", "2", "-p", "xdist")
+    result.assert_outcomes(passed=9)
