@@ -26,6 +26,12 @@ class TestRecord:
     outcome: str  # passed | failed | todo | skipped | error
     message: str = ""
     duration: float = 0.0
+    speedup_verdicts: tuple[str, ...] = ()
+
+    @property
+    def speedup_not_measured(self) -> bool:
+        """A speedup test the machine could not judge: it neither earns nor loses points."""
+        return bool(self.speedup_verdicts) and set(self.speedup_verdicts) == {"not-measured"}
 
 
 def short_message(report: pytest.TestReport) -> str:
@@ -51,21 +57,39 @@ def phase_outcome(report: pytest.TestReport) -> str | None:
     return None
 
 
+def phase_fields(report: pytest.TestReport) -> dict | None:
+    """What the ledger keeps of one phase report of an exercise test (plain builtins), or None."""
+    exercise = getattr(report, "lab_exercise", None)
+    outcome = phase_outcome(report)
+    if exercise is None or outcome is None:
+        return None
+    return {
+        "nodeid": report.nodeid,
+        "exercise": exercise,
+        "outcome": outcome,
+        "message": getattr(report, "lab_message", None) or ("" if outcome == "passed" else short_message(report)),
+        "duration": report.duration,
+        "verdicts": [row["verdict"] for row in getattr(report, "lab_speedups", None) or []],
+    }
+
+
 class Ledger:
     def __init__(self) -> None:
         self.tests: dict[str, TestRecord] = {}
 
     def record(self, report: pytest.TestReport) -> None:
-        exercise = getattr(report, "lab_exercise", None)
-        outcome = phase_outcome(report)
-        if exercise is None or outcome is None:
-            return
-        message = getattr(report, "lab_message", None) or ("" if outcome == "passed" else short_message(report))
-        current = self.tests.get(report.nodeid)
+        phase = phase_fields(report)
+        if phase is not None:
+            self.add(**phase)
+
+    def add(self, nodeid: str, exercise: str, outcome: str, message: str, duration: float, verdicts=()) -> None:
+        """One phase of one test; the phases of a test merge into its record."""
+        current = self.tests.get(nodeid)
         if current is None:
-            self.tests[report.nodeid] = TestRecord(report.nodeid, exercise, outcome, message, report.duration)
+            self.tests[nodeid] = TestRecord(nodeid, exercise, outcome, message, duration, tuple(verdicts))
             return
-        current.duration += report.duration
+        current.duration += duration
+        current.speedup_verdicts += tuple(verdicts)
         if _PRECEDENCE[outcome] > _PRECEDENCE[current.outcome]:
             current.outcome, current.message = outcome, message
 
