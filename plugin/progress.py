@@ -69,7 +69,7 @@ def phase_fields(report: pytest.TestReport) -> dict | None:
         "outcome": outcome,
         "message": getattr(report, "lab_message", None) or ("" if outcome == "passed" else short_message(report)),
         "duration": report.duration,
-        "verdicts": [row["verdict"] for row in getattr(report, "lab_speedups", None) or []],
+        "speedups": list(getattr(report, "lab_speedups", None) or []),
     }
 
 
@@ -82,14 +82,15 @@ class Ledger:
         if phase is not None:
             self.add(**phase)
 
-    def add(self, nodeid: str, exercise: str, outcome: str, message: str, duration: float, verdicts=()) -> None:
+    def add(self, nodeid: str, exercise: str, outcome: str, message: str, duration: float, speedups=()) -> None:
         """One phase of one test; the phases of a test merge into its record."""
+        verdicts = tuple(row["verdict"] for row in speedups)
         current = self.tests.get(nodeid)
         if current is None:
-            self.tests[nodeid] = TestRecord(nodeid, exercise, outcome, message, duration, tuple(verdicts))
+            self.tests[nodeid] = TestRecord(nodeid, exercise, outcome, message, duration, verdicts)
             return
         current.duration += duration
-        current.speedup_verdicts += tuple(verdicts)
+        current.speedup_verdicts += verdicts
         if _PRECEDENCE[outcome] > _PRECEDENCE[current.outcome]:
             current.outcome, current.message = outcome, message
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from plugin import failures, processes, reports, settings as lab_settings
+from plugin import clock, failures, grading, processes, reports, settings as lab_settings
 from plugin.exercises import ID_PATTERN, Catalog, CatalogError, load_catalog
 from plugin.machine import usable_cpus
 from plugin.progress import Ledger
@@ -47,6 +47,7 @@ class LabSession:
         )
         self.rendezvous = processes.RendezvousService()
         self.hangs = processes.HangGuard()
+        self.started = clock.perf_counter()
 
     @property
     def target(self):
@@ -137,6 +138,14 @@ class LabSession:
         if self.settings.json_path is not None:
             document = reports.build_json(self.catalog, self.ledger, self.target, self.environment(), self.speedups)
             reports.write_json(self.settings.json_path, document)
+        if self.settings.gradescope_path is not None or self.settings.classroom_path is not None:
+            scores = grading.score_run(self.catalog, self.ledger, self.target)
+            if self.settings.gradescope_path is not None:
+                elapsed = clock.perf_counter() - self.started
+                document = grading.gradescope_document(scores, self.speedups, elapsed, self.settings.seed)
+                reports.write_json(self.settings.gradescope_path, document)
+            if self.settings.classroom_path is not None:
+                reports.write_json(self.settings.classroom_path, grading.classroom_document(scores))
         if self.settings.speedup_plot is not None:
             reports.plot_speedups(self.speedups, self.settings.speedup_plot)
 

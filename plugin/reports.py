@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from plugin import grading
 from plugin.exercises import Catalog, Exercise, locate
 from plugin.progress import ExerciseProgress, Ledger, progress
 from plugin.targets import Target
@@ -126,19 +127,30 @@ def _test_json(record) -> dict:
     return {"nodeid": record.nodeid, "outcome": record.outcome, "message": record.message}
 
 
-def _exercise_json(row: ExerciseProgress) -> dict:
+def _exercise_json(row: ExerciseProgress, score: grading.ExerciseScore) -> dict:
     return {
         "id": row.exercise.id,
         "title": row.exercise.title,
         "status": row.status,
+        "points": score.max_score,
+        "score": score.score,
         "tests": [_test_json(record) for record in row.tests],
     }
 
 
 def build_json(
-    catalog: Catalog, ledger: Ledger, target: Target, environment: dict, speedups: list[dict]
+    catalog: Catalog,
+    ledger: Ledger,
+    target: Target,
+    environment: dict,
+    speedups: list[dict],
+    scores: list[grading.ExerciseScore] | None = None,
 ) -> dict:
+    """``scores``: when given (a grading run), they stand instead of the ones the ledger earns."""
     steps = progress(catalog, ledger)
+    scores = scores if scores is not None else grading.score_run(catalog, ledger, target)
+    score_of = {score.exercise.id: score for score in scores}
+    score, max_score = grading.totals(scores)
     titles = {step.name: step.title for step in catalog.steps}
     rows = [row for _, step_rows in steps for row in step_rows]
     records = list(ledger.tests.values())
@@ -154,6 +166,8 @@ def build_json(
             "passed": sum(record.outcome == "passed" for record in records),
             "failed": sum(record.outcome in ("failed", "todo", "error") for record in records),
             "skipped": sum(record.outcome == "skipped" for record in records),
+            "score": score,
+            "max_score": max_score,
         },
         "steps": [
             {
@@ -161,7 +175,7 @@ def build_json(
                 "title": titles[step],
                 "done": sum(row.status == "done" for row in step_rows),
                 "total": len(step_rows),
-                "exercises": [_exercise_json(row) for row in step_rows],
+                "exercises": [_exercise_json(row, score_of[row.exercise.id]) for row in step_rows],
             }
             for step, step_rows in steps
         ],

@@ -20,6 +20,8 @@ class LabSettings:
     start_method: str | None  # None: Python's own default
     seed: int
     json_path: Path | None
+    gradescope_path: Path | None
+    classroom_path: Path | None
     full_hints: bool
     enforce_speedup: bool
     speedup_plot: Path | None
@@ -51,6 +53,10 @@ def addoption(parser: pytest.Parser) -> None:
         help="seed for every exercise input (default: a new random seed each run, printed in the header)",
     )
     group.addoption("--lab-json", metavar="PATH", help="write the whole run as JSON to PATH")
+    group.addoption("--gradescope", metavar="PATH", help="write the scores as a Gradescope results.json to PATH")
+    group.addoption(
+        "--classroom", metavar="PATH", help="write the scores as the result document of GitHub Classroom's reporter"
+    )
     group.addoption("--hints", action="store_true", help="show the full hint of every failing exercise")
     group.addoption(
         "--no-speedup",
@@ -105,6 +111,8 @@ def resolve(config: pytest.Config) -> LabSettings:
         start_method=start_method,
         seed=seed,
         json_path=Path(option.lab_json) if option.lab_json else None,
+        gradescope_path=Path(option.gradescope) if option.gradescope else None,
+        classroom_path=Path(option.classroom) if option.classroom else None,
         full_hints=option.hints,
         enforce_speedup=not option.no_speedup and config.getini("lab_enforce_speedup"),
         speedup_plot=Path(option.speedup_plot) if option.speedup_plot else None,

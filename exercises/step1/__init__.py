@@ -9,11 +9,13 @@ EXERCISES = {
         "the queue, then join() it.\nThe child has its own pid: os.getpid() differs between parent and child.",
     },
     "run_workers": {
+        "points": 2,
         "title": "Run several processes at the same time",
         "hint": "Start every process first, then join them all; exit codes are in process.exitcode after join().\n"
         "Starting and joining one process at a time runs them one after another, not in parallel.",
     },
     "collect_results": {
+        "points": 2,
         "title": "Bring results back through a Queue",
         "hint": "A child's return value is lost: let each child put (index, func(x)) on a multiprocessing.Queue.\n"
         "Get one item per child before joining (a child cannot exit while its data waits in the pipe), "

@@ -10,11 +10,13 @@ EXERCISES = {
         "this process may use.",
     },
     "parallel_map": {
+        "points": 2,
         "title": "Map a function over items with Pool.map",
         "hint": "with multiprocessing.Pool(processes) as pool: return pool.map(func, items)\n"
         "Pool.map hands items to the workers in chunks and returns the results in input order.",
     },
     "parallel_starmap": {
+        "points": 2,
         "title": "Pass several arguments per task with Pool.starmap",
         "hint": "with multiprocessing.Pool(processes) as pool: return pool.starmap(func, arg_tuples)\n"
         "starmap calls func(*args) for each tuple; map would pass the whole tuple as one argument.",

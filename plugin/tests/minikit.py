@@ -6,6 +6,7 @@ import os
 import textwrap
 from pathlib import Path
 
+import psutil
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -13,8 +14,9 @@ REPO = Path(__file__).resolve().parents[2]
 CATALOG = '''
 TITLE = "Demo step"
 EXERCISES = {
-    "double": {"title": "Double a number", "hint": "Return x * 2.\\nThe second line of the hint."},
-    "pids": {"title": "Report worker pids", "hint": "Use a Pool and map pid_of over the items."},
+    "double": {"title": "Double a number", "hint": "Return x * 2.\\nThe second line of the hint.", "points": 3},
+    "pids": {"title": "Report worker pids", "hint": "Use a Pool and map pid_of over the items.", "points": 2,
+             "all_or_nothing": True},
 }
 '''
 
@@ -90,6 +92,18 @@ def build(pytester: pytest.Pytester) -> pytest.Pytester:
     write(pytester.path / "solutions" / "step1" / "demo.py", SOLUTION)
     write(pytester.path / "pytest.ini", "[pytest]\ntestpaths = exercises\n")
     return pytester
+
+
+def processes_marked(mark: str) -> list[psutil.Process]:
+    """The processes whose environment carries PARALLEL_LAB_SELF_TEST=mark: those a self-test started."""
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if process.environ().get("PARALLEL_LAB_SELF_TEST") == mark:
+                found.append(process)
+        except psutil.Error:
+            continue
+    return found
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:

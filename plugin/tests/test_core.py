@@ -33,6 +33,7 @@ def test_stubs_are_reported_todo_with_the_line_to_edit(kit):
     assert set(outcomes(document).values()) == {"todo"}
     assert document["summary"] == {
         "exercises": 2, "done": 0, "todo": 2, "failing": 0, "passed": 0, "failed": 3, "skipped": 0,
+        "score": 0, "max_score": 5,
     }
     result.stdout.fnmatch_lines(["*3 failed in *"])  # pytest's own closing line is untouched
 

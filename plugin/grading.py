@@ -1,0 +1,173 @@
+"""Scores: the points of each exercise earned by its tests, and the documents graders' platforms read.
+
+An exercise is worth its ``points`` (declared with its title and hint; default 1). It earns the
+fraction of its tests that passed, or all or nothing when declared ``all_or_nothing``. A speedup test
+the machine could not judge (``not-measured``) is left out of that fraction: it neither earns nor
+loses points.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from plugin.exercises import Catalog, locate
+from plugin.progress import ExerciseProgress, Ledger, progress
+from plugin.targets import Target
+
+CLASSROOM_VERSION = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class ExerciseScore:
+    row: ExerciseProgress
+    number: str  # "3.2": the second exercise of step 3
+    score: float
+    passed: int
+    counted: int
+    not_measured: int
+    line_no: int
+    problem: str = ""  # why the score is what it is, when it is not the maximum
+
+    @property
+    def exercise(self):
+        return self.row.exercise
+
+    @property
+    def max_score(self) -> float:
+        return self.exercise.points
+
+    @property
+    def full(self) -> bool:
+        return self.score >= self.max_score
+
+    @property
+    def duration(self) -> float:
+        return sum(test.duration for test in self.row.tests)
+
+    def output(self) -> str:
+        """What the learner reads next to the score: the first failure, its hint, and the tally."""
+        lines = [f"{self.passed} of {self.counted} tests passed"]
+        if self.not_measured:
+            lines[0] += f"; {self.not_measured} speedup test(s) not measured on this machine (no points either way)"
+        if self.exercise.all_or_nothing and not self.full:
+            lines[0] += "; this exercise scores only when every test passes"
+        if self.problem:
+            lines.append(self.problem)
+        if not self.full and self.exercise.short_hint:
+            lines.append(f"hint: {self.exercise.short_hint}")
+        return "\n".join(lines)
+
+
+def _first_problem(row: ExerciseProgress) -> str:
+    for test in row.tests:
+        if test.outcome != "passed" and not test.speedup_not_measured:
+            return f"{test.nodeid.split('::')[-1]}: {test.message}" if test.message else test.nodeid
+    return "" if row.tests else "none of its tests ran"
+
+
+def score_exercise(row: ExerciseProgress, number: str, line_no: int) -> ExerciseScore:
+    counted = [test for test in row.tests if not test.speedup_not_measured]
+    passed = sum(test.outcome == "passed" for test in counted)
+    if not counted:
+        fraction = 0.0
+    elif row.exercise.all_or_nothing:
+        fraction = 1.0 if passed == len(counted) else 0.0
+    else:
+        fraction = passed / len(counted)
+    return ExerciseScore(
+        row=row,
+        number=number,
+        score=round(row.exercise.points * fraction, 4),
+        passed=passed,
+        counted=len(counted),
+        not_measured=len(row.tests) - len(counted),
+        line_no=line_no,
+        problem=_first_problem(row),
+    )
+
+
+def score_run(catalog: Catalog, ledger: Ledger, target: Target) -> list[ExerciseScore]:
+    """Every exercise of the steps that ran, scored, in catalog order."""
+    scores = []
+    for step, rows in progress(catalog, ledger):
+        for position, row in enumerate(rows, start=1):
+            _, line_no = locate(row.exercise, target)
+            scores.append(score_exercise(row, f"{step.removeprefix('step')}.{position}", line_no))
+    return scores
+
+
+def void(scores: list[ExerciseScore], reason: str) -> list[ExerciseScore]:
+    """The same exercises at zero points, each saying why (tampering detected)."""
+    return [dataclasses.replace(score, score=0.0, problem=reason) for score in scores]
+
+
+def totals(scores: list[ExerciseScore]) -> tuple[float, float]:
+    return round(sum(s.score for s in scores), 4), round(sum(s.max_score for s in scores), 4)
+
+
+def summary_line(scores: list[ExerciseScore], seed: int) -> str:
+    score, max_score = totals(scores)
+    full = sum(s.full for s in scores)
+    return f"Parallel Lab: {score:g} / {max_score:g} points; {full} of {len(scores)} exercises complete (seed {seed})"
+
+
+# -- Gradescope: results.json (https://gradescope-autograders.readthedocs.io, "Output format") ----------
+
+
+def gradescope_document(
+    scores: list[ExerciseScore], speedups: list[dict], execution_time: float, seed: int, notes: list[str] = ()
+) -> dict:
+    score, _ = totals(scores)
+    return {
+        "score": score,
+        "execution_time": round(execution_time, 3),
+        "output": "\n".join([summary_line(scores, seed), *notes]),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": [
+            {
+                "name": f"{s.exercise.id}: {s.exercise.title}",
+                "number": s.number,
+                "score": s.score,
+                "max_score": s.max_score,
+                "status": "passed" if s.full else "failed",
+                "output": s.output(),
+                "visibility": "visible",
+            }
+            for s in scores
+        ],
+        "leaderboard": [
+            {"name": f"{row['exercise']} speedup", "value": row["speedup"], "order": "desc"}
+            for row in speedups
+            if row.get("verdict") != "not-measured" and isinstance(row.get("speedup"), (int, float))
+        ],
+    }
+
+
+# -- GitHub Classroom: what autograding-grading-reporter reads from <RUNNER>_RESULTS -------------------
+
+
+def classroom_document(scores: list[ExerciseScore], run_error: bool = False) -> dict:
+    """``run_error``: the run itself went wrong (ended early, tampering), not only some tests."""
+    _, max_score = totals(scores)
+    return {
+        "version": CLASSROOM_VERSION,
+        "status": "error" if run_error else "pass" if all(s.full for s in scores) else "fail",
+        "max_score": max_score,
+        "tests": [
+            {
+                "name": f"{s.exercise.id}: {s.exercise.title}",
+                "status": "pass" if s.full else "fail",
+                "score": s.score,
+                "message": s.output(),
+                "line_no": s.line_no,
+                "duration": round(s.duration * 1000),  # milliseconds, as the Classroom graders write it
+            }
+            for s in scores
+        ],
+    }
+
+
+def exercise_points(score: ExerciseScore) -> dict:
+    """The fields ``--lab-json`` adds to each exercise."""
+    return {"points": score.max_score, "score": score.score}
