@@ -10,7 +10,7 @@ import uuid
 import psutil
 import pytest
 
-from plugin.tests.minikit import add_mistakes_step, run
+from plugin.tests.minikit import add_mistakes_step, processes_marked, run
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -23,17 +23,6 @@ EXPECTED = {  # test -> (outcome, a phrase of its message)
     "test_kill_worker": ("failed", "timed out after 4 s, and "),  # the pool replaces its dead worker: 2 or more
     "test_fine": ("passed", ""),
 }
-
-
-def processes_marked(mark: str) -> list[psutil.Process]:
-    found = []
-    for process in psutil.process_iter():
-        try:
-            if process.environ().get("PARALLEL_LAB_SELF_TEST") == mark:
-                found.append(process)
-        except psutil.Error:
-            continue
-    return found
 
 
 @pytest.mark.parametrize("xdist", [[], ["-n", "2", "-p", "xdist"]], ids=["serial", "xdist"])

@@ -183,7 +183,9 @@ def test_a_learner_clock_cannot_fake_a_speedup_and_no_speedup_never_fails(kit, t
     add_speed_step(kit)
     result, rows = speedups_of(kit, submission(tmp_path, SEQUENTIAL, prefix=CLOCK_PATCH), "--no-speedup")
     assert result.ret == 0, "--no-speedup reports a low speedup without failing the test"
-    assert rows[0]["verdict"] == "fail" and rows[0]["speedup"] < 1.3
+    # On a loaded machine (the self-tests under -n 2) capacity may be too low to measure: never a pass.
+    assert rows[0]["verdict"] in ("fail", "not-measured"), rows[0]
+    assert rows[0]["verdict"] == "not-measured" or rows[0]["speedup"] < 1.3
 
 
 @end_to_end
