@@ -1,7 +1,7 @@
 """Grade an untrusted submission: ``python -m plugin.grade SUBMISSION_DIR --gradescope results.json``.
 
-SUBMISSION_DIR is laid out like ``exercises/`` (``step3/shared.py``), or holds an ``exercises/`` folder.
-Only the kit's exercise modules are taken from it. The kit's tests, from a fresh copy of the kit
+Only the kit's exercise modules are taken from SUBMISSION_DIR, found as ``step3/shared.py``,
+``exercises/step3/shared.py`` or a bare ``shared.py``. The kit's tests, from a fresh copy of the kit
 (without its solutions), run in a child pytest with a new random seed, no plugin but the kit's own
 and pytest-timeout, and ``plugin.stream`` reporting each result as a signed line. This process
 writes every output itself, from those lines alone:
@@ -32,7 +32,7 @@ from plugin import clock, grading, reports, stream
 from plugin.exercises import load_catalog
 from plugin.machine import usable_cpus
 from plugin.progress import Ledger
-from plugin.targets import EXERCISES, SUBMISSION_PACKAGE, Target
+from plugin.targets import EXERCISES, SUBMISSION_PACKAGE, Target, exercise_modules
 
 KIT = Path(__file__).resolve().parents[1]
 KIT_FILES = ("pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini", "conftest.py")
@@ -55,10 +55,22 @@ def copy_kit(kit: Path, destination: Path) -> None:
             shutil.copyfile(kit / name, destination / name)
 
 
-def submission_root(path: Path) -> Path:
-    if not any(path.glob("step*/")) and (path / EXERCISES).is_dir():
-        return path / EXERCISES
-    return path
+def arrange_submission(upload: Path, kit: Path, destination: Path) -> list[str]:
+    """Copy the kit's exercise modules, and nothing else, from an upload laid out as the learner had it.
+
+    Each module is looked for as ``step3/shared.py``, ``exercises/step3/shared.py`` or a bare
+    ``shared.py`` (a drag-and-drop upload). Returns a note for each module the upload lacks.
+    """
+    missing = []
+    for step, module in exercise_modules(kit):
+        candidates = (upload / step / f"{module}.py", upload / EXERCISES / step / f"{module}.py", upload / f"{module}.py")
+        found = next((path for path in candidates if path.is_file()), None)
+        if found is None:
+            missing.append(f"{step}/{module}.py is missing from the submission: its exercises are graded on the stub")
+            continue
+        (destination / step).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(found, destination / step / f"{module}.py")
+    return missing
 
 
 class ChildRun:
@@ -165,19 +177,28 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
     with tempfile.TemporaryDirectory(prefix="parallel-lab-grade-") as work:
         kit_copy = Path(work) / "kit"
         copy_kit(kit, kit_copy)
+        arranged = Path(work) / "submission"
+        arranged.mkdir()
+        missing = arrange_submission(submission, kit, arranged)
         expected = expected_tests(kit_copy)
-        args = [EXERCISES, f"--submission={submission}", f"--lab-seed={seed}", "-q"]
+        args = [EXERCISES, f"--submission={arranged}", f"--lab-seed={seed}", "-q"]
         if start_method:
             args.append(f"--start-method={start_method}")
         run = ChildRun(kit_copy, args, timeout)
-    ledger = ledger_from(run, expected, timeout)
-    target = Target("submission", SUBMISSION_PACKAGE, submission, submission)
-    scores = grading.score_run(catalog, ledger, target)
+        ledger = ledger_from(run, expected, timeout)
+        for record in ledger.tests.values():  # "step2/pool.py:59", not a path in a folder about to vanish
+            record.message = record.message.replace(f"{arranged}{os.sep}", "")
+        target = Target("submission", SUBMISSION_PACKAGE, arranged, arranged)
+        scores = grading.score_run(catalog, ledger, target)
     problem = tampering(run)
     if problem:
         scores = grading.void(scores, problem)
     speedups = [row for phase in run.of("phase") for row in phase.get("speedups", [])]
-    notes = [problem] if problem else [] if run.finished else [run.ending(timeout).replace(" this test", " every test")]
+    notes = list(missing)
+    if problem:
+        notes.append(problem)
+    elif not run.finished:
+        notes.append(run.ending(timeout).replace("this test", "every test"))
     if start_method:
         multiprocessing.set_start_method(start_method, force=True)  # so the environment reports it
     environment = reports.environment(usable_cpus(), 0, seed)
@@ -187,13 +208,13 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
         "notes": notes,
         "lab": reports.build_json(catalog, ledger, target, environment, speedups, scores),
         "gradescope": grading.gradescope_document(scores, speedups, elapsed, seed, notes),
-        "classroom": grading.classroom_document(scores, run_error=bool(notes)),
+        "classroom": grading.classroom_document(scores, run_error=bool(problem) or not run.finished),
     }
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m plugin.grade", description=__doc__.split("\n\n")[0])
-    parser.add_argument("submission", type=Path, help="folder laid out like exercises/ (or holding exercises/)")
+    parser.add_argument("submission", type=Path, help="folder with the learner's modules (step3/shared.py, exercises/step3/shared.py or shared.py)")
     parser.add_argument("--gradescope", type=Path, metavar="PATH", help="write a Gradescope results.json")
     parser.add_argument("--classroom", type=Path, metavar="PATH", help="write GitHub Classroom's result document")
     parser.add_argument("--lab-json", type=Path, metavar="PATH", help="write the --lab-json report with scores")
@@ -205,7 +226,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     options = _arguments(argv)
-    submission = submission_root(options.submission.expanduser().resolve())
+    submission = options.submission.expanduser().resolve()
     if not submission.is_dir():
         print(f"grade: {options.submission}: no such folder", file=sys.stderr)
         return 2

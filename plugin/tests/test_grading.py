@@ -336,3 +336,11 @@ def test_a_whole_run_timeout_keeps_what_finished_and_leaves_nothing_running(kit,
     assert "the whole-run timeout (15 s) ended the run before this test finished" in scores["step1.pids"]["output"]
     _, survivors = psutil.wait_procs(processes_marked(mark), timeout=3)
     assert not survivors, [p.cmdline() for p in survivors]
+
+
+def test_a_drag_and_drop_upload_of_bare_modules_is_graded(kit, tmp_path):
+    upload = tmp_path / "upload"
+    write(upload / "demo.py", SOLUTION)
+    write(upload / "notes.txt", "not a module of the kit: ignored")
+    completed, lab, _, _ = grade(kit, upload)
+    assert lab["summary"]["score"] == 5, completed.stdout
