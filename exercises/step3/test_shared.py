@@ -1,19 +1,13 @@
 """Step 3 — shared data: Array through inheritance, shared memory with NumPy, a locked counter."""
 
+import inspect
 import multiprocessing
-import os
+from multiprocessing import shared_memory
 
 import numpy as np
 import pytest
 
 from exercises.step3.shared import count_with_lock, square_in_place, transform, transform_in_shared_memory
-
-SHM = "/dev/shm"
-
-
-def shared_segments():
-    return {name for name in os.listdir(SHM) if name.startswith("psm_")} if os.path.isdir(SHM) else set()
-
 
 # -- step3.square_in_place --------------------------------------------------------------------------
 
@@ -48,13 +42,42 @@ def test_shared_memory_result_matches_the_sequential_transform(signal_data):
     np.testing.assert_array_equal(signal_data, original, err_msg="data itself must be left unchanged")
 
 
+@pytest.fixture
+def segments_created():
+    """The names of the shared-memory segments this process creates while the test runs."""
+    names = []
+    original = shared_memory.SharedMemory.__init__
+    signature = inspect.signature(original)
+
+    def recording_init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        if signature.bind(self, *args, **kwargs).arguments.get("create"):
+            names.append(self.name)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shared_memory.SharedMemory, "__init__", recording_init)
+        yield names
+
+
+def still_exists(name):
+    """Whether a segment of that name is still there (if so, it is removed now)."""
+    try:
+        segment = shared_memory.SharedMemory(name=name)
+    except FileNotFoundError:
+        return False
+    segment.close()
+    segment.unlink()
+    return True
+
+
 @pytest.mark.exercise("step3.transform_in_shared_memory")
-def test_the_segment_is_unlinked_afterwards(signal_data):
-    """Catches: a segment closed but never unlinked, which stays in memory after the program ends."""
-    before = shared_segments()
+def test_one_segment_is_created_and_unlinked_afterwards(signal_data, segments_created):
+    """Catches: a segment closed but never unlinked, which stays in memory after the program ends, and
+    an implementation that sends copies of the array to the workers instead of sharing it."""
     transform_in_shared_memory(signal_data[:1000], processes=2)
-    left = shared_segments() - before
-    assert not left, f"shared-memory segment(s) {sorted(left)} still exist: call unlink() once, after close()"
+    assert segments_created, "no SharedMemory(create=True) was made: put the data in one shared segment"
+    leaked = [name for name in segments_created if still_exists(name)]
+    assert not leaked, f"shared-memory segment(s) {leaked} still exist: call unlink() once, after close()"
 
 
 @pytest.mark.exercise("step3.transform_in_shared_memory")
