@@ -1,7 +1,8 @@
 """The kit's own tests against plausible wrong implementations of the exercises.
 
-Each case copies the reference solutions as a submission, replaces one function with a wrong
-version, runs that exercise's tests on it, and checks that the named tests catch it (others may too).
+Each case copies the reference solutions as a submission, replaces one function (and the helpers it
+brings) with a wrong version, runs the named tests on it, and checks that every one of them fails
+with a message; a speedup test says what it measured and what it needed.
 """
 
 from __future__ import annotations
@@ -98,6 +99,196 @@ CASES = {
         {"test_a_process_pinned_to_one_cpu_may_use_one"}
         | {f"test_a_container_quota_caps_the_count[{case}]" for case in ("one-cpu", "half-a-cpu-is-still-one")},
     ),
+    "parallel_map-pool-per-task": (
+        "step2.parallel_map",
+        """
+        def parallel_map(func, items, processes=None):
+            results = []
+            for item in items:
+                with multiprocessing.Pool(processes or usable_cpus()) as pool:
+                    results.append(pool.apply(func, (item,)))
+            return results
+        """,
+        {"test_map_runs_tasks_at_the_same_time_in_distinct_workers", "test_map_is_faster_than_a_loop"},
+    ),
+    "blocking_results-overlapping": (
+        "step3.blocking_results",
+        """
+        def blocking_results(func, items, processes=2):
+            with multiprocessing.Pool(processes) as pool:
+                return pool.map(func, items)
+        """,
+        {"test_apply_runs_one_task_at_a_time"},
+    ),
+    "async_results-blocking": (
+        "step3.async_results",
+        """
+        def async_results(func, items, processes=2):
+            with multiprocessing.Pool(processes) as pool:
+                return [pool.apply_async(func, (item,)).get() for item in items]
+        """,
+        {"test_async_tasks_overlap"},
+    ),
+    "async_results-completion-order": (
+        "step3.async_results",
+        """
+        def async_results(func, items, processes=2):
+            finished = []
+            with multiprocessing.Pool(processes) as pool:
+                for item in items:
+                    pool.apply_async(func, (item,), callback=finished.append)
+                pool.close()
+                pool.join()
+            return finished
+        """,
+        {"test_async_results_come_back_in_submission_order", "test_a_worker_exception_is_raised_again_by_get"},
+    ),
+    "results_with_callbacks-read-before-join": (
+        "step3.results_with_callbacks",
+        """
+        def results_with_callbacks(func, items, processes=2):
+            results, errors = {}, {}
+            with multiprocessing.Pool(processes) as pool:
+                for item in items:
+                    pool.apply_async(func, (item,), callback=functools.partial(_store, results, item),
+                                     error_callback=functools.partial(_store_error, errors, item))
+                return results, errors
+        """,
+        {"test_callbacks_sort_results_from_errors"},
+    ),
+    "make_scaler-lambda": (
+        "step3.make_scaler",
+        """
+        def make_scaler(factor):
+            return lambda value: scale(value, factor)
+        """,
+        {"test_scaler_can_be_pickled_and_sent_to_a_spawned_worker"},
+    ),
+    "square_in_place-array-as-task-argument": (
+        "step3.square_in_place",
+        """
+        def _square_slice_of(array, start, stop):
+            for index in range(start, stop):
+                array[index] = array[index] ** 2
+
+
+        def square_in_place(array, processes=2):
+            with multiprocessing.Pool(processes) as pool:
+                pool.starmap(_square_slice_of, [(array, a, b) for a, b in chunk_bounds(len(array), processes)])
+        """,
+        {"test_array_is_squared_in_place"},
+    ),
+    "transform_in_shared_memory-never-unlinked": (
+        "step3.transform_in_shared_memory",
+        """
+        def transform_in_shared_memory(data, processes=2):
+            segment = shared_memory.SharedMemory(create=True, size=data.nbytes)
+            view = np.ndarray(data.shape, dtype=data.dtype, buffer=segment.buf)
+            view[:] = data
+            tasks = [(segment.name, data.shape, data.dtype, a, b) for a, b in chunk_bounds(len(data), processes)]
+            with multiprocessing.Pool(processes) as pool:
+                pool.starmap(_transform_slice, tasks)
+            result = view.copy()
+            del view
+            segment.close()
+            return result
+        """,
+        {"test_one_segment_is_created_and_unlinked_afterwards"},
+    ),
+    "transform_in_shared_memory-copies-sent-to-workers": (
+        "step3.transform_in_shared_memory",
+        """
+        def _transformed(chunk):
+            transform(chunk)
+            return chunk
+
+
+        def transform_in_shared_memory(data, processes=2):
+            chunks = [data[a:b].copy() for a, b in chunk_bounds(len(data), processes)]
+            with multiprocessing.Pool(processes) as pool:
+                return np.concatenate(pool.map(_transformed, chunks))
+        """,
+        {"test_one_segment_is_created_and_unlinked_afterwards"},
+    ),
+    "count_with_lock-no-lock": (
+        "step3.count_with_lock",
+        """
+        def _add_ones(counter, increments):
+            for _ in range(increments):
+                counter.value += 1
+        """,
+        {"test_no_update_is_lost"},
+    ),
+    "make_sample_images-unseeded": (
+        "step4.make_sample_images",
+        """
+        def make_sample_images(folder, count, size, seed):
+            rng = np.random.default_rng()
+            paths = []
+            for index in range(count):
+                path = Path(folder) / f"sample_{index:02d}.png"
+                Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)).save(path)
+                paths.append(path)
+            return paths
+        """,
+        {"test_sample_images_follow_the_seed", "test_the_same_seed_gives_byte_identical_files"},
+    ),
+    "apply_filters-wrong-blur-radius": (
+        "step4.apply_filters",
+        """
+        def apply_filters(image_path, out_folder):
+            outputs = []
+            for name in FOUR_FILTERS:
+                chosen = ImageFilter.GaussianBlur(radius=2) if name == "blur" else image_filter(name)
+                output = Path(out_folder) / f"{name}_{Path(image_path).name}"
+                with Image.open(image_path) as image:
+                    image.filter(chosen).save(output)
+                outputs.append(output)
+            return outputs
+        """,
+        {"test_four_filters_with_their_names_and_pixels"},
+    ),
+    "filter_folder_parallel-sequential": (
+        "step4.filter_folder_parallel",
+        """
+        def filter_folder_parallel(in_folder, out_folder, processes=2):
+            return filter_folder_sequential(in_folder, out_folder)
+        """,
+        {"test_parallel_folder_gives_the_sequential_outputs"},
+    ),
+    "filter_folder_parallel-pool-per-image": (
+        "step4.filter_folder_parallel",
+        """
+        def filter_folder_parallel(in_folder, out_folder, processes=2):
+            outputs = []
+            for image in image_files(in_folder):
+                with multiprocessing.Pool(processes) as pool:
+                    outputs += pool.map(functools.partial(apply_one_filter, image, out_folder), FOUR_FILTERS)
+            return outputs
+        """,
+        {"test_parallel_folder_gives_the_sequential_outputs"},
+    ),
+    "eight_filters-own-pool": (
+        "step4.eight_filters",
+        """
+        def eight_filters(pool, image_path, out_folder):
+            with multiprocessing.Pool(2) as own:
+                return own.map(functools.partial(apply_one_filter, image_path, out_folder), EIGHT_FILTERS)
+        """,
+        {"test_eight_filters_run_in_the_given_pool"},
+    ),
+    "filter_folder_eight-pool-per-image": (
+        "step4.filter_folder_eight",
+        """
+        def filter_folder_eight(in_folder, out_folder, processes=2):
+            outputs = []
+            for image in image_files(in_folder):
+                with multiprocessing.Pool(processes) as pool:
+                    outputs += eight_filters(pool, image, out_folder)
+            return outputs
+        """,
+        {"test_one_pool_serves_every_image"},
+    ),
 }
 
 
@@ -108,10 +299,14 @@ def module_defining(step: str, name: str) -> str:
     raise LookupError(name)
 
 
-def replace_function(source: str, name: str, replacement: str) -> str:
-    pattern = re.compile(rf"^def {name}\(.*?(?=^\S|\Z)", re.MULTILINE | re.DOTALL)
-    assert pattern.search(source), f"no function {name}"
-    return pattern.sub(lambda _: textwrap.dedent(replacement).strip() + "\n\n\n", source, count=1)
+def replace_functions(source: str, replacement: str) -> str:
+    """Each top-level function of ``replacement`` takes the place of the module's function of that name."""
+    replacement = textwrap.dedent(replacement).strip()
+    for match in re.finditer(r"^def (\w+)\(.*?(?=^\S|\Z)", replacement, re.MULTILINE | re.DOTALL):
+        pattern = re.compile(rf"^def {match[1]}\(.*?(?=^\S|\Z)", re.MULTILINE | re.DOTALL)
+        new = match[0].strip() + "\n\n\n"
+        source = pattern.sub(lambda _: new, source, count=1) if pattern.search(source) else source + "\n\n" + new
+    return source
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -120,15 +315,31 @@ def test_named_tests_catch_the_wrong_implementation(case, tmp_path):
     step, name = exercise.split(".")
     submission = tmp_path / "submission"
     shutil.copytree(REPO / "solutions", submission, ignore=shutil.ignore_patterns("__pycache__"))
-    module = submission / step / f"{module_defining(step, name)}.py"
-    module.write_text(replace_function(module.read_text(), name, wrong))
+    module_name = module_defining(step, name)
+    module = submission / step / f"{module_name}.py"
+    wrong_source = replace_functions(module.read_text(), wrong)
+    assert wrong_source != module.read_text()
+    module.write_text(wrong_source)
     report = tmp_path / "report.json"
-    subprocess.run(
-        [sys.executable, "-m", "pytest", f"exercises/{step}", "-p", "no:cacheprovider", "-q",
+    tests = [f"exercises/{step}/test_{module_name}.py::{test}" for test in sorted(must_fail)]
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", *tests, "-p", "no:cacheprovider", "-q",
          f"--submission={submission}", f"--lab-json={report}"],
         cwd=REPO, capture_output=True, text=True, timeout=200,
     )
     document = json.loads(report.read_text())
-    (tests,) = [e["tests"] for s in document["steps"] for e in s["exercises"] if e["id"] == exercise]
-    failed = {t["nodeid"].split("::")[-1] for t in tests if t["outcome"] != "passed"}
-    assert must_fail <= failed, f"{case}: only {sorted(failed)} failed; {sorted(must_fail - failed)} must fail too"
+    outcomes = {
+        t["nodeid"].split("::")[-1]: t
+        for s in document["steps"] for e in s["exercises"] for t in e["tests"]
+    }
+    # A machine that cannot show parallelism (one usable CPU) reports speedups not-measured: excused.
+    unjudged = {row["nodeid"].split("::")[-1] for row in document["speedups"] if row["verdict"] == "not-measured"}
+    caught = {test for test, record in outcomes.items() if record["outcome"] != "passed"}
+    assert must_fail - unjudged <= caught, (
+        f"{case}: {sorted(must_fail - unjudged - caught)} passed on the wrong implementation\n{completed.stdout[-3000:]}"
+    )
+    for test in caught:
+        message = outcomes[test]["message"]
+        assert message and "is not defined" not in message, f"{test}: the wrong implementation itself is broken: {message}"
+        if test in {row["nodeid"].split("::")[-1] for row in document["speedups"]}:
+            assert "speedup too low" in message and "needed" in message, message
