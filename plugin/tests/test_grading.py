@@ -329,11 +329,11 @@ def test_a_whole_run_timeout_keeps_what_finished_and_leaves_nothing_running(kit,
     hanging = SOLUTION.replace(
         "def pids(items):\n", "def pids(items):\n    import time\n    with multiprocessing.Pool(2):\n        time.sleep(1000)\n"
     )
-    completed, lab, gradescope, _ = grade(kit, submission(kit, "learner", hanging), "--timeout=15")
+    completed, lab, gradescope, _ = grade(kit, submission(kit, "learner", hanging), "--timeout=8")
     scores = {t["name"].split(":")[0]: t for t in gradescope["tests"]}
     assert scores["step1.double"]["score"] == 3
     assert scores["step1.pids"]["score"] == 0
-    assert "the whole-run timeout (15 s) ended the run before this test finished" in scores["step1.pids"]["output"]
+    assert "the whole-run timeout (8 s) ended the run before this test finished" in scores["step1.pids"]["output"]
     _, survivors = psutil.wait_procs(processes_marked(mark), timeout=3)
     assert not survivors, [p.cmdline() for p in survivors]
 
