@@ -305,6 +305,20 @@ def test_patching_pytest_reporting_is_detected_as_tampering(kit):
     assert all("tampering detected" in test["message"] for test in classroom["tests"])
 
 
+def test_a_hook_registered_by_learner_code_is_detected_as_tampering(kit):
+    cheat = SOLUTION.replace("return 2 * x", "return 0") + (
+        "\nimport gc\nimport pytest\nfrom _pytest.config import Config\n\n"
+        "class _Cheat:\n"
+        "    @pytest.hookimpl(wrapper=True)\n"
+        "    def pytest_runtest_makereport(self, item, call):\n"
+        "        report = yield\n        report.outcome = 'passed'\n        return report\n\n"
+        "next(o for o in gc.get_objects() if isinstance(o, Config)).pluginmanager.register(_Cheat())\n"
+    )
+    _, _, gradescope, _ = grade(kit, submission(kit, "learner", cheat))
+    assert gradescope["score"] == 0
+    assert "tampering detected: the submission replaced hook pytest_runtest_makereport" in gradescope["output"]
+
+
 def test_patching_the_clock_cannot_fake_a_speedup(kit):
     add_speed_step(kit)
     sequential = (kit.path / "exercises" / "step2" / "speed.py").read_text().replace(
