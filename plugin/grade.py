@@ -17,7 +17,6 @@ Exit status: 0 full marks, 1 fewer points, 2 the grading itself could not run.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import random
 import secrets
@@ -199,9 +198,7 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
         notes.append(problem)
     elif not run.finished:
         notes.append(run.ending(timeout).replace("this test", "every test"))
-    if start_method:
-        multiprocessing.set_start_method(start_method, force=True)  # so the environment reports it
-    environment = reports.environment(usable_cpus(), 0, seed)
+    environment = reports.environment(usable_cpus(), 0, seed, start_method)
     elapsed = clock.perf_counter() - started
     return {
         "scores": scores,

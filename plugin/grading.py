@@ -166,8 +166,3 @@ def classroom_document(scores: list[ExerciseScore], run_error: bool = False) -> 
             for s in scores
         ],
     }
-
-
-def exercise_points(score: ExerciseScore) -> dict:
-    """The fields ``--lab-json`` adds to each exercise."""
-    return {"points": score.max_score, "score": score.score}

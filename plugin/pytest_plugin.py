@@ -135,18 +135,21 @@ class LabSession:
         return reports.environment(self.cpus, workers, self.settings.seed)
 
     def write_outputs(self) -> None:
-        if self.settings.json_path is not None:
-            document = reports.build_json(self.catalog, self.ledger, self.target, self.environment(), self.speedups)
-            reports.write_json(self.settings.json_path, document)
-        if self.settings.gradescope_path is not None or self.settings.classroom_path is not None:
+        settings = self.settings
+        if settings.json_path or settings.gradescope_path or settings.classroom_path:
             scores = grading.score_run(self.catalog, self.ledger, self.target)
-            if self.settings.gradescope_path is not None:
-                elapsed = clock.perf_counter() - self.started
-                document = grading.gradescope_document(scores, self.speedups, elapsed, self.settings.seed)
-                reports.write_json(self.settings.gradescope_path, document)
-            if self.settings.classroom_path is not None:
-                reports.write_json(self.settings.classroom_path, grading.classroom_document(scores))
-        if self.settings.speedup_plot is not None:
+        if settings.json_path is not None:
+            document = reports.build_json(
+                self.catalog, self.ledger, self.target, self.environment(), self.speedups, scores
+            )
+            reports.write_json(settings.json_path, document)
+        if settings.gradescope_path is not None:
+            elapsed = clock.perf_counter() - self.started
+            document = grading.gradescope_document(scores, self.speedups, elapsed, settings.seed)
+            reports.write_json(settings.gradescope_path, document)
+        if settings.classroom_path is not None:
+            reports.write_json(settings.classroom_path, grading.classroom_document(scores))
+        if settings.speedup_plot is not None:
             reports.plot_speedups(self.speedups, self.settings.speedup_plot)
 
     def close(self) -> None:

@@ -144,11 +144,9 @@ def build_json(
     target: Target,
     environment: dict,
     speedups: list[dict],
-    scores: list[grading.ExerciseScore] | None = None,
+    scores: list[grading.ExerciseScore],
 ) -> dict:
-    """``scores``: when given (a grading run), they stand instead of the ones the ledger earns."""
     steps = progress(catalog, ledger)
-    scores = scores if scores is not None else grading.score_run(catalog, ledger, target)
     score_of = {score.exercise.id: score for score in scores}
     score, max_score = grading.totals(scores)
     titles = {step.name: step.title for step in catalog.steps}
@@ -183,11 +181,12 @@ def build_json(
     }
 
 
-def environment(cpus: int, xdist_workers: int, seed: int) -> dict:
+def environment(cpus: int, xdist_workers: int, seed: int, start_method: str | None = None) -> dict:
+    """``start_method``: the one the run used, when it was not this process's (the grading command)."""
     return {
         "python": platform.python_version(),
         "platform": sys.platform,
-        "start_method": multiprocessing.get_start_method(),
+        "start_method": start_method or multiprocessing.get_start_method(),
         "cpus": cpus,
         "xdist_workers": xdist_workers,
         "seed": seed,

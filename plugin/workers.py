@@ -7,7 +7,6 @@ any start method can import them by reference.
 from __future__ import annotations
 
 import os
-import time
 
 
 def wait_at_barrier(barrier, value):
@@ -27,11 +26,6 @@ def pid_at_barrier(barrier, _item):
 
 def pid_of(_item):
     return os.getpid()
-
-
-def sleep_then_return(seconds, value):
-    time.sleep(seconds)
-    return value
 
 
 def cpu_work(loops):

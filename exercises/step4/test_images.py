@@ -59,6 +59,27 @@ def assert_filtered(output, source, name):
         assert np.array_equal(np.asarray(produced), expected), f"{output.name}: pixels differ from {name} of {source.name}"
 
 
+def assert_every_output_filtered(outputs, in_folder):
+    """Each output, named <filter>_sample_NN.png, holds that filter of the sample it names."""
+    for output in outputs:
+        name, source = output.name.split("_sample_")
+        assert_filtered(output, in_folder / f"sample_{source}", name)
+
+
+def measure_folder_speedup(speedup, images, tmp_path, filters, filter_folder):
+    """``filter_folder`` in a pool of 2 against applying ``filters`` to each image, one after the other."""
+    folder = images[0].parent
+    (tmp_path / "seq").mkdir()
+    (tmp_path / "par").mkdir()
+    speedup(
+        sequential=lambda: [
+            apply_one_filter(image, tmp_path / "seq", name).name for image in image_files(folder) for name in filters
+        ],
+        parallel=lambda: [path.name for path in filter_folder(folder, tmp_path / "par", processes=2)],
+        workers=2,
+    )
+
+
 def expected_outputs(images, out_folder, filters):
     return [out_folder / f"{name}_{image.name}" for image in images for name in filters]
 
@@ -156,9 +177,7 @@ def test_sequential_folder_filters_every_image(samples, out_folder, pools_create
     """Catches: images skipped or out of order, and a pool where none was asked for."""
     outputs = filter_folder_sequential(samples[0].parent, out_folder)
     assert outputs == expected_outputs(samples, out_folder, FOUR_FILTERS)
-    for output in outputs:
-        name, source = output.name.split("_sample_")
-        assert_filtered(output, samples[0].parent / f"sample_{source}", name)
+    assert_every_output_filtered(outputs, samples[0].parent)
     assert pools_created == []
 
 
@@ -177,24 +196,13 @@ def test_parallel_folder_gives_the_sequential_outputs(samples, out_folder, pools
 @pytest.mark.exercise("step4.filter_folder_parallel")
 def test_parallel_folder_outputs_match_pillow(samples, out_folder):
     """Catches: wrong pixels (a filter or radius swapped inside the tasks)."""
-    for output in filter_folder_parallel(samples[0].parent, out_folder, processes=2):
-        name, source = output.name.split("_sample_")
-        assert_filtered(output, samples[0].parent / f"sample_{source}", name)
+    assert_every_output_filtered(filter_folder_parallel(samples[0].parent, out_folder, processes=2), samples[0].parent)
 
 
 @pytest.mark.exercise("step4.filter_folder_parallel")
 def test_parallel_folder_is_faster(speedup, large_samples, tmp_path):
     """Catches: sequential work, and a pool per image."""
-    folder = large_samples[0].parent
-    (tmp_path / "seq").mkdir()
-    (tmp_path / "par").mkdir()
-    speedup(
-        sequential=lambda: [
-            apply_one_filter(image, tmp_path / "seq", name).name for image in image_files(folder) for name in FOUR_FILTERS
-        ],
-        parallel=lambda: [path.name for path in filter_folder_parallel(folder, tmp_path / "par", processes=2)],
-        workers=2,
-    )
+    measure_folder_speedup(speedup, large_samples, tmp_path, FOUR_FILTERS, filter_folder_parallel)
 
 
 # -- step4.eight_filters ----------------------------------------------------------------------------
@@ -232,24 +240,14 @@ def test_one_pool_serves_every_image(samples, out_folder, pools_created, no_filt
 
 @pytest.mark.exercise("step4.filter_folder_eight")
 def test_eight_filter_outputs_match_pillow(samples, out_folder):
-    for output in filter_folder_eight(samples[0].parent, out_folder, processes=2):
-        name, source = output.name.split("_sample_")
-        assert_filtered(output, samples[0].parent / f"sample_{source}", name)
+    """Catches: wrong pixels (a filter swapped or misnamed inside the tasks)."""
+    assert_every_output_filtered(filter_folder_eight(samples[0].parent, out_folder, processes=2), samples[0].parent)
 
 
 @pytest.mark.exercise("step4.filter_folder_eight")
 def test_reused_pool_is_faster(speedup, large_samples, tmp_path):
     """Catches: sequential work, and a pool per image."""
-    folder = large_samples[0].parent
-    (tmp_path / "seq").mkdir()
-    (tmp_path / "par").mkdir()
-    speedup(
-        sequential=lambda: [
-            apply_one_filter(image, tmp_path / "seq", name).name for image in image_files(folder) for name in EIGHT_FILTERS
-        ],
-        parallel=lambda: [path.name for path in filter_folder_eight(folder, tmp_path / "par", processes=2)],
-        workers=2,
-    )
+    measure_folder_speedup(speedup, large_samples, tmp_path, EIGHT_FILTERS, filter_folder_eight)
 
 
 # -- step4.compare_approaches -----------------------------------------------------------------------
