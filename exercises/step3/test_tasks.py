@@ -36,6 +36,12 @@ def fragile(x):
     return x * 10
 
 
+def slow_fragile(x):
+    """``fragile``, after a short pause: its callbacks arrive well after every task was submitted."""
+    time.sleep(0.05)
+    return fragile(x)
+
+
 def seeded_values(seed, count=6):
     return random.Random(seed).sample(range(1, 10_000), count)
 
@@ -106,7 +112,7 @@ def test_async_results_are_faster_than_a_loop(speedup):
 def test_callbacks_sort_results_from_errors(lab_seed):
     """Catches: lost errors (no error_callback), wrong keys, or returning before every callback ran."""
     items = random.Random(lab_seed).sample(range(-50, 50), 12)
-    results, errors = results_with_callbacks(fragile, items)
+    results, errors = results_with_callbacks(slow_fragile, items)
     assert results == {x: x * 10 for x in items if x >= 0}
     assert errors == {x: f"ValueError: negative input {x}" for x in items if x < 0}
 
