@@ -97,7 +97,7 @@ def test_a_worker_exception_is_raised_again_by_get():
 @pytest.mark.exercise("step3.async_results")
 def test_async_results_are_faster_than_a_loop(speedup):
     """Catches: tasks that never overlap."""
-    loops = [800_000] * 8
+    loops = [1_600_000] * 8
     speedup(
         sequential=lambda: [cpu_work(n) for n in loops],
         parallel=lambda: async_results(cpu_work, loops, processes=2),
