@@ -34,11 +34,12 @@ def problems(stubs: dict, solutions: dict) -> list[str]:
         if on_solution != "passed":
             found.append(f"{nodeid}: {on_solution} on the solutions (must pass)")
     for step in solutions["steps"]:
-        for exercise in step["exercises"]:
-            if not exercise["tests"]:
-                found.append(f"{exercise['id']}: has no test")
-            elif exercise["status"] != "done":
-                found.append(f"{exercise['id']}: {exercise['status']} on the solutions")
+        found += [f"{exercise_id}: has no test" for exercise_id in step.get("not_run", [])]
+        found += [
+            f"{exercise['id']}: {exercise['status']} on the solutions"
+            for exercise in step["exercises"]
+            if exercise["status"] != "done"
+        ]
     return found
 
 

@@ -34,6 +34,8 @@ class ExerciseScore:
 
     @property
     def max_score(self) -> float:
+        if self.row.tests and not self.counted:  # only not-measured speedups: nothing to earn or lose
+            return 0.0
         return self.exercise.points
 
     @property

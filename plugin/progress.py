@@ -15,7 +15,7 @@ from plugin.exercises import Catalog, Exercise
 
 # Which outcome a test keeps when its phases disagree: the most telling one wins.
 _PRECEDENCE = {"passed": 0, "skipped": 1, "failed": 2, "todo": 3, "error": 4}
-STATUSES = ("done", "todo", "failing", "not-run")
+NOT_RUN = "not-run"  # none of its tests ran this session: no status of the contract's applies
 MESSAGE_LIMIT = 400
 
 
@@ -110,7 +110,7 @@ def exercise_status(records: list[TestRecord]) -> str:
         return "failing"
     if "passed" in outcomes:
         return "done"
-    return "not-run"
+    return NOT_RUN
 
 
 @dataclasses.dataclass(frozen=True)

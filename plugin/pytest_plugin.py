@@ -105,10 +105,21 @@ class LabSession:
             report.lab_message = explanation
             report.longrepr = f"{explanation}\nhint ({exercise.id}): {exercise.short_hint}"
         if report.failed and "lab_seed" in getattr(item, "fixturenames", ()):
-            seed = self.settings.seed
             report.sections.append(
-                ("parallel-lab", f"inputs were seeded with {seed}; rerun with: pytest --lab-seed {seed} '{item.nodeid}'")
+                ("parallel-lab", f"inputs were seeded with {self.settings.seed}; rerun with: {self.rerun_command(item)}")
             )
+
+    def rerun_command(self, item: pytest.Item) -> str:
+        """The command that runs this test again with the same inputs, target and start method."""
+        settings = self.settings
+        words = ["pytest", f"--lab-seed {settings.seed}"]
+        if settings.target == "solutions":
+            words.append("--solutions")
+        elif settings.submission is not None:
+            words.append(f"--submission={settings.submission}")
+        if settings.start_method is not None:
+            words.append(f"--start-method {settings.start_method}")
+        return " ".join(words + [f"'{item.nodeid}'"])
 
     def report_leftovers(self, item: pytest.Item, report: pytest.TestReport) -> None:
         """Child processes or shared memory left behind fail the test; they are cleaned up either way."""
@@ -236,7 +247,9 @@ def pytest_make_collect_report(collector: pytest.Collector):
     return report
 
 
-@pytest.hookimpl(wrapper=True)
+# tryfirst: outside pytest-timeout's wrapper, so waiting for another worker's measurement is not
+# counted against this test's timeout.
+@pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem):
     item.stash[_segments_key] = processes.shared_memory_segments()
     lock = _session(item.config).lock

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from plugin import grading
 from plugin.exercises import Catalog, Exercise, locate
-from plugin.progress import ExerciseProgress, Ledger, progress
+from plugin.progress import NOT_RUN, ExerciseProgress, Ledger, progress
 from plugin.targets import Target
 
 BAR_WIDTH = 20
@@ -61,7 +61,8 @@ def progress_lines(
         return lines
     upcoming = pending[0]
     lines.append(("", {}))
-    lines.append((f"Next: {upcoming.exercise.id} — {upcoming.exercise.title} ({upcoming.status})", {"bold": True}))
+    state = "not run this time" if upcoming.status == NOT_RUN else upcoming.status
+    lines.append((f"Next: {upcoming.exercise.id} — {upcoming.exercise.title} ({state})", {"bold": True}))
     lines.append((f"      edit {edit_location(upcoming.exercise, target, rootdir)}", {}))
     lines.extend((line, {}) for line in _hint_lines(upcoming.exercise, True, "      "))
     failing = [row for row in pending if row.status == "failing" and row is not upcoming]
@@ -150,17 +151,19 @@ def build_json(
     score_of = {score.exercise.id: score for score in scores}
     score, max_score = grading.totals(scores)
     titles = {step.name: step.title for step in catalog.steps}
-    rows = [row for _, step_rows in steps for row in step_rows]
+    # An exercise none of whose tests ran (pytest -k, a run cut short) has no status: it is listed apart.
+    ran = [row for _, step_rows in steps for row in step_rows if row.status != NOT_RUN]
     records = list(ledger.tests.values())
     return {
         "schema": SCHEMA,
         "target": target.kind,
         "environment": environment,
         "summary": {
-            "exercises": len(rows),
-            "done": sum(row.status == "done" for row in rows),
-            "todo": sum(row.status == "todo" for row in rows),
-            "failing": sum(row.status == "failing" for row in rows),
+            "exercises": len(ran),
+            "done": sum(row.status == "done" for row in ran),
+            "todo": sum(row.status == "todo" for row in ran),
+            "failing": sum(row.status == "failing" for row in ran),
+            "not_run": sum(len(step_rows) for _, step_rows in steps) - len(ran),
             "passed": sum(record.outcome == "passed" for record in records),
             "failed": sum(record.outcome in ("failed", "todo", "error") for record in records),
             "skipped": sum(record.outcome == "skipped" for record in records),
@@ -173,7 +176,10 @@ def build_json(
                 "title": titles[step],
                 "done": sum(row.status == "done" for row in step_rows),
                 "total": len(step_rows),
-                "exercises": [_exercise_json(row, score_of[row.exercise.id]) for row in step_rows],
+                "exercises": [
+                    _exercise_json(row, score_of[row.exercise.id]) for row in step_rows if row.status != NOT_RUN
+                ],
+                "not_run": [row.exercise.id for row in step_rows if row.status == NOT_RUN],
             }
             for step, step_rows in steps
         ],

@@ -149,6 +149,19 @@ def test_total_work_is_faster(speedup):
 '''
 
 
+# A sequential total_work that hides its own running time from time.perf_counter and time.monotonic:
+# measured by those clocks it would look instantaneous, an unbounded speedup.
+CLOCK_CHEAT = SPEED_STUB.replace(
+    "    raise NotImplementedError\n",
+    "    start = _real()\n    results = [work(n) for n in sizes]\n"
+    "    _hidden[0] += _real() - start  # the time spent here vanishes from the clock\n    return results\n",
+) + (
+    "\nimport time\n_real = time.perf_counter\n_hidden = [0.0]\n\n"
+    "def _clock():\n    return _real() - _hidden[0]\n\n"
+    "time.perf_counter = time.monotonic = _clock\n"
+)
+
+
 def add_speed_step(pytester: pytest.Pytester) -> pytest.Pytester:
     """A second step whose only test measures a speedup."""
     write(pytester.path / "exercises" / "step2" / "__init__.py", SPEED_CATALOG)

@@ -32,7 +32,7 @@ def test_stubs_are_reported_todo_with_the_line_to_edit(kit):
     assert "Traceback" not in result.stdout.str() and "raise NotImplementedError" not in result.stdout.str()
     assert set(outcomes(document).values()) == {"todo"}
     assert document["summary"] == {
-        "exercises": 2, "done": 0, "todo": 2, "failing": 0, "passed": 0, "failed": 3, "skipped": 0,
+        "exercises": 2, "done": 0, "todo": 2, "failing": 0, "not_run": 0, "passed": 0, "failed": 3, "skipped": 0,
         "score": 0, "max_score": 5,
     }
     result.stdout.fnmatch_lines(["*3 failed in *"])  # pytest's own closing line is untouched
@@ -112,10 +112,23 @@ def test_progress_summary_shows_bar_next_exercise_and_failing_hints(kit):
     assert failed and all("assert" in t["message"] for t in failed)
 
 
-def test_failing_seeded_test_prints_the_seed_and_the_rerun_command(kit):
+def test_exercises_that_did_not_run_are_listed_apart_with_no_status(kit):
+    result, document = lab_json(kit, "--solutions", "-k", "pids")
+    step = document["steps"][0]
+    assert [e["id"] for e in step["exercises"]] == ["step1.pids"] and step["not_run"] == ["step1.double"]
+    assert (step["done"], step["total"]) == (1, 2)
+    assert document["summary"]["exercises"] == 1 and document["summary"]["not_run"] == 1
+    result.stdout.fnmatch_lines(["Next: step1.double — Double a number (not run this time)"])
+
+
+def test_failing_seeded_test_prints_the_seed_and_the_rerun_command(kit, tmp_path):
     write(kit.path / "exercises" / "step1" / "demo.py", "def double(x):\n    return x\n\n\ndef pids(items):\n    return []\n")
     result = run(kit, "--lab-seed", "4242", "-k", "test_double and not pool")
     result.stdout.fnmatch_lines(["*inputs were seeded with 4242; rerun with: pytest --lab-seed 4242 *test_double*"])
+    # A rerun tests the same target under the same start method.
+    write(tmp_path / "work" / "step1" / "demo.py", (kit.path / "exercises" / "step1" / "demo.py").read_text())
+    result = run(kit, f"--submission={tmp_path / 'work'}", "--start-method", "spawn", "--lab-seed", "77", "-k", "test_double and not pool")
+    result.stdout.fnmatch_lines([f"*rerun with: pytest --lab-seed 77 --submission={tmp_path / 'work'} --start-method spawn *test_double*"])
 
 
 def test_xdist_aggregates_progress_on_the_controller(kit):

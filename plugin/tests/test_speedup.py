@@ -9,7 +9,7 @@ import pytest
 
 from plugin import clock, speedup
 from plugin.speedup import SpeedupMeter, attainable_speedup, best_times, required_speedup
-from plugin.tests.minikit import add_speed_step, run, write
+from plugin.tests.minikit import CLOCK_CHEAT, SPEED_STUB, add_speed_step, run, write
 
 
 class FakeWork:
@@ -135,23 +135,15 @@ def test_different_results_are_an_error_not_a_speedup(monkeypatch, tmp_path):
 
 end_to_end = pytest.mark.timeout(180)
 
-SEQUENTIAL = "def total_work(sizes, workers=2):\n    return [work(n) for n in sizes]\n"
-POOL_PER_TASK = (
-    "def total_work(sizes, workers=2):\n    import multiprocessing\n    results = []\n"
+SEQUENTIAL = SPEED_STUB.replace("    raise NotImplementedError\n", "    return [work(n) for n in sizes]\n")
+POOL_PER_TASK = SPEED_STUB.replace(
+    "    raise NotImplementedError\n",
+    "    import multiprocessing\n    results = []\n"
     "    for n in sizes:\n        with multiprocessing.Pool(workers) as pool:\n"
-    "            results.append(pool.apply(work, (n,)))\n    return results\n"
+    "            results.append(pool.apply(work, (n,)))\n    return results\n",
 )
-CLOCK_PATCH = (
-    "import time\n_real = time.perf_counter\n_start = _real()\n"
-    "time.perf_counter = lambda: _start + (_real() - _start) / 10  # a clock that runs ten times slower\n"
-)
-
-
-def submission(tmp_path, body: str, prefix: str = "") -> str:
-    from plugin.tests.minikit import SPEED_STUB
-
-    given = SPEED_STUB.split("def total_work")[0]
-    write(tmp_path / "sub" / "step2" / "speed.py", prefix + given + body)
+def submission(tmp_path, module: str) -> str:
+    write(tmp_path / "sub" / "step2" / "speed.py", module)
     return f"--submission={tmp_path / 'sub'}"
 
 
@@ -189,7 +181,7 @@ def test_slow_implementations_fail_saying_what_was_measured_and_needed(kit, tmp_
 @end_to_end
 def test_a_learner_clock_cannot_fake_a_speedup_and_no_speedup_never_fails(kit, tmp_path):
     add_speed_step(kit)
-    result, rows = speedups_of(kit, submission(tmp_path, SEQUENTIAL, prefix=CLOCK_PATCH), "--no-speedup")
+    result, rows = speedups_of(kit, submission(tmp_path, CLOCK_CHEAT), "--no-speedup")
     assert result.ret == 0, "--no-speedup reports a low speedup without failing the test"
     # On a loaded machine (the self-tests under -n 2) capacity may be too low to measure: never a pass.
     assert rows[0]["verdict"] in ("fail", "not-measured"), rows[0]
