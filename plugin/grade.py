@@ -17,6 +17,7 @@ Exit status: 0 full marks, 1 fewer points, 2 the grading itself could not run.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import random
 import secrets
@@ -28,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 from plugin import clock, grading, reports, stream
-from plugin.exercises import load_catalog
+from plugin.exercises import CatalogError, load_catalog
 from plugin.machine import usable_cpus
 from plugin.progress import Ledger
 from plugin.targets import EXERCISES, SUBMISSION_PACKAGE, Target, exercise_modules
@@ -209,6 +210,12 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
     }
 
 
+def strict_start_method() -> str:
+    """Grading default: a start method that pickles every target and argument, as macOS's spawn and
+    Python 3.14's forkserver do, so code that only works under fork does not earn its points."""
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m plugin.grade", description=__doc__.split("\n\n")[0])
     parser.add_argument("submission", type=Path, help="folder with the learner's modules (step3/shared.py, exercises/step3/shared.py or shared.py)")
@@ -216,7 +223,12 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--classroom", type=Path, metavar="PATH", help="write GitHub Classroom's result document")
     parser.add_argument("--lab-json", type=Path, metavar="PATH", help="write the --lab-json report with scores")
     parser.add_argument("--timeout", type=float, default=600, help="whole-run timeout in seconds (default 600)")
-    parser.add_argument("--start-method", choices=("fork", "spawn", "forkserver"), help="default: Python's")
+    parser.add_argument(
+        "--start-method",
+        choices=("fork", "spawn", "forkserver"),
+        default=strict_start_method(),
+        help="default: forkserver (spawn where there is none), under which code that works only with fork fails",
+    )
     parser.add_argument("--kit", type=Path, default=KIT, help=argparse.SUPPRESS)  # the plugin's own tests
     return parser.parse_args(argv)
 
@@ -230,8 +242,8 @@ def main(argv: list[str]) -> int:
     seed = random.SystemRandom().randrange(1, 1_000_000)  # hard-coded answers cannot follow it
     try:
         result = grade(submission, options.kit.resolve(), options.timeout, seed, options.start_method)
-    except GradingError as error:
-        print(f"grade: {error}", file=sys.stderr)
+    except (GradingError, CatalogError, OSError) as error:  # the kit or the machine, not the submission
+        print(f"grade: the grading could not run: {error}", file=sys.stderr)
         return 2
     for kind, path in (("gradescope", options.gradescope), ("classroom", options.classroom), ("lab", options.lab_json)):
         if path is not None:

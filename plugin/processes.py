@@ -58,10 +58,11 @@ def learner_children() -> list[multiprocessing.Process]:
 
 
 def assert_no_children_left(advice: str) -> None:
-    """Fail, with ``advice``, when the learner's code left child processes running."""
-    alive = learner_children()
-    if alive:
-        raise AssertionError(f"{len(alive)} child process(es) still running: {advice}")
+    """Fail, with ``advice``, when the learner's code left child processes running or never joined."""
+    # psutil first: active_children() would silently reap the ones that exited but were never joined.
+    left = {process.pid for process in _descendants()} | {child.pid for child in learner_children()}
+    if left:
+        raise AssertionError(f"{len(left)} child process(es) still running or never joined: {advice}")
 
 
 def _descendants() -> list[psutil.Process]:

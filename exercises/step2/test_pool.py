@@ -97,12 +97,31 @@ def test_map_runs_tasks_at_the_same_time_in_distinct_workers(rendezvous):
     assert_no_children_left("use the pool as a context manager")
 
 
+@pytest.fixture
+def cpus(monkeypatch):
+    """``cpus(usable=N)``: usable_cpus() answers N, and os.cpu_count() (what Pool() takes) answers 1."""
+
+    def pretend(usable):
+        monkeypatch.setattr(pool_module, "usable_cpus", lambda: usable)
+        monkeypatch.setattr(os, "cpu_count", lambda: 1)
+
+    return pretend
+
+
 @pytest.mark.exercise("step2.parallel_map")
-def test_map_sizes_the_pool_from_usable_cpus_by_default(monkeypatch, rendezvous):
+def test_map_sizes_the_pool_from_usable_cpus_by_default(cpus, rendezvous):
     """Catches: Pool() without a size, which takes os.cpu_count() workers."""
-    monkeypatch.setattr(pool_module, "usable_cpus", lambda: 3)
+    cpus(usable=3)
     barrier = rendezvous(3)  # three tasks meet only if the pool has three workers
     assert parallel_map(functools.partial(wait_at_barrier, barrier), [7, 8, 9]) == [7, 8, 9]
+
+
+@pytest.mark.exercise("step2.parallel_map")
+def test_map_uses_as_many_workers_as_it_is_asked_for(cpus, rendezvous):
+    """Catches: ignoring ``processes`` (a pool sized from the CPUs whatever the caller asked)."""
+    cpus(usable=1)
+    barrier = rendezvous(3)
+    assert parallel_map(functools.partial(wait_at_barrier, barrier), [7, 8, 9], processes=3) == [7, 8, 9]
 
 
 @pytest.mark.exercise("step2.parallel_map")
@@ -141,3 +160,19 @@ def test_starmap_runs_tasks_at_the_same_time(rendezvous):
     barrier = rendezvous(2)
     assert parallel_starmap(wait_at_barrier, [(barrier, "a"), (barrier, "b")], processes=2) == ["a", "b"]
     assert_no_children_left("use the pool as a context manager")
+
+
+@pytest.mark.exercise("step2.parallel_starmap")
+def test_starmap_sizes_the_pool_from_usable_cpus_by_default(cpus, rendezvous):
+    """Catches: Pool() without a size, which takes os.cpu_count() workers."""
+    cpus(usable=3)
+    barrier = rendezvous(3)
+    assert parallel_starmap(wait_at_barrier, [(barrier, n) for n in "xyz"]) == ["x", "y", "z"]
+
+
+@pytest.mark.exercise("step2.parallel_starmap")
+def test_starmap_uses_as_many_workers_as_it_is_asked_for(cpus, rendezvous):
+    """Catches: ignoring ``processes``."""
+    cpus(usable=1)
+    barrier = rendezvous(3)
+    assert parallel_starmap(wait_at_barrier, [(barrier, n) for n in "xyz"], processes=3) == ["x", "y", "z"]

@@ -2,6 +2,9 @@
 
 import inspect
 import multiprocessing
+import multiprocessing.process
+import multiprocessing.sharedctypes
+import os
 from multiprocessing import shared_memory
 
 import numpy as np
@@ -19,6 +22,24 @@ def test_array_is_squared_in_place(lab_seed):
     values = np.random.default_rng(lab_seed).integers(-3000, 3000, size=1000).tolist()
     array = multiprocessing.Array("q", values)
     assert square_in_place(array, processes=2) is None
+    assert array[:] == [v * v for v in values]
+
+
+@pytest.mark.exercise("step3.square_in_place")
+def test_the_squaring_happens_in_the_workers(lab_seed, monkeypatch):
+    """Catches: squaring in the calling process, or copying the values out to the pool and back."""
+    values = np.random.default_rng(lab_seed).integers(-3000, 3000, size=200).tolist()
+    array = multiprocessing.Array("q", values)
+    caller = os.getpid()
+    write = multiprocessing.sharedctypes.SynchronizedArray.__setitem__
+
+    def write_in_workers_only(self, index, value):  # forked workers inherit this, and may write
+        if os.getpid() == caller:
+            raise AssertionError("the Array was written by the calling process: each pool worker squares its own slice")
+        write(self, index, value)
+
+    monkeypatch.setattr(multiprocessing.sharedctypes.SynchronizedArray, "__setitem__", write_in_workers_only)
+    square_in_place(array, processes=2)
     assert array[:] == [v * v for v in values]
 
 
@@ -100,3 +121,24 @@ def test_no_update_is_lost():
     """Catches: counter.value += 1 without the lock: processes read the same value and overwrite each other."""
     total = count_with_lock(processes=4, increments=50_000)
     assert total == 200_000, f"{200_000 - total} increments were lost: hold counter.get_lock() around each one"
+
+
+@pytest.mark.exercise("step3.count_with_lock")
+def test_every_process_starts_before_any_is_joined(monkeypatch):
+    """Catches: start() and join() one process at a time (nothing runs at once, so nothing can race),
+    or a total computed without starting the processes."""
+    events = []
+    start, join = multiprocessing.process.BaseProcess.start, multiprocessing.process.BaseProcess.join
+
+    def recording_start(self):
+        events.append("start")
+        start(self)
+
+    def recording_join(self, timeout=None):
+        events.append("join")
+        join(self, timeout)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", recording_start)
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "join", recording_join)
+    assert count_with_lock(processes=3, increments=1000) == 3000
+    assert events == ["start"] * 3 + ["join"] * 3, f"calls in order: {events}: start all three, then join them"

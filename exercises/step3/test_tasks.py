@@ -2,6 +2,7 @@
 
 import functools
 import multiprocessing
+import multiprocessing.pool
 import os
 import pickle
 import random
@@ -10,8 +11,9 @@ import time
 
 import pytest
 
+import exercises.step3.tasks as tasks_module
 from exercises.step3.tasks import async_results, blocking_results, make_scaler, results_with_callbacks, scale_all
-from plugin.workers import cpu_work, pid_of, wait_at_barrier
+from plugin.workers import cpu_work, pid_at_barrier, pid_of, wait_at_barrier
 
 
 def late_first(item):
@@ -57,9 +59,11 @@ def test_apply_returns_every_result_in_order(lab_seed):
 
 
 @pytest.mark.exercise("step3.blocking_results")
-def test_apply_runs_in_worker_processes():
-    """Catches: calling func in this process instead of in the pool."""
-    assert os.getpid() not in blocking_results(pid_of, range(3))
+def test_apply_runs_in_the_workers_of_one_pool():
+    """Catches: calling func in this process instead of in the pool, or a new pool for every item."""
+    pids = blocking_results(pid_of, range(4), processes=1)
+    assert os.getpid() not in pids, "func ran in this process: hand each task to the pool with apply"
+    assert len(set(pids)) == 1, f"a pool of one worker ran the tasks in {len(set(pids))} processes: create one pool"
 
 
 @pytest.mark.exercise("step3.blocking_results")
@@ -109,6 +113,23 @@ def test_async_results_are_faster_than_a_loop(speedup):
 
 
 @pytest.mark.exercise("step3.results_with_callbacks")
+def test_every_task_is_submitted_with_both_callbacks(monkeypatch):
+    """Catches: collecting outcomes with get() and try/except instead of callbacks."""
+    submitted = []
+    apply_async = multiprocessing.pool.Pool.apply_async
+
+    def recording(self, func, args=(), kwds={}, callback=None, error_callback=None):
+        submitted.append((callback is not None, error_callback is not None))
+        return apply_async(self, func, args, kwds, callback, error_callback)
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "apply_async", recording)
+    results_with_callbacks(fragile, [3, -1, 4])
+    assert submitted == [(True, True)] * 3, (
+        f"(callback given, error_callback given) per apply_async call: {submitted}; expected one call per item with both"
+    )
+
+
+@pytest.mark.exercise("step3.results_with_callbacks")
 def test_callbacks_sort_results_from_errors(lab_seed):
     """Catches: lost errors (no error_callback), wrong keys, or returning before every callback ran."""
     items = random.Random(lab_seed).sample(range(-50, 50), 12)
@@ -140,6 +161,15 @@ def test_scaler_can_be_pickled_and_sent_to_a_spawned_worker():
 
 
 # -- step3.scale_all --------------------------------------------------------------------------------
+
+
+@pytest.mark.exercise("step3.scale_all")
+def test_scale_all_maps_make_scaler_over_a_pool(monkeypatch, rendezvous):
+    """Catches: scaling in this process or in a pool of one, or a callable other than make_scaler's."""
+    barrier = rendezvous(2)  # the stand-in scaler returns the pid of a worker that met another one
+    monkeypatch.setattr(tasks_module, "make_scaler", lambda factor: functools.partial(pid_at_barrier, barrier))
+    pids = scale_all([1, 2], 3, processes=2)
+    assert os.getpid() not in pids and len(set(pids)) == 2, f"pids {pids}: map make_scaler(factor) in the pool"
 
 
 @pytest.mark.exercise("step3.scale_all")

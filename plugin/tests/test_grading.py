@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import uuid
@@ -292,7 +293,8 @@ def test_forged_result_lines_are_detected_as_tampering(kit):
     )
     _, lab, gradescope, _ = grade(kit, submission(kit, "learner", cheat))
     assert gradescope["score"] == 0
-    assert "tampering detected: 3 result line(s) were not written by the kit" in gradescope["output"]
+    # Each process that imports the module (the test run's, and each pool worker's) forges its lines.
+    assert re.search(r"tampering detected: \d+ result line\(s\) were not written by the kit", gradescope["output"])
 
 
 def test_patching_pytest_reporting_is_detected_as_tampering(kit):
@@ -317,7 +319,8 @@ def test_a_hook_registered_by_learner_code_is_detected_as_tampering(kit):
         "    @pytest.hookimpl(wrapper=True)\n"
         "    def pytest_runtest_makereport(self, item, call):\n"
         "        report = yield\n        report.outcome = 'passed'\n        return report\n\n"
-        "next(o for o in gc.get_objects() if isinstance(o, Config)).pluginmanager.register(_Cheat())\n"
+        "_config = next((o for o in gc.get_objects() if isinstance(o, Config)), None)  # None in pool workers\n"
+        "if _config is not None:\n    _config.pluginmanager.register(_Cheat())\n"
     )
     _, _, gradescope, _ = grade(kit, submission(kit, "learner", cheat))
     assert gradescope["score"] == 0

@@ -52,6 +52,17 @@ CASES = {
         """,
         {"test_results_come_back_in_input_order_when_later_inputs_finish_first"},
     ),
+    "completion_order-never-joined": (
+        "step1.completion_order",
+        """
+        def completion_order(func, inputs):
+            queue = multiprocessing.Queue()
+            for index, x in enumerate(inputs):
+                multiprocessing.Process(target=_run_and_report, args=(func, index, x, queue)).start()
+            return [queue.get() for _ in inputs]
+        """,
+        {"test_indices_come_back_in_the_order_processes_finished"},
+    ),
     "parallel_map-sequential": (
         "step2.parallel_map",
         """
@@ -81,6 +92,24 @@ CASES = {
                 return pool.map(func, items)
         """,
         {"test_map_sizes_the_pool_from_usable_cpus_by_default"},
+    ),
+    "parallel_map-ignores-processes": (
+        "step2.parallel_map",
+        """
+        def parallel_map(func, items, processes=None):
+            with multiprocessing.Pool(usable_cpus()) as pool:
+                return pool.map(func, items)
+        """,
+        {"test_map_uses_as_many_workers_as_it_is_asked_for"},
+    ),
+    "parallel_starmap-os-cpu-count": (
+        "step2.parallel_starmap",
+        """
+        def parallel_starmap(func, arg_tuples, processes=None):
+            with multiprocessing.Pool(processes) as pool:
+                return pool.starmap(func, arg_tuples)
+        """,
+        {"test_starmap_sizes_the_pool_from_usable_cpus_by_default"},
     ),
     "parallel_starmap-sequential": (
         "step2.parallel_starmap",
@@ -120,6 +149,18 @@ CASES = {
         """,
         {"test_apply_runs_one_task_at_a_time"},
     ),
+    "blocking_results-pool-per-item": (
+        "step3.blocking_results",
+        """
+        def blocking_results(func, items, processes=2):
+            results = []
+            for item in items:
+                with multiprocessing.Pool(processes) as pool:
+                    results.append(pool.apply(func, (item,)))
+            return results
+        """,
+        {"test_apply_runs_in_the_workers_of_one_pool"},
+    ),
     "async_results-blocking": (
         "step3.async_results",
         """
@@ -156,6 +197,31 @@ CASES = {
         """,
         {"test_callbacks_sort_results_from_errors"},
     ),
+    "results_with_callbacks-get-instead-of-callbacks": (
+        "step3.results_with_callbacks",
+        """
+        def results_with_callbacks(func, items, processes=2):
+            results, errors = {}, {}
+            with multiprocessing.Pool(processes) as pool:
+                pending = [(item, pool.apply_async(func, (item,))) for item in items]
+                for item, result in pending:
+                    try:
+                        results[item] = result.get()
+                    except Exception as error:
+                        errors[item] = f"{type(error).__name__}: {error}"
+            return results, errors
+        """,
+        {"test_every_task_is_submitted_with_both_callbacks"},
+    ),
+    "scale_all-in-this-process": (
+        "step3.scale_all",
+        """
+        def scale_all(values, factor, processes=2):
+            scaler = make_scaler(factor)
+            return [scaler(value) for value in values]
+        """,
+        {"test_scale_all_maps_make_scaler_over_a_pool"},
+    ),
     "make_scaler-lambda": (
         "step3.make_scaler",
         """
@@ -177,6 +243,19 @@ CASES = {
                 pool.starmap(_square_slice_of, [(array, a, b) for a, b in chunk_bounds(len(array), processes)])
         """,
         {"test_array_is_squared_in_place"},
+    ),
+    "square_in_place-in-the-caller": (
+        "step3.square_in_place",
+        """
+        def _square(x):
+            return x * x
+
+
+        def square_in_place(array, processes=2):
+            with multiprocessing.Pool(processes) as pool:
+                array[:] = pool.map(_square, array[:])
+        """,
+        {"test_the_squaring_happens_in_the_workers"},
     ),
     "transform_in_shared_memory-never-unlinked": (
         "step3.transform_in_shared_memory",
@@ -218,6 +297,19 @@ CASES = {
                 counter.value += 1
         """,
         {"test_no_update_is_lost"},
+    ),
+    "count_with_lock-one-at-a-time": (
+        "step3.count_with_lock",
+        """
+        def count_with_lock(processes, increments):
+            counter = multiprocessing.Value("i", 0)
+            for _ in range(processes):
+                worker = multiprocessing.Process(target=_add_ones, args=(counter, increments))
+                worker.start()
+                worker.join()
+            return counter.value
+        """,
+        {"test_every_process_starts_before_any_is_joined"},
     ),
     "make_sample_images-unseeded": (
         "step4.make_sample_images",
