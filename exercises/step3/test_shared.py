@@ -1,15 +1,14 @@
 """Step 3 — shared data: Array through inheritance, shared memory with NumPy, a locked counter."""
 
-import inspect
 import multiprocessing
 import multiprocessing.process
 import multiprocessing.sharedctypes
 import os
-from multiprocessing import shared_memory
 
 import numpy as np
 import pytest
 
+from exercises.step3.conftest import still_exists
 from exercises.step3.shared import count_with_lock, square_in_place, transform, transform_in_shared_memory
 
 # -- step3.square_in_place --------------------------------------------------------------------------
@@ -63,34 +62,6 @@ def test_shared_memory_result_matches_the_sequential_transform(signal_data):
     np.testing.assert_array_equal(signal_data, original, err_msg="data itself must be left unchanged")
 
 
-@pytest.fixture
-def segments_created():
-    """The names of the shared-memory segments this process creates while the test runs."""
-    names = []
-    original = shared_memory.SharedMemory.__init__
-    signature = inspect.signature(original)
-
-    def recording_init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        if signature.bind(self, *args, **kwargs).arguments.get("create"):
-            names.append(self.name)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(shared_memory.SharedMemory, "__init__", recording_init)
-        yield names
-
-
-def still_exists(name):
-    """Whether a segment of that name is still there (if so, it is removed now)."""
-    try:
-        segment = shared_memory.SharedMemory(name=name)
-    except FileNotFoundError:
-        return False
-    segment.close()
-    segment.unlink()
-    return True
-
-
 @pytest.mark.exercise("step3.transform_in_shared_memory")
 def test_one_segment_is_created_and_unlinked_afterwards(signal_data, segments_created):
     """Catches: a segment closed but never unlinked, which stays in memory after the program ends, and
@@ -99,6 +70,17 @@ def test_one_segment_is_created_and_unlinked_afterwards(signal_data, segments_cr
     assert segments_created, "no SharedMemory(create=True) was made: put the data in one shared segment"
     leaked = [name for name in segments_created if still_exists(name)]
     assert not leaked, f"shared-memory segment(s) {leaked} still exist: call unlink() once, after close()"
+
+
+@pytest.mark.exercise("step3.transform_in_shared_memory")
+def test_workers_receive_the_segment_name_not_the_data(signal_data, bytes_sent):
+    """Catches: chunks of the array sent to the workers as task arguments (pickled copies)."""
+    transform_in_shared_memory(signal_data, processes=2)
+    assert bytes_sent, "no task was sent to a pool: hand each worker its (name, shape, dtype, start, stop)"
+    largest = max(bytes_sent)
+    assert largest < 64 * 1024, (
+        f"a {largest}-byte message went to a worker: send the segment's name and the slice bounds, not the data"
+    )
 
 
 @pytest.mark.exercise("step3.transform_in_shared_memory")

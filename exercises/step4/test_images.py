@@ -3,6 +3,7 @@
 Every output image is compared pixel for pixel with a reference computed here with plain Pillow.
 """
 
+import functools
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
+import exercises.step4.images as images_module
 from exercises.step4.images import (
     APPROACHES,
     EIGHT_FILTERS,
@@ -218,6 +220,21 @@ def test_eight_filters_run_in_the_given_pool(samples, out_folder, pools_created,
     assert outputs == expected_outputs(samples[:1], out_folder, EIGHT_FILTERS)
 
 
+def meet_then_name(barrier, image_path, out_folder, name):
+    """Stands in for apply_one_filter: returns the output path once another task is running too."""
+    barrier.wait()
+    return out_folder / f"{name}_{image_path.name}"
+
+
+@pytest.mark.exercise("step4.eight_filters")
+def test_eight_filters_run_at_the_same_time(samples, out_folder, monkeypatch, rendezvous):
+    """Catches: one filter at a time (pool.apply in a loop, or get() after each apply_async)."""
+    monkeypatch.setattr(images_module, "apply_one_filter", functools.partial(meet_then_name, rendezvous(2)))
+    with multiprocessing.Pool(2) as pool:
+        outputs = eight_filters(pool, samples[0], out_folder)
+    assert outputs == expected_outputs(samples[:1], out_folder, EIGHT_FILTERS)
+
+
 @pytest.mark.exercise("step4.eight_filters")
 def test_eight_filters_pixels(samples, out_folder):
     """Catches: a filter missing, swapped or misnamed."""
@@ -269,15 +286,38 @@ def test_comparison_times_each_approach_into_its_own_folder(tmp_path, lab_seed):
 # -- step4.plot_comparison --------------------------------------------------------------------------
 
 
+@pytest.fixture
+def figures_saved(monkeypatch):
+    """The matplotlib figures saved from now on (plt.savefig ends in Figure.savefig too)."""
+    from matplotlib.figure import Figure
+
+    saved = []
+    savefig = Figure.savefig
+
+    def recording(self, *args, **kwargs):
+        saved.append(self)
+        return savefig(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", recording)
+    return saved
+
+
 @pytest.mark.exercise("step4.plot_comparison")
-def test_chart_is_a_real_800_by_500_bar_chart(tmp_path):
-    """Catches: no file, a blank or uniform image, the wrong size, or no bars drawn."""
+def test_chart_is_a_real_800_by_500_bar_chart(tmp_path, figures_saved):
+    """Catches: no file, a blank image, the wrong size, bars missing or out of order, no axis label."""
+    from matplotlib.patches import Rectangle
+
     timings = {"sequential": 3.0, "per_image_pool": 1.6, "per_filter_pool": 1.1}
     path = tmp_path / "chart.png"
     assert plot_comparison(timings, path) == path
     with Image.open(path) as chart:
         assert chart.format == "PNG" and chart.size == (800, 500)
-        pixels = np.asarray(chart.convert("RGB")).astype(int)
+        pixels = np.asarray(chart.convert("RGB"))
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 20, "the image looks blank: draw the chart"
-    colourful = (pixels.max(axis=2) - pixels.min(axis=2)) > 60
-    assert colourful.mean() > 0.03, "no bars found: draw one filled bar per approach"
+    assert len(figures_saved) == 1, "save one matplotlib figure"
+    axes = figures_saved[0].axes
+    bars = [patch for ax in axes for patch in ax.patches if isinstance(patch, Rectangle)]
+    heights = [bar.get_height() for bar in bars]
+    assert heights == pytest.approx(list(timings.values())), f"bar heights {heights}: one bar per approach, in order"
+    assert any(ax.get_ylabel() == "seconds" for ax in axes), 'label the y axis "seconds"'
+    assert any(ax.get_title() for ax in axes), "give the chart a title"

@@ -289,6 +289,49 @@ CASES = {
         """,
         {"test_one_segment_is_created_and_unlinked_afterwards"},
     ),
+    "transform_in_shared_memory-slices-as-arguments": (
+        "step3.transform_in_shared_memory",
+        """
+        def _transform_copy(chunk):
+            transform(chunk)
+            return chunk
+
+
+        def transform_in_shared_memory(data, processes=2):
+            segment = shared_memory.SharedMemory(create=True, size=data.nbytes)
+            try:
+                view = np.ndarray(data.shape, dtype=data.dtype, buffer=segment.buf)
+                view[:] = data
+                bounds = chunk_bounds(len(data), processes)
+                with multiprocessing.Pool(processes) as pool:
+                    parts = pool.map(_transform_copy, [view[a:b] for a, b in bounds])
+                for (a, b), part in zip(bounds, parts):
+                    view[a:b] = part
+                result = view.copy()
+                del view
+                return result
+            finally:
+                segment.close()
+                segment.unlink()
+        """,
+        {"test_workers_receive_the_segment_name_not_the_data"},
+    ),
+    "compare_strategies-map-without-a-pool": (
+        "step3.compare_strategies",
+        """
+        def _mapped(func, chunks, processes):
+            return np.concatenate(list(map(func, chunks)))
+        """,
+        {"test_the_pooled_strategies_hand_their_chunks_to_the_workers"},
+    ),
+    "compare_strategies-made-up-timings": (
+        "step3.compare_strategies",
+        """
+        def _timed(strategy):
+            return {"seconds": 1.0, "result": strategy()}
+        """,
+        {"test_every_strategy_computes_the_same_chunks"},
+    ),
     "count_with_lock-no-lock": (
         "step3.count_with_lock",
         """
@@ -369,6 +412,14 @@ CASES = {
         """,
         {"test_eight_filters_run_in_the_given_pool"},
     ),
+    "eight_filters-one-at-a-time": (
+        "step4.eight_filters",
+        """
+        def eight_filters(pool, image_path, out_folder):
+            return [pool.apply(apply_one_filter, (image_path, out_folder, name)) for name in EIGHT_FILTERS]
+        """,
+        {"test_eight_filters_run_at_the_same_time"},
+    ),
     "filter_folder_eight-pool-per-image": (
         "step4.filter_folder_eight",
         """
@@ -380,6 +431,25 @@ CASES = {
             return outputs
         """,
         {"test_one_pool_serves_every_image"},
+    ),
+    "plot_comparison-fastest-first": (
+        "step4.plot_comparison",
+        """
+        def plot_comparison(timings, png_path):
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
+
+            figure = Figure(figsize=(8, 5), dpi=100)
+            FigureCanvasAgg(figure)
+            axes = figure.add_subplot()
+            ranked = sorted(timings.items(), key=lambda item: item[1])
+            axes.bar([name for name, _ in ranked], [seconds for _, seconds in ranked], color="gray")
+            axes.set_ylabel("seconds")
+            axes.set_title("Approaches, fastest first")
+            figure.savefig(png_path)
+            return png_path
+        """,
+        {"test_chart_is_a_real_800_by_500_bar_chart"},
     ),
 }
 
