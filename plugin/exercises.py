@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+import traceback
 from pathlib import Path
 
 from plugin.targets import EXERCISES, Target, exercise_modules
@@ -96,6 +97,8 @@ def load_catalog(rootdir: Path) -> Catalog:
         }
         exercises = []
         for name, fields in declared.items():
+            if not isinstance(fields, dict):
+                raise CatalogError(f"{init}: EXERCISES[{name!r}] must be a dict with 'title' and 'hint'")
             modules = [module for module, functions in defining.items() if name in functions]
             if not modules:
                 raise CatalogError(f"{init}: exercise {name!r} is not a function of any module in {init.parent}")
@@ -130,3 +133,17 @@ def locate(exercise: Exercise, target: Target) -> tuple[Path, int]:
                 if isinstance(inner, ast.Raise) and "NotImplementedError" in ast.unparse(inner):
                     return path, inner.lineno
     return path, line
+
+
+def stub_that_raised(error: BaseException, target: Target, catalog: Catalog) -> tuple[Exercise, int] | None:
+    """The exercise function of the target that raised ``error`` (the innermost one) and the line it
+    raised at: the exercise under test itself, or another exercise's stub that it calls."""
+    folders = (target.source_dir, target.import_dir / target.package)
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        path = Path(frame.filename)
+        if any(folder in path.parents for folder in folders):
+            exercise = catalog.exercises.get(f"{path.parent.name}.{frame.name}")
+            if exercise is not None:
+                return exercise, frame.lineno
+    return None
+

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from plugin import clock, failures, grading, processes, reports, settings as lab_settings
-from plugin.exercises import ID_PATTERN, Catalog, CatalogError, load_catalog
+from plugin.exercises import ID_PATTERN, Catalog, CatalogError, load_catalog, stub_that_raised
 from plugin.machine import usable_cpus
 from plugin.progress import Ledger
 from plugin.sharing import RunFolder, RunLock
@@ -94,10 +94,12 @@ class LabSession:
         report.lab_exercise = exercise.id
         error = call.excinfo.value if call.excinfo is not None and report.failed else None
         if isinstance(error, NotImplementedError):
-            where = reports.edit_location(exercise, self.target, self.settings.rootdir)
+            stub, line = stub_that_raised(error, self.target, self.catalog) or (exercise, None)
+            where = reports.edit_location(stub, self.target, self.settings.rootdir, line)
+            about = f"{exercise.id}: {exercise.title}" if stub is exercise else f"{stub.id}, which {exercise.id} uses"
             report.lab_todo = True
-            report.lab_message = f"not implemented yet: {where}"
-            report.longrepr = f"not implemented yet: {where}  ({exercise.id}: {exercise.title})"
+            report.lab_message = f"not implemented yet: {where}" + ("" if stub is exercise else f" ({stub.id})")
+            report.longrepr = f"not implemented yet: {where}  ({about})"
             return
         explanation = failures.explain(error) if error is not None else None
         if explanation is not None:

@@ -30,9 +30,10 @@ def _relative(path: Path, rootdir: Path) -> str:
         return str(path)
 
 
-def edit_location(exercise: Exercise, target: Target, rootdir: Path) -> str:
-    path, line = locate(exercise, target)
-    return f"{_relative(path, rootdir)}:{line}"
+def edit_location(exercise: Exercise, target: Target, rootdir: Path, line: int | None = None) -> str:
+    """``file:line`` to edit for ``exercise``: ``line`` when known, else its stub's ``raise``."""
+    path, stub_line = locate(exercise, target)
+    return f"{_relative(path, rootdir)}:{line or stub_line}"
 
 
 def _hint_lines(exercise: Exercise, full: bool, indent: str) -> list[str]:

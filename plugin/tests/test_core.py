@@ -94,6 +94,15 @@ def test_marker_must_name_a_declared_exercise(kit):
     result.stdout.fnmatch_lines(["*'step1.tripple' is not an exercise; declare it in exercises/step1/__init__.py*"])
 
 
+def test_a_stub_called_by_another_exercise_is_the_place_to_edit(kit):
+    demo = kit.path / "exercises" / "step1" / "demo.py"
+    demo.write_text(demo.read_text().split("def pids")[0] + "def pids(items):\n    return [double(i) for i in items]\n")
+    result, document = lab_json(kit, "-k", "pids")
+    result.stdout.fnmatch_lines(["not implemented yet: exercises/step1/demo.py:3  (step1.double, which step1.pids uses)"])
+    (test,) = [t for s in document["steps"] for e in s["exercises"] for t in e["tests"]]
+    assert test["outcome"] == "todo" and test["message"] == "not implemented yet: exercises/step1/demo.py:3 (step1.double)"
+
+
 def test_progress_summary_shows_bar_next_exercise_and_failing_hints(kit):
     write(kit.path / "exercises" / "step1" / "demo.py", "def double(x):\n    return x * 3\n\n\ndef pids(items):\n    raise NotImplementedError\n")
     result, document = lab_json(kit)
