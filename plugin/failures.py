@@ -93,6 +93,16 @@ def explain(error: BaseException) -> str | None:
     return None
 
 
-def timeout_message(seconds: float, terminated: int) -> str:
+WORKER_EXITED = (
+    TIMEOUT_START + " {seconds:g} s{terminated}: a pool worker exited with code {codes} while it held a task, "
+    "and the pool waits forever for its result. Did a task call os._exit() or sys.exit(), or crash, or does "
+    'your module start processes at import time, outside  if __name__ == "__main__": ?'
+)
+
+
+def timeout_message(seconds: float, terminated: int, worker_exit_codes=()) -> str:
     note = f", and {terminated} child process(es) were terminated" if terminated else ""
+    if worker_exit_codes:
+        codes = ", ".join(str(code) for code in sorted(set(worker_exit_codes)))
+        return WORKER_EXITED.format(seconds=seconds, terminated=note, codes=codes)
     return TIMEOUT.format(seconds=seconds, terminated=note)

@@ -207,10 +207,38 @@ def _status(process: psutil.Process) -> str:
 
 
 def terminate_everything() -> int:
-    """End every process this one started, helpers included: the end of a session or a hung test."""
+    """End every process this one started (but multiprocessing's forkserver and resource tracker,
+    which end with this process): the end of a session."""
     descendants = _descendants()
     terminate(descendants)
     return len(descendants)
+
+
+class PoolWorkerDeaths:
+    """Exit codes of pool workers that ended on their own (``os._exit``, a crash, an error while a
+    spawned worker imported the learner's module). ``Pool`` replaces such a worker silently, and
+    waits forever for the task it held: the hang that follows is then explained by its exit code."""
+
+    def __init__(self) -> None:
+        from multiprocessing.pool import Pool
+
+        self.exit_codes: list[int] = []
+        self._original = getattr(Pool, "_join_exited_workers", None)  # absent: deaths go unexplained
+        if self._original is None:
+            return
+        original, exit_codes = self._original, self.exit_codes
+
+        def joining(pool):
+            exit_codes.extend(worker.exitcode for worker in pool if worker.exitcode not in (None, 0))
+            return original(pool)
+
+        Pool._join_exited_workers = staticmethod(joining)
+
+    def close(self) -> None:
+        from multiprocessing.pool import Pool
+
+        if self._original is not None:
+            Pool._join_exited_workers = staticmethod(self._original)
 
 
 class HangGuard:
@@ -219,18 +247,22 @@ class HangGuard:
     def __init__(self) -> None:
         self._armed: set[str] = set()
         self._previous = None
+        self.deaths = PoolWorkerDeaths()
 
     @staticmethod
     def available(settings) -> bool:
         return settings.method == "signal" and hasattr(signal, "SIGALRM") and settings.timeout > 0
 
     def arm(self, item: pytest.Item, seconds: float) -> bool:
+        self.deaths.exit_codes.clear()
+
         def on_alarm(signum, frame):
+            exit_codes = list(self.deaths.exit_codes)  # before the terminations below add their own
             terminated = len(_descendants())
             terminate(_descendants())
             # If unwinding blocks again (a pool waiting on a dead worker), fail once more.
             signal.setitimer(signal.ITIMER_REAL, TERMINATE_GRACE_S * 5)
-            pytest.fail(failures.timeout_message(seconds, terminated), pytrace=False)
+            pytest.fail(failures.timeout_message(seconds, terminated, exit_codes), pytrace=False)
 
         self._previous = signal.signal(signal.SIGALRM, on_alarm)
         signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -244,6 +276,9 @@ class HangGuard:
         signal.signal(signal.SIGALRM, self._previous or signal.SIG_DFL)
         self._armed.discard(item.nodeid)
         return True
+
+    def close(self) -> None:
+        self.deaths.close()
 
 
 class RendezvousService:

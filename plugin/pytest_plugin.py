@@ -167,6 +167,7 @@ class LabSession:
 
     def close(self) -> None:
         self.rendezvous.shutdown()
+        self.hangs.close()
         processes.terminate_everything()  # no process started by the run outlives it
         self.switch.uninstall()
         if self.lock is not None:
