@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from plugin import clock, speedup
+from plugin.machine import usable_cpus
 from plugin.speedup import SpeedupMeter, attainable_speedup, best_times, required_speedup
 from plugin.tests.minikit import CLOCK_CHEAT, SPEED_STUB, add_speed_step, run, write
 
@@ -134,6 +135,9 @@ def test_different_results_are_an_error_not_a_speedup(monkeypatch, tmp_path):
 # -- end to end -------------------------------------------------------------------------------------
 
 end_to_end = pytest.mark.timeout(180)
+# A pass or a fail needs a machine that can show parallelism; with one usable CPU every verdict is
+# not-measured (test_one_usable_cpu_is_not_measured_and_does_not_fail checks that).
+needs_two_cpus = pytest.mark.skipif(usable_cpus() < 2, reason="a speedup verdict needs 2 usable CPUs")
 
 SEQUENTIAL = SPEED_STUB.replace("    raise NotImplementedError\n", "    return [work(n) for n in sizes]\n")
 POOL_PER_TASK = SPEED_STUB.replace(
@@ -153,6 +157,7 @@ def speedups_of(kit, *args):
 
 
 @end_to_end
+@needs_two_cpus
 def test_solution_passes_and_the_measurement_is_reported(kit):
     add_speed_step(kit)
     result, rows = speedups_of(kit, "--solutions", "--speedup-plot=chart.png")
@@ -169,6 +174,7 @@ def test_solution_passes_and_the_measurement_is_reported(kit):
 
 
 @end_to_end
+@needs_two_cpus
 @pytest.mark.parametrize("body", [SEQUENTIAL, POOL_PER_TASK], ids=["sequential", "pool-per-task"])
 def test_slow_implementations_fail_saying_what_was_measured_and_needed(kit, tmp_path, body):
     add_speed_step(kit)
@@ -204,6 +210,7 @@ def test_one_usable_cpu_is_not_measured_and_does_not_fail(kit):
 
 
 @end_to_end
+@needs_two_cpus
 def test_xdist_aggregates_speedups_and_measures_alone(kit):
     """Under -n 2 no other test starts while a speedup is measured (60 short tests would, unhindered)."""
     add_speed_step(kit)
