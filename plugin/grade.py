@@ -153,12 +153,17 @@ def ledger_from(run: ChildRun, expected: list[dict], timeout: float) -> Ledger:
             continue
         module = test["nodeid"].split("::")[0]
         reason = (
-            f"its test module could not import the submission: {broken_modules[module].strip().splitlines()[-1]}"
+            f"its test module could not import the submission: {_last_line(broken_modules[module])}"
             if module in broken_modules
             else run.ending(timeout)
         )
         ledger.add(test["nodeid"], test["exercise"], "error", reason, 0.0)
     return ledger
+
+
+def _last_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else "(no message)"
 
 
 def tampering(run: ChildRun) -> str | None:

@@ -34,14 +34,18 @@ class TestRecord:
         return bool(self.speedup_verdicts) and set(self.speedup_verdicts) == {"not-measured"}
 
 
+def one_paragraph(text: str) -> str:
+    """The first paragraph of ``text``, cut at ``MESSAGE_LIMIT`` characters."""
+    paragraph = text.strip().split("\n\n")[0]
+    return paragraph if len(paragraph) <= MESSAGE_LIMIT else paragraph[: MESSAGE_LIMIT - 1] + "…"
+
+
 def short_message(report: pytest.TestReport) -> str:
-    """One paragraph at most: the crash line pytest would show in its short summary."""
+    """The crash line pytest would show in its short summary."""
     if report.skipped and isinstance(report.longrepr, tuple):
         return str(report.longrepr[2])
     crash = getattr(report.longrepr, "reprcrash", None)
-    text = crash.message if crash is not None else str(report.longrepr or "")
-    paragraph = text.strip().split("\n\n")[0]
-    return paragraph if len(paragraph) <= MESSAGE_LIMIT else paragraph[: MESSAGE_LIMIT - 1] + "…"
+    return crash.message if crash is not None else str(report.longrepr or "")
 
 
 def phase_outcome(report: pytest.TestReport) -> str | None:
@@ -67,7 +71,9 @@ def phase_fields(report: pytest.TestReport) -> dict | None:
         "nodeid": report.nodeid,
         "exercise": exercise,
         "outcome": outcome,
-        "message": getattr(report, "lab_message", None) or ("" if outcome == "passed" else short_message(report)),
+        "message": one_paragraph(
+            getattr(report, "lab_message", None) or ("" if outcome == "passed" else short_message(report))
+        ),
         "duration": report.duration,
         "speedups": list(getattr(report, "lab_speedups", None) or []),
     }
@@ -76,6 +82,10 @@ def phase_fields(report: pytest.TestReport) -> dict | None:
 class Ledger:
     def __init__(self) -> None:
         self.tests: dict[str, TestRecord] = {}
+        self.collection_errors: dict[str, list[str]] = {}  # step -> "test file: why it could not be collected"
+
+    def record_collection_error(self, step: str, path: str, message: str) -> None:
+        self.collection_errors.setdefault(step, []).append(f"{path}: {message}")
 
     def record(self, report: pytest.TestReport) -> None:
         phase = phase_fields(report)
@@ -98,7 +108,7 @@ class Ledger:
         return [record for record in self.tests.values() if record.exercise == exercise_id]
 
     def steps_run(self, catalog: Catalog) -> list[str]:
-        steps = {record.exercise.split(".")[0] for record in self.tests.values()}
+        steps = {record.exercise.split(".")[0] for record in self.tests.values()} | set(self.collection_errors)
         return [step.name for step in catalog.steps if step.name in steps]
 
 

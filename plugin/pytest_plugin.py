@@ -46,7 +46,9 @@ class LabSession:
             self.lock.alone if self.lock else contextlib.nullcontext,
         )
         self.rendezvous = processes.RendezvousService()
-        self.hangs = processes.HangGuard()
+        # Outside a kit (another project's tests in the same environment) the plugin watches nothing.
+        self.in_kit = bool(catalog.steps)
+        self.hangs = processes.HangGuard() if self.in_kit else None
         self.started = clock.perf_counter()
 
     @property
@@ -88,7 +90,8 @@ class LabSession:
         exercise = self.catalog.exercises[marker.args[0]] if marker and self.is_exercise_test(item.path) else None
         if report.when == "call":
             report.lab_speedups = [m.as_dict() for m in item.stash.get(_speedups_key, [])]
-            self.report_leftovers(item, report)
+            if self.in_kit:
+                self.report_leftovers(item, report)
         if exercise is None:
             return
         report.lab_exercise = exercise.id
@@ -135,6 +138,16 @@ class LabSession:
         else:
             report.sections.append(("parallel-lab", leftovers.message()))
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """A test module of a step that cannot be imported (a syntax error in the learner's module, a
+        missing function) is named in the summary, so the step does not silently vanish from it."""
+        path = Path(str(self.config.rootpath / report.nodeid.split("::")[0]))
+        if report.failed and self.is_exercise_test(path) and path.suffix == ".py":
+            lines = [line for line in str(report.longrepr).strip().splitlines() if line.strip()]
+            cause = lines[-1].removeprefix("E").strip() if lines else "it could not be collected"
+            cause = cause.replace(f"{self.settings.rootdir}{os.sep}", "")
+            self.ledger.record_collection_error(path.parent.name, report.nodeid, cause)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # Called in the process that logs reports: the controller under xdist, where the ledger lives.
         self.ledger.record(report)
@@ -167,8 +180,9 @@ class LabSession:
 
     def close(self) -> None:
         self.rendezvous.shutdown()
-        self.hangs.close()
-        processes.terminate_everything()  # no process started by the run outlives it
+        if self.in_kit:
+            self.hangs.close()
+            processes.terminate_everything()  # no process started by the run outlives it
         self.switch.uninstall()
         if self.lock is not None:
             self.lock.close()
@@ -254,8 +268,11 @@ def pytest_make_collect_report(collector: pytest.Collector):
 # counted against this test's timeout.
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem):
+    lab = _session(item.config)
+    if not lab.in_kit:
+        return (yield)
     item.stash[_segments_key] = processes.shared_memory_segments()
-    lock = _session(item.config).lock
+    lock = lab.lock
     if lock is None:
         return (yield)
     lock.enter_test()
@@ -268,14 +285,16 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
 @pytest.hookimpl(optionalhook=True)
 def pytest_timeout_set_timer(item: pytest.Item, settings):
     """pytest-timeout's signal method, run by the plugin so a hung process tree is terminated first."""
-    if not processes.HangGuard.available(settings):
+    hangs = _session(item.config).hangs
+    if hangs is None or not processes.HangGuard.available(settings):
         return None
-    return _session(item.config).hangs.arm(item, settings.timeout)
+    return hangs.arm(item, settings.timeout)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_timeout_cancel_timer(item: pytest.Item):
-    return _session(item.config).hangs.disarm(item)
+    hangs = _session(item.config).hangs
+    return None if hangs is None else hangs.disarm(item)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -57,6 +57,11 @@ def progress_lines(
     pending = [row for _, rows in steps for row in rows if row.status != "done"]
     if not steps:
         return lines
+    if ledger.collection_errors:  # pytest ran no test: that error is the thing to fix
+        for step, errors in ledger.collection_errors.items():
+            for error in errors:
+                lines.append((f"{step}: could not collect {error}: fix that first (the error is shown above)", {"red": True}))
+        return lines
     if not pending:
         lines.append(("All exercises of the steps you ran are done.", {"green": True, "bold": True}))
         return lines
@@ -181,6 +186,7 @@ def build_json(
                     _exercise_json(row, score_of[row.exercise.id]) for row in step_rows if row.status != NOT_RUN
                 ],
                 "not_run": [row.exercise.id for row in step_rows if row.status == NOT_RUN],
+                "collection_errors": ledger.collection_errors.get(step, []),
             }
             for step, step_rows in steps
         ],

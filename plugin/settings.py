@@ -103,7 +103,9 @@ def resolve(config: pytest.Config) -> LabSettings:
     try:
         fraction = float(config.getini("lab_speedup_fraction"))
     except ValueError:
-        raise pytest.UsageError("lab_speedup_fraction must be a number between 0 and 1") from None
+        fraction = -1.0
+    if not 0 <= fraction <= 1:
+        raise pytest.UsageError("lab_speedup_fraction must be a number between 0 and 1")
     return LabSettings(
         rootdir=config.rootpath,
         target="solutions" if option.solutions else "submission" if submission else "exercises",

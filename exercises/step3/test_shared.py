@@ -8,6 +8,7 @@ import os
 import numpy as np
 import pytest
 
+import exercises.step3.shared as shared_module
 from exercises.step3.conftest import still_exists
 from exercises.step3.shared import count_with_lock, square_in_place, transform, transform_in_shared_memory
 
@@ -70,6 +71,23 @@ def test_one_segment_is_created_and_unlinked_afterwards(signal_data, segments_cr
     assert segments_created, "no SharedMemory(create=True) was made: put the data in one shared segment"
     leaked = [name for name in segments_created if still_exists(name)]
     assert not leaked, f"shared-memory segment(s) {leaked} still exist: call unlink() once, after close()"
+
+
+@pytest.mark.exercise("step3.transform_in_shared_memory")
+def test_the_transform_runs_in_the_workers(signal_data, monkeypatch):
+    """Catches: transforming the shared array in the calling process."""
+    caller, ran_here = os.getpid(), []
+
+    def noting_where_it_runs(chunk):  # forked workers inherit this; only the caller's calls are noted
+        if os.getpid() == caller:
+            ran_here.append(len(chunk))  # noted, not raised: a traceback would outlive the segment
+        transform(chunk)
+
+    monkeypatch.setattr(shared_module, "transform", noting_where_it_runs)
+    expected = signal_data.copy()
+    transform(expected)
+    np.testing.assert_array_equal(transform_in_shared_memory(signal_data, processes=2), expected)
+    assert not ran_here, "transform ran in the calling process: each pool worker transforms its own slice"
 
 
 @pytest.mark.exercise("step3.transform_in_shared_memory")

@@ -82,8 +82,9 @@ def filter_folder_parallel(in_folder, out_folder, processes=2):
 
 def eight_filters(pool, image_path, out_folder):
     """Apply all of ``EIGHT_FILTERS`` to one image, one filter per task of ``pool`` (a running
-    ``multiprocessing.Pool`` you are given: do not create one); return the eight output paths in
-    ``EIGHT_FILTERS`` order. Fix the image and folder with ``functools.partial(apply_one_filter, ...)``."""
+    ``multiprocessing.Pool`` you are given: do not create one), all eight handed to the pool at once
+    with ``pool.map`` so that they run in parallel; return the eight output paths in ``EIGHT_FILTERS``
+    order. Fix the image and folder with ``functools.partial(apply_one_filter, ...)``."""
     raise NotImplementedError("step4.eight_filters: see the docstring")
 
 

@@ -4,9 +4,11 @@ Every output image is compared pixel for pixel with a reference computed here wi
 """
 
 import functools
+import inspect
 import multiprocessing
 import multiprocessing.pool
 import os
+import time
 
 import numpy as np
 import pytest
@@ -281,6 +283,30 @@ def test_comparison_times_each_approach_into_its_own_folder(tmp_path, lab_seed):
     for approach, names in filters.items():
         made = sorted(p.name for p in (tmp_path / "out" / approach).iterdir())
         assert made == sorted(f"{name}_{image.name}" for image in images for name in names), approach
+
+
+@pytest.mark.exercise("step4.compare_approaches")
+def test_comparison_times_each_approach_with_the_pool_size_asked_for(tmp_path, monkeypatch):
+    """Catches: made-up timings, an approach run twice, out of order or not at all, and ignoring processes."""
+    pauses = {"filter_folder_sequential": 0.05, "filter_folder_parallel": 0.1, "filter_folder_eight": 0.15}
+    calls = []  # (function, processes it was given)
+    for name, pause in pauses.items():
+        signature = inspect.signature(getattr(images_module, name))
+
+        def stand_in(*args, _name=name, _pause=pause, _signature=signature, **kwargs):
+            bound = _signature.bind(*args, **kwargs)
+            calls.append((_name, bound.arguments.get("processes")))
+            time.sleep(_pause)
+            return []
+
+        monkeypatch.setattr(images_module, name, stand_in)
+    started = time.perf_counter()
+    timings = compare_approaches(tmp_path / "in", tmp_path / "out", processes=3)
+    elapsed = time.perf_counter() - started
+    assert calls == [("filter_folder_sequential", None), ("filter_folder_parallel", 3), ("filter_folder_eight", 3)], calls
+    for approach, (name, pause) in zip(APPROACHES, pauses.items()):
+        assert timings[approach] >= pause, f"{approach}: {timings[approach]:.3f} s for a run of {name} that took {pause} s"
+    assert sum(timings.values()) <= elapsed, f"timings {timings} add up to more than the {elapsed:.3f} s the call took"
 
 
 # -- step4.plot_comparison --------------------------------------------------------------------------

@@ -103,6 +103,20 @@ def test_a_stub_called_by_another_exercise_is_the_place_to_edit(kit):
     assert test["outcome"] == "todo" and test["message"] == "not implemented yet: exercises/step1/demo.py:3 (step1.double)"
 
 
+def test_a_step_whose_tests_cannot_import_the_learner_code_says_why(kit):
+    write(kit.path / "exercises" / "step1" / "demo.py", "def double(x):\n    return x *\n\n\ndef pids(items):\n    pass\n")
+    result, document = lab_json(kit)
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines([
+        "step1  Demo step * 0/2 done",
+        "step1: could not collect exercises/step1/test_demo.py: SyntaxError: *: fix that first*",
+    ])
+    assert "Next:" not in result.stdout.str()
+    (step,) = document["steps"]
+    assert step["collection_errors"] and "SyntaxError" in step["collection_errors"][0]
+    assert step["not_run"] == ["step1.double", "step1.pids"]
+
+
 def test_progress_summary_shows_bar_next_exercise_and_failing_hints(kit):
     write(kit.path / "exercises" / "step1" / "demo.py", "def double(x):\n    return x * 3\n\n\ndef pids(items):\n    raise NotImplementedError\n")
     result, document = lab_json(kit)
@@ -164,8 +178,13 @@ def test_outside_a_kit_the_plugin_stays_out_of_the_way(pytester, monkeypatch):
     from plugin.tests.minikit import REPO
 
     monkeypatch.setenv("PYTHONPATH", str(REPO))
-    pytester.makepyfile(test_plain="def test_plain():\n    assert True\n")
+    pytester.makepyfile(test_plain=(
+        "import multiprocessing, time\n\n"
+        "def test_plain():\n    assert True\n\n"
+        "def test_leaves_a_child_behind():  # another project's business, not the kit's\n"
+        "    multiprocessing.Process(target=time.sleep, args=(0.5,)).start()\n"
+    ))
     result = run(pytester, "--lab-json=report.json")
-    assert result.ret == 0
+    assert result.ret == 0, result.stdout.str()
     assert "Parallel Lab" not in result.stdout.str()
     assert json.loads((pytester.path / "report.json").read_text())["summary"]["exercises"] == 0

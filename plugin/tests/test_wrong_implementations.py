@@ -332,6 +332,24 @@ CASES = {
         """,
         {"test_every_strategy_computes_the_same_chunks"},
     ),
+    "transform_in_shared_memory-in-the-caller": (
+        "step3.transform_in_shared_memory",
+        """
+        def transform_in_shared_memory(data, processes=2):
+            segment = shared_memory.SharedMemory(create=True, size=data.nbytes)
+            try:
+                view = np.ndarray(data.shape, dtype=data.dtype, buffer=segment.buf)
+                view[:] = data
+                transform(view)
+                result = view.copy()
+                del view
+                return result
+            finally:
+                segment.close()
+                segment.unlink()
+        """,
+        {"test_the_transform_runs_in_the_workers"},
+    ),
     "count_with_lock-no-lock": (
         "step3.count_with_lock",
         """
@@ -431,6 +449,26 @@ CASES = {
             return outputs
         """,
         {"test_one_pool_serves_every_image"},
+    ),
+    "compare_approaches-ignores-processes": (
+        "step4.compare_approaches",
+        """
+        def compare_approaches(in_folder, out_folder, processes=2):
+            runs = {
+                "sequential": lambda target: filter_folder_sequential(in_folder, target),
+                "per_image_pool": lambda target: filter_folder_parallel(in_folder, target),
+                "per_filter_pool": lambda target: filter_folder_eight(in_folder, target),
+            }
+            timings = {}
+            for name in APPROACHES:
+                target = Path(out_folder) / name
+                target.mkdir(parents=True, exist_ok=True)
+                start = time.perf_counter()
+                runs[name](target)
+                timings[name] = time.perf_counter() - start
+            return timings
+        """,
+        {"test_comparison_times_each_approach_with_the_pool_size_asked_for"},
     ),
     "plot_comparison-fastest-first": (
         "step4.plot_comparison",
