@@ -38,6 +38,7 @@ from typing import Callable
 from plugin import clock
 from plugin.workers import cpu_work as reference_work
 
+_UNFORKED_START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 MIN_CAPACITY = 1.3
 ROUNDS = 3
 MIN_ROUNDS = 2
@@ -143,8 +144,10 @@ class SpeedupMeter:
     def measure_capacity(self, workers: int, at_least: float = 0.0) -> float:
         """Measure capacity now; ``at_least``: a reading known to be low, which this one must not go under."""
         tasks = self._reference_tasks(workers)
-        # Both sides run in pool workers that are already up, so only the number of workers differs.
-        with multiprocessing.Pool(1) as single, multiprocessing.Pool(workers) as pool:
+        # Both sides run in pool workers that are already up, so only the number of workers differs
+        # (and the start method does not matter: never fork, as the first pool's threads are running).
+        context = multiprocessing.get_context(_UNFORKED_START_METHOD)
+        with context.Pool(1) as single, context.Pool(workers) as pool:
             single.map(reference_work, [1], chunksize=1)
             pool.map(reference_work, [1] * workers, chunksize=1)
             seq, par = best_times(
