@@ -197,6 +197,20 @@ def test_parallel_folder_gives_the_sequential_outputs(samples, out_folder, pools
     assert all(output.exists() for output in outputs), "every output file must exist"
 
 
+def first_image_last(image_path, out_folder):
+    """Stands in for apply_filters: the folder's first image takes longest; returns the output paths."""
+    time.sleep(0.5 if image_path.name == "sample_00.png" else 0.0)
+    return [out_folder / f"{name}_{image_path.name}" for name in FOUR_FILTERS]
+
+
+@pytest.mark.exercise("step4.filter_folder_parallel")
+def test_parallel_folder_keeps_image_order_when_the_first_finishes_last(samples, out_folder, monkeypatch):
+    """Catches: outputs gathered as images finish (imap_unordered, apply_async callbacks)."""
+    monkeypatch.setattr(images_module, "apply_filters", first_image_last)
+    outputs = filter_folder_parallel(samples[0].parent, out_folder, processes=2)
+    assert outputs == expected_outputs(samples, out_folder, FOUR_FILTERS), "outputs image by image, in folder order"
+
+
 @pytest.mark.exercise("step4.filter_folder_parallel")
 def test_parallel_folder_outputs_match_pillow(samples, out_folder):
     """Catches: wrong pixels (a filter or radius swapped inside the tasks)."""

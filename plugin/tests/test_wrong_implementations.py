@@ -421,6 +421,16 @@ CASES = {
         """,
         {"test_parallel_folder_gives_the_sequential_outputs"},
     ),
+    "filter_folder_parallel-completion-order": (
+        "step4.filter_folder_parallel",
+        """
+        def filter_folder_parallel(in_folder, out_folder, processes=2):
+            with multiprocessing.Pool(processes) as pool:
+                per_image = pool.imap_unordered(functools.partial(apply_filters, out_folder=out_folder), image_files(in_folder))
+                return [output for outputs in per_image for output in outputs]
+        """,
+        {"test_parallel_folder_keeps_image_order_when_the_first_finishes_last"},
+    ),
     "eight_filters-own-pool": (
         "step4.eight_filters",
         """
