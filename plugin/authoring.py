@@ -34,7 +34,7 @@ def problems(stubs: dict, solutions: dict) -> list[str]:
         if on_solution != "passed":
             found.append(f"{nodeid}: {on_solution} on the solutions (must pass)")
     for step in solutions["steps"]:
-        found += [f"{exercise_id}: has no test" for exercise_id in step.get("not_run", [])]
+        found += [f"{exercise_id}: none of its tests ran on the solutions" for exercise_id in step.get("not_run", [])]
         found += [
             f"{exercise['id']}: {exercise['status']} on the solutions"
             for exercise in step["exercises"]

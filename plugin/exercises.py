@@ -139,15 +139,20 @@ def locate(exercise: Exercise, target: Target) -> tuple[Path, int]:
     return path, line
 
 
+_REMOTE_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<name>\w+)', re.MULTILINE)
+
+
 def stub_that_raised(error: BaseException, target: Target, catalog: Catalog) -> tuple[Exercise, int] | None:
     """The exercise function of the target that raised ``error`` (the innermost one) and the line it
-    raised at: the exercise under test itself, or another exercise's stub that it calls."""
+    raised at: the exercise under test itself, or another exercise's stub that it calls, here or in a
+    pool worker (whose traceback travels as the text of ``error.__cause__``)."""
+    local = [(frame.filename, frame.lineno, frame.name) for frame in traceback.extract_tb(error.__traceback__)]
+    remote = [(m["file"], int(m["line"]), m["name"]) for m in _REMOTE_FRAME.finditer(str(error.__cause__ or ""))]
     folders = (target.source_dir, target.import_dir / target.package)
-    for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        path = Path(frame.filename)
+    for filename, line, name in reversed(local + remote):  # the worker's frames are the innermost
+        path = Path(filename)
         if any(folder in path.parents for folder in folders):
-            exercise = catalog.exercises.get(f"{path.parent.name}.{frame.name}")
+            exercise = catalog.exercises.get(f"{path.parent.name}.{name}")
             if exercise is not None:
-                return exercise, frame.lineno
+                return exercise, line
     return None
-

@@ -19,7 +19,7 @@ INHERITANCE = (
 )
 MAIN_GUARD = (
     "a child process started processes while importing the main module. Under spawn and forkserver every "
-    'child imports it: put the code that starts processes under  if __name__ == "__main__":'
+    'child imports it: put the code that starts processes under if __name__ == "__main__":'
 )
 NOT_TOGETHER = (
     "the tasks never ran at the same time: the test's barrier lets them through only when all of them "
@@ -96,7 +96,7 @@ def explain(error: BaseException) -> str | None:
 WORKER_EXITED = (
     TIMEOUT_START + " {seconds:g} s{terminated}: a pool worker exited with code {codes} while it held a task, "
     "and the pool waits forever for its result. Did a task call os._exit() or sys.exit(), or crash, or does "
-    'your module start processes at import time, outside  if __name__ == "__main__": ?'
+    'your module start processes at import time, outside if __name__ == "__main__": ?'
 )
 
 

@@ -17,7 +17,6 @@ Exit status: 0 full marks, 1 fewer points, 2 the grading itself could not run.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import random
 import secrets
@@ -28,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from plugin import clock, grading, reports, stream
+from plugin import clock, grading, processes, reports, stream
 from plugin.exercises import CatalogError, load_catalog
 from plugin.machine import usable_cpus
 from plugin.progress import Ledger
@@ -215,12 +214,6 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
     }
 
 
-def strict_start_method() -> str:
-    """Grading default: a start method that pickles every target and argument, as macOS's spawn and
-    Python 3.14's forkserver do, so code that only works under fork does not earn its points."""
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-
-
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m plugin.grade", description=__doc__.split("\n\n")[0])
     parser.add_argument("submission", type=Path, help="folder with the learner's modules (step3/shared.py, exercises/step3/shared.py or shared.py)")
@@ -231,7 +224,8 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--start-method",
         choices=("fork", "spawn", "forkserver"),
-        default=strict_start_method(),
+        # A start method that pickles every target and argument, as macOS and Python 3.14 do.
+        default=processes.unforked_start_method(),
         help="default: forkserver (spawn where there is none), under which code that works only with fork fails",
     )
     parser.add_argument("--kit", type=Path, default=KIT, help=argparse.SUPPRESS)  # the plugin's own tests

@@ -32,6 +32,15 @@ UNLINK_SETTLE_S = 0.05
 _plugin_pids: set[int] = set()
 
 
+def unforked_start_method() -> str:
+    """This session's start method, or where it is fork, forkserver (spawn where there is none): for
+    pools that must not fork a process with threads, and for graders who want every target pickled."""
+    method = multiprocessing.get_start_method()
+    if method != "fork":
+        return method
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
 def apply_start_method(settings: LabSettings) -> None:
     """Run the whole session under the chosen start method; without one, Python's default stands."""
     if settings.start_method is not None:
@@ -59,8 +68,12 @@ def learner_children() -> list[multiprocessing.Process]:
 
 def assert_no_children_left(advice: str) -> None:
     """Fail, with ``advice``, when the learner's code left child processes running or never joined."""
-    # psutil first: active_children() would silently reap the ones that exited but were never joined.
-    left = {process.pid for process in _descendants()} | {child.pid for child in learner_children()}
+    # Before active_children(), which drops the ones that exited without join(): multiprocessing's own
+    # list of started, unjoined processes (a forkserver's children are never this process's zombies),
+    # and psutil's view of this process's tree.
+    helpers = _helper_pids()
+    unjoined = {child.pid for child in list(getattr(multiprocessing.process, "_children", ())) if child.pid not in helpers}
+    left = unjoined | {process.pid for process in _descendants()} | {child.pid for child in learner_children()}
     if left:
         raise AssertionError(f"{len(left)} child process(es) still running or never joined: {advice}")
 

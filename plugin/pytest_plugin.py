@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -121,10 +122,10 @@ class LabSession:
         if settings.target == "solutions":
             words.append("--solutions")
         elif settings.submission is not None:
-            words.append(f"--submission={settings.submission}")
+            words.append(shlex.quote(f"--submission={settings.submission}"))
         if settings.start_method is not None:
             words.append(f"--start-method {settings.start_method}")
-        return " ".join(words + [f"'{item.nodeid}'"])
+        return " ".join(words + [shlex.quote(item.nodeid)])
 
     def report_leftovers(self, item: pytest.Item, report: pytest.TestReport) -> None:
         """Child processes or shared memory left behind fail the test; they are cleaned up either way."""

@@ -54,14 +54,14 @@ def progress_lines(
         done = sum(row.status == "done" for row in rows)
         markup = {"green": True} if done == len(rows) else {}
         lines.append((f"{step}  {titles[step]:<44} {_bar(done, len(rows))} {done}/{len(rows)} done", markup))
-    pending = [row for _, rows in steps for row in rows if row.status != "done"]
-    if not steps:
+    for step, errors in ledger.collection_errors.items():
+        for error in errors:
+            lines.append((f"{step}: could not collect {error}: fix that first (the error is shown above)", {"red": True}))
+    if not ledger.tests:  # no test ran: nothing more to say
         return lines
-    if ledger.collection_errors:  # pytest ran no test: that error is the thing to fix
-        for step, errors in ledger.collection_errors.items():
-            for error in errors:
-                lines.append((f"{step}: could not collect {error}: fix that first (the error is shown above)", {"red": True}))
-        return lines
+    # Exercises that ran and are not done come first; then those that did not run this time.
+    pending = [row for _, rows in steps for row in rows if row.status not in ("done", NOT_RUN)]
+    pending += [row for _, rows in steps for row in rows if row.status == NOT_RUN]
     if not pending:
         lines.append(("All exercises of the steps you ran are done.", {"green": True, "bold": True}))
         return lines

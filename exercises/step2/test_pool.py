@@ -99,11 +99,13 @@ def test_map_runs_tasks_at_the_same_time_in_distinct_workers(rendezvous):
 
 @pytest.fixture
 def cpus(monkeypatch):
-    """``cpus(usable=N)``: usable_cpus() answers N, and os.cpu_count() (what Pool() takes) answers 1."""
+    """``cpus(usable=N)``: usable_cpus() answers N, and what Pool() sizes itself by answers 1
+    (os.cpu_count(), or os.process_cpu_count() from Python 3.13)."""
 
     def pretend(usable):
         monkeypatch.setattr(pool_module, "usable_cpus", lambda: usable)
         monkeypatch.setattr(os, "cpu_count", lambda: 1)
+        monkeypatch.setattr(os, "process_cpu_count", lambda: 1, raising=False)
 
     return pretend
 

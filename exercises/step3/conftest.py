@@ -6,10 +6,27 @@ from multiprocessing import reduction, shared_memory
 import pytest
 
 
+class CreatedSegments(list):
+    """The names of the shared-memory segments created while a test runs."""
+
+    def still_there(self):
+        """The ones not unlinked yet (removed now, so that nothing outlives the test)."""
+        left = []
+        for name in self:
+            try:
+                segment = shared_memory.SharedMemory(name=name)
+            except FileNotFoundError:
+                continue
+            segment.close()
+            segment.unlink()
+            left.append(name)
+        return left
+
+
 @pytest.fixture
 def segments_created():
-    """The names of the shared-memory segments this process creates while the test runs."""
-    names = []
+    """The shared-memory segments this process creates while the test runs."""
+    names = CreatedSegments()
     original = shared_memory.SharedMemory.__init__
     signature = inspect.signature(original)
 
@@ -21,17 +38,6 @@ def segments_created():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(shared_memory.SharedMemory, "__init__", recording_init)
         yield names
-
-
-def still_exists(name):
-    """Whether a segment of that name is still there (if so, it is removed now)."""
-    try:
-        segment = shared_memory.SharedMemory(name=name)
-    except FileNotFoundError:
-        return False
-    segment.close()
-    segment.unlink()
-    return True
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from exercises.step3.chunks import (
     process_chunk_scaled,
     process_shared_chunk,
 )
-from exercises.step3.conftest import still_exists
 
 
 @pytest.mark.exercise("step3.compare_strategies")
@@ -22,7 +21,9 @@ def test_every_strategy_computes_the_same_chunks(lab_seed):
     """Catches: chunks in the wrong order, missing or repeated, and partial not fixing multiplier=2."""
     data = np.random.default_rng(lab_seed).random(200_000) * 10
     original = data.copy()
+    started = time.perf_counter()
     expected = np.concatenate([process_chunk(chunk) for chunk in np.array_split(data, 4)])
+    sequential_s = time.perf_counter() - started
     started = time.perf_counter()
     outcome = compare_strategies(data, chunks=4, processes=2)
     elapsed = time.perf_counter() - started
@@ -32,6 +33,9 @@ def test_every_strategy_computes_the_same_chunks(lab_seed):
         assert isinstance(outcome[name]["seconds"], float) and outcome[name]["seconds"] > 0, name
     timed = sum(outcome[name]["seconds"] for name in STRATEGIES)
     assert timed <= elapsed, f"the strategies' seconds add up to {timed:.3f}, more than the {elapsed:.3f} s the call took"
+    assert outcome["sequential"]["seconds"] >= sequential_s / 2, (
+        f"the sequential strategy took {outcome['sequential']['seconds']:.4f} s for work that takes {sequential_s:.4f} s here"
+    )
     np.testing.assert_array_equal(outcome["sequential"]["result"], expected)
     np.testing.assert_array_equal(outcome["map"]["result"], expected)
     np.testing.assert_array_equal(outcome["partial"]["result"], 2 * outcome["map"]["result"])
@@ -65,4 +69,4 @@ def test_the_pooled_strategies_hand_their_chunks_to_the_workers(lab_seed, monkey
         '"partial" maps functools.partial(process_chunk_scaled, multiplier=2)'
     )
     assert len(segments_created) == 1, f"{len(segments_created)} SharedMemory segments created: copy data into one"
-    assert not still_exists(segments_created[0]), "the segment still exists: unlink() it in a finally: block"
+    assert not segments_created.still_there(), "the segment still exists: unlink() it in a finally: block"

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 import exercises.step3.shared as shared_module
-from exercises.step3.conftest import still_exists
 from exercises.step3.shared import count_with_lock, square_in_place, transform, transform_in_shared_memory
 
 # -- step3.square_in_place --------------------------------------------------------------------------
@@ -69,7 +68,7 @@ def test_one_segment_is_created_and_unlinked_afterwards(signal_data, segments_cr
     an implementation that sends copies of the array to the workers instead of sharing it."""
     transform_in_shared_memory(signal_data[:1000], processes=2)
     assert segments_created, "no SharedMemory(create=True) was made: put the data in one shared segment"
-    leaked = [name for name in segments_created if still_exists(name)]
+    leaked = segments_created.still_there()
     assert not leaked, f"shared-memory segment(s) {leaked} still exist: call unlink() once, after close()"
 
 

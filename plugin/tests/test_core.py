@@ -94,9 +94,18 @@ def test_marker_must_name_a_declared_exercise(kit):
     result.stdout.fnmatch_lines(["*'step1.tripple' is not an exercise; declare it in exercises/step1/__init__.py*"])
 
 
-def test_a_stub_called_by_another_exercise_is_the_place_to_edit(kit):
+@pytest.mark.parametrize(
+    "pids",
+    [
+        "def pids(items):\n    return [double(i) for i in items]\n",
+        "def pids(items):\n    import multiprocessing\n    with multiprocessing.Pool(2) as pool:\n"
+        "        return pool.map(double, items)\n",
+    ],
+    ids=["here", "in-a-pool-worker"],
+)
+def test_a_stub_called_by_another_exercise_is_the_place_to_edit(kit, pids):
     demo = kit.path / "exercises" / "step1" / "demo.py"
-    demo.write_text(demo.read_text().split("def pids")[0] + "def pids(items):\n    return [double(i) for i in items]\n")
+    demo.write_text(demo.read_text().split("def pids")[0] + pids)
     result, document = lab_json(kit, "-k", "pids")
     result.stdout.fnmatch_lines(["not implemented yet: exercises/step1/demo.py:3  (step1.double, which step1.pids uses)"])
     (test,) = [t for s in document["steps"] for e in s["exercises"] for t in e["tests"]]

@@ -83,7 +83,7 @@ def meter(monkeypatch, tmp_path, capacities, cpus=2, startup_s=0.0) -> SpeedupMe
 )
 def test_verdict_compares_the_speedup_with_the_requirement(monkeypatch, tmp_path, seq_s, par_s, verdict):
     fake = FakeWork(monkeypatch)
-    result = meter(monkeypatch, tmp_path, [1.9, 1.9]).compare(
+    result = meter(monkeypatch, tmp_path, [1.9] * speedup.ATTEMPTS).compare(
         fake.task("s", [seq_s]), fake.task("p", [par_s]), 2, "step2.x", "t::x", "m"
     )
     assert result.verdict == verdict
@@ -91,13 +91,21 @@ def test_verdict_compares_the_speedup_with_the_requirement(monkeypatch, tmp_path
     assert result.speedup == pytest.approx(seq_s / par_s, rel=1e-3)
 
 
-def test_a_miss_is_retried_once_with_capacity_measured_again(monkeypatch, tmp_path):
+def test_a_miss_is_retried_with_capacity_measured_again(monkeypatch, tmp_path):
     fake = FakeWork(monkeypatch)
     capacities = [1.9, 1.35]  # the machine got busier between the first attempt and the retry
     result = meter(monkeypatch, tmp_path, capacities).compare(
         fake.task("s", [1.0]), fake.task("p", [0.8]), 2, "step2.x", "t::x", "m"
     )  # 1.25x misses the 1.54x that 1.9x asks for, and meets the 1.21x that 1.35x asks for
     assert result.verdict == "pass" and result.capacity == 1.35
+
+
+def test_a_noisy_spell_that_outlasts_one_retry_is_waited_out(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [1.9, 1.9, 1.9]).compare(  # the parallel runs are slowed twice
+        fake.task("s", [1.0]), fake.task("p", [0.9] * 7 + [0.55]), 2, "step2.x", "t::x", "m"
+    )  # the warm-up and two attempts of three rounds run at 0.9 s, then the spell is over
+    assert result.verdict == "pass" and result.speedup == pytest.approx(1.0 / 0.55, rel=1e-3)
 
 
 def test_a_speedup_above_the_capacity_reading_has_capacity_measured_again(monkeypatch, tmp_path):
