@@ -22,7 +22,7 @@ core, a throttled container, a saturated host, a start-up that dwarfs the work):
 Timing: a warm-up run of each callable (which also checks that their results agree), then sequential
 and parallel runs interleaved, alternating which goes first, ``ROUNDS`` times or until the time budget
 is spent; the best time of each side counts, since noise only ever adds time. A miss is retried, up
-to ``ATTEMPTS`` in all, with capacity measured anew each time. All clocks are the plugin's own (``plugin.clock``).
+to ``ATTEMPTS`` in all, with capacity and start-up measured anew each time. All clocks are the plugin's own (``plugin.clock``).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import dataclasses
 import importlib
 import json
 import multiprocessing
+import statistics
 from pathlib import Path
 from typing import Callable
 
@@ -164,15 +165,20 @@ class SpeedupMeter:
             return json.loads(cached.read_text())
         return self.measure_capacity(workers)
 
+    def measure_startup(self, workers: int, module: str) -> float:
+        """Seconds to start ``workers`` pool workers that import ``module``, as the learner's pool must:
+        the median of a few tries, a start-up a pool can expect rather than its luckiest."""
+
+        def start_pool():
+            with multiprocessing.Pool(workers, initializer=importlib.import_module, initargs=(module,)) as pool:
+                pool.map(abs, range(workers), chunksize=1)
+
+        self._startup[(workers, module)] = statistics.median(timed(start_pool)[0] for _ in range(STARTUP_TRIES))
+        return self._startup[(workers, module)]
+
     def startup(self, workers: int, module: str) -> float:
-        """Seconds to start ``workers`` pool workers that import ``module``, as the learner's pool must."""
         if (workers, module) not in self._startup:
-
-            def start_pool():
-                with multiprocessing.Pool(workers, initializer=importlib.import_module, initargs=(module,)) as pool:
-                    pool.map(abs, range(workers), chunksize=1)
-
-            self._startup[(workers, module)] = min(timed(start_pool)[0] for _ in range(STARTUP_TRIES))
+            return self.measure_startup(workers, module)
         return self._startup[(workers, module)]
 
     def compare(self, sequential, parallel, workers: int, exercise: str, nodeid: str, module: str) -> Measurement:
@@ -196,6 +202,7 @@ class SpeedupMeter:
         for attempt in range(ATTEMPTS):
             if attempt:  # a miss: perhaps the machine got busier; measure it again, then retry
                 capacity = self.measure_capacity(workers)
+                measurement.startup_s = round(self.measure_startup(workers, module), 4)
             seq_time, par_time = best_times(sequential, parallel)
             if seq_time / par_time > capacity:
                 # Faster than the machine's capacity reading: that reading was taken in a noisy moment.

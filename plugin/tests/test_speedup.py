@@ -73,7 +73,7 @@ def meter(monkeypatch, tmp_path, capacities, cpus=2, startup_s=0.0) -> SpeedupMe
     measured = iter(capacities)
     instance = SpeedupMeter(cpus, 0.6, tmp_path)
     monkeypatch.setattr(instance, "measure_capacity", lambda workers, at_least=0.0: max(next(measured), at_least))
-    monkeypatch.setattr(instance, "startup", lambda workers, module: startup_s)
+    monkeypatch.setattr(instance, "measure_startup", lambda workers, module: startup_s)
     return instance
 
 
