@@ -58,22 +58,14 @@ def _helper_pids() -> set[int]:
     return pids
 
 
-def learner_children() -> list[multiprocessing.Process]:
-    """The live child processes of this process, except the plugin's own helpers.
-
-    ``multiprocessing.active_children()`` also reaps children that have finished.
-    """
-    return [child for child in multiprocessing.active_children() if child.pid not in _helper_pids()]
-
-
 def assert_no_children_left(advice: str) -> None:
     """Fail, with ``advice``, when the learner's code left child processes running or never joined."""
-    # Before active_children(), which drops the ones that exited without join(): multiprocessing's own
-    # list of started, unjoined processes (a forkserver's children are never this process's zombies),
-    # and psutil's view of this process's tree.
+    # multiprocessing's own list of started, unjoined processes (read directly: active_children() would
+    # drop the ones that exited without join(), and a forkserver's children never become this process's
+    # zombies), and psutil's view of this process's tree.
     helpers = _helper_pids()
     unjoined = {child.pid for child in list(getattr(multiprocessing.process, "_children", ())) if child.pid not in helpers}
-    left = unjoined | {process.pid for process in _descendants()} | {child.pid for child in learner_children()}
+    left = unjoined | {process.pid for process in _descendants()}
     if left:
         raise AssertionError(f"{len(left)} child process(es) still running or never joined: {advice}")
 
