@@ -107,13 +107,17 @@ class LabSession:
             return
         explanation = failures.explain(error) if error is not None else None
         if explanation is not None:
-            explanation = explanation.replace(f"{self.settings.rootdir}{os.sep}", "")
+            explanation = self.relative_paths(explanation)
             report.lab_message = explanation
             report.longrepr = f"{explanation}\nhint ({exercise.id}): {exercise.short_hint}"
         if report.failed and "lab_seed" in getattr(item, "fixturenames", ()):
             report.sections.append(
                 ("parallel-lab", f"inputs were seeded with {self.settings.seed}; rerun with: {self.rerun_command(item)}")
             )
+
+    def relative_paths(self, text: str) -> str:
+        """``text`` with the kit's files named relative to its root, as a learner sees them."""
+        return text.replace(f"{self.settings.rootdir}{os.sep}", "")
 
     def rerun_command(self, item: pytest.Item) -> str:
         """The command that runs this test again with the same inputs, target and start method."""
@@ -142,12 +146,11 @@ class LabSession:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """A test module of a step that cannot be imported (a syntax error in the learner's module, a
         missing function) is named in the summary, so the step does not silently vanish from it."""
-        path = Path(str(self.config.rootpath / report.nodeid.split("::")[0]))
+        path = self.config.rootpath / report.nodeid.split("::")[0]
         if report.failed and self.is_exercise_test(path) and path.suffix == ".py":
             lines = [line for line in str(report.longrepr).strip().splitlines() if line.strip()]
             cause = lines[-1].removeprefix("E").strip() if lines else "it could not be collected"
-            cause = cause.replace(f"{self.settings.rootdir}{os.sep}", "")
-            self.ledger.record_collection_error(path.parent.name, report.nodeid, cause)
+            self.ledger.record_collection_error(path.parent.name, report.nodeid, self.relative_paths(cause))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # Called in the process that logs reports: the controller under xdist, where the ledger lives.

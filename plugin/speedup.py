@@ -22,7 +22,8 @@ core, a throttled container, a saturated host, a start-up that dwarfs the work):
 Timing: a warm-up run of each callable (which also checks that their results agree), then sequential
 and parallel runs interleaved, alternating which goes first, ``ROUNDS`` times or until the time budget
 is spent; the best time of each side counts, since noise only ever adds time. A miss is retried, up
-to ``ATTEMPTS`` in all, with capacity and start-up measured anew each time. All clocks are the plugin's own (``plugin.clock``).
+to ``ATTEMPTS`` in all, with capacity and start-up measured anew each time. All clocks are the
+plugin's own (``plugin.clock``).
 """
 
 from __future__ import annotations
