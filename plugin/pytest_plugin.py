@@ -14,6 +14,7 @@ import pytest
 from plugin import clock, failures, grading, processes, reports, settings as lab_settings
 from plugin.exercises import ID_PATTERN, Catalog, CatalogError, load_catalog, stub_that_raised
 from plugin.machine import usable_cpus
+from plugin.messages import say
 from plugin.progress import Ledger
 from plugin.sharing import RunFolder, RunLock
 from plugin.speedup import SpeedupMeter
@@ -102,8 +103,8 @@ class LabSession:
             where = reports.edit_location(stub, self.target, self.settings.rootdir, line)
             about = f"{exercise.id}: {exercise.title}" if stub is exercise else f"{stub.id}, which {exercise.id} uses"
             report.lab_todo = True
-            report.lab_message = f"not implemented yet: {where}" + ("" if stub is exercise else f" ({stub.id})")
-            report.longrepr = f"not implemented yet: {where}  ({about})"
+            report.lab_message = say("todo", location=where) + ("" if stub is exercise else f" ({stub.id})")
+            report.longrepr = say("todo", location=where) + f"  ({about})"
             return
         explanation = failures.explain(error) if error is not None else None
         if explanation is not None:
