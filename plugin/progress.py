@@ -11,7 +11,7 @@ import dataclasses
 
 import pytest
 
-from plugin.exercises import Catalog, Exercise
+from plugin.catalog import Catalog, Exercise
 
 # Which outcome a test keeps when its phases disagree: the most telling one wins.
 _PRECEDENCE = {"passed": 0, "skipped": 1, "failed": 2, "todo": 3, "error": 4}

@@ -11,13 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from plugin import clock, failures, grading, processes, reports, settings as lab_settings
-from plugin.exercises import ID_PATTERN, Catalog, CatalogError, load_catalog, stub_that_raised
-from plugin.machine import usable_cpus
+from plugin import settings as lab_settings
+from plugin.grading import scores as grading
+from plugin.measure import clock
+from plugin.outputs import terminal as reports
+from plugin.safety import leftovers as processes
+from plugin.session import failures
+from plugin.catalog import ID_PATTERN, Catalog, CatalogError, load_catalog, stub_that_raised
+from plugin.measure.machine import usable_cpus
 from plugin.messages import say
 from plugin.progress import Ledger
-from plugin.sharing import RunFolder, RunLock
-from plugin.speedup import SpeedupMeter
+from plugin.measure.sharing import RunFolder, RunLock
+from plugin.measure.speedup import SpeedupMeter
 from plugin.targets import EXERCISES, TargetSwitch, resolve
 
 MARKER = "exercise"

@@ -68,7 +68,7 @@ def addoption(parser: pytest.Parser) -> None:
     parser.addini("lab_speedup_timeout", "timeout in seconds of a test that measures a speedup", default="120")
     parser.addini(
         "lab_speedup_fraction",
-        "required speedup as a fraction of the machine's measured capacity gain (see plugin/speedup.py)",
+        "required speedup as a fraction of the machine's measured capacity gain (see plugin/measure/speedup.py)",
         default="0.5",
     )
 

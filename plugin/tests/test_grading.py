@@ -12,8 +12,8 @@ import jsonschema
 import psutil
 import pytest
 
-from plugin import grading, stream
-from plugin.exercises import Exercise
+from plugin.grading import scores as grading, stream
+from plugin.catalog import Exercise
 from plugin.progress import ExerciseProgress
 from plugin.progress import TestRecord as Record  # not "Test…": pytest would try to collect it
 from plugin.tests.minikit import CLOCK_CHEAT, SOLUTION, STUB, add_speed_step, processes_marked, run, write

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from plugin import clock, speedup
-from plugin.machine import usable_cpus
-from plugin.speedup import SpeedupMeter, attainable_speedup, best_times, required_speedup
+from plugin.measure import clock, speedup
+from plugin.measure.machine import usable_cpus
+from plugin.measure.speedup import SpeedupMeter, attainable_speedup, best_times, required_speedup
 from plugin.tests.minikit import CLOCK_CHEAT, SPEED_STUB, add_speed_step, run, write
 
 
@@ -227,7 +227,7 @@ def test_xdist_aggregates_speedups_and_measures_alone(kit):
         '''
         import json, os, time
         import pytest
-        from plugin import clock
+        from plugin.measure import clock
 
         LOG = os.path.join(os.path.dirname(__file__), "intervals.jsonl")
 
@@ -245,7 +245,7 @@ def test_xdist_aggregates_speedups_and_measures_alone(kit):
         '''
         import json, os
         import pytest
-        from plugin import clock
+        from plugin.measure import clock
         from exercises.step2.speed import total_work, work
 
         SIZES = [2_500_000] * 4

@@ -23,7 +23,7 @@ Timing: a warm-up run of each callable (which also checks that their results agr
 and parallel runs interleaved, alternating which goes first, ``ROUNDS`` times or until the time budget
 is spent; the best time of each side counts, since noise only ever adds time. A miss is retried, up
 to ``ATTEMPTS`` in all, with capacity and start-up measured anew each time. All clocks are the
-plugin's own (``plugin.clock``).
+plugin's own (``plugin.measure.clock``).
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ import statistics
 from pathlib import Path
 from typing import Callable
 
-from plugin import clock, processes
+from plugin.measure import clock
+from plugin.safety import leftovers as processes
 from plugin.workers import cpu_work as reference_work
 
 MIN_CAPACITY = 1.3

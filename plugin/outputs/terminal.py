@@ -9,8 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from plugin import grading
-from plugin.exercises import Catalog, Exercise, locate
+from plugin.grading import scores as grading
+from plugin.catalog import Catalog, Exercise, locate
 from plugin.progress import NOT_RUN, ExerciseProgress, Ledger, progress
 from plugin.targets import Target
 

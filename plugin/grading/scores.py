@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from plugin.exercises import Catalog, locate
+from plugin.catalog import Catalog, locate
 from plugin.progress import ExerciseProgress, Ledger, progress
 from plugin.targets import Target
 
