@@ -19,27 +19,27 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from plugin.grading import scores as grading, stream
-from plugin.measure import clock
-from plugin.outputs import terminal as reports
-from plugin.safety import leftovers as processes
 from plugin.catalog import CatalogError, load_catalog
+from plugin.grading import scores as grading
+from plugin.grading.child import ChildRun
+from plugin.measure import clock
 from plugin.measure.machine import usable_cpus
+from plugin.messages import say
+from plugin.outputs import lab_json
+from plugin.outputs.formats import FORMATS, write_all
+from plugin.outputs.result import RunResult
 from plugin.progress import Ledger
-from plugin.targets import EXERCISES, SUBMISSION_PACKAGE, Target, exercise_modules
+from plugin.safety.start_method import START_METHODS, unforked_start_method
+from plugin.targets import EXERCISES, SUBMISSION, SUBMISSION_PACKAGE, Target, exercise_modules
 
 KIT = Path(__file__).resolve().parents[2]
 KIT_FILES = ("pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini", "conftest.py")
-CHILD_PLUGINS = ("-p", "plugin.pytest_plugin", "-p", "pytest_timeout", "-p", "plugin.grading.stream", "-p", "no:cacheprovider")
-KILL_GRACE_S = 5.0
 
 
 class GradingError(Exception):
@@ -68,69 +68,11 @@ def arrange_submission(upload: Path, kit: Path, destination: Path) -> list[str]:
         candidates = (upload / step / f"{module}.py", upload / EXERCISES / step / f"{module}.py", upload / f"{module}.py")
         found = next((path for path in candidates if path.is_file()), None)
         if found is None:
-            missing.append(f"{step}/{module}.py is missing from the submission: its exercises are graded on the stub")
+            missing.append(say("grade.missing_module", module=f"{step}/{module}.py"))
             continue
         (destination / step).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(found, destination / step / f"{module}.py")
     return missing
-
-
-class ChildRun:
-    """One pytest child: its signed events, and how it ended."""
-
-    def __init__(self, kit_copy: Path, args: list[str], timeout: float, output=None):
-        self.stream_path = kit_copy / f"stream-{secrets.token_hex(4)}.jsonl"
-        key = secrets.token_bytes(32)
-        read_end, write_end = os.pipe()
-        os.write(write_end, key)
-        os.close(write_end)
-        environment = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
-        environment.update({"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", stream.KEY_FD_ENV: str(read_end)})
-        command = [sys.executable, "-m", "pytest", *CHILD_PLUGINS, f"--lab-stream={self.stream_path}", *args]
-        started = clock.perf_counter()
-        process = subprocess.Popen(
-            command, cwd=kit_copy, env=environment, pass_fds=(read_end,), start_new_session=True, stdout=output
-        )
-        os.close(read_end)
-        self.timed_out = False
-        try:
-            self.returncode = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.timed_out = True
-            self.returncode = _stop(process)
-        self.elapsed = clock.perf_counter() - started
-        self.events, self.forged = stream.read_events(self.stream_path, key)
-
-    def of(self, kind: str) -> list[dict]:
-        return [event for event in self.events if event.get("event") == kind]
-
-    @property
-    def finished(self) -> bool:
-        return bool(self.of("finished"))
-
-    def ending(self, timeout: float) -> str:
-        """Why a test that never reported did not: the way the run ended."""
-        if self.timed_out:
-            return f"the whole-run timeout ({timeout:g} s) ended the run before this test finished"
-        if self.returncode < 0:
-            return f"the run was killed by signal {-self.returncode} before this test finished"
-        if not self.finished:
-            return f"the run ended (exit code {self.returncode}) before this test finished"
-        return "this test did not run"
-
-
-def _stop(process: subprocess.Popen) -> int:
-    """Terminate the child's whole process group, then kill what is left."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            return process.wait(timeout=KILL_GRACE_S)
-        except subprocess.TimeoutExpired:
-            continue
-    return process.wait()
 
 
 def expected_tests(kit_copy: Path) -> list[dict]:
@@ -138,7 +80,7 @@ def expected_tests(kit_copy: Path) -> list[dict]:
     run = ChildRun(kit_copy, [EXERCISES, "--collect-only", "-q"], timeout=120, output=subprocess.DEVNULL)
     collected = run.of("collected")
     if not collected or not collected[0]["tests"]:
-        raise GradingError(f"the kit's tests could not be collected (pytest exit code {run.returncode})")
+        raise GradingError(say("grade.not_collected", code=run.returncode))
     return collected[0]["tests"]
 
 
@@ -155,7 +97,7 @@ def ledger_from(run: ChildRun, expected: list[dict], timeout: float) -> Ledger:
             continue
         module = test["nodeid"].split("::")[0]
         reason = (
-            f"its test module could not import the submission: {_last_line(broken_modules[module])}"
+            say("grade.cannot_import", error=_last_line(broken_modules[module]))
             if module in broken_modules
             else run.ending(timeout)
         )
@@ -165,20 +107,20 @@ def ledger_from(run: ChildRun, expected: list[dict], timeout: float) -> Ledger:
 
 def _last_line(text: str) -> str:
     lines = text.strip().splitlines()
-    return lines[-1] if lines else "(no message)"
+    return lines[-1] if lines else say("grade.no_message")
 
 
 def tampering(run: ChildRun) -> str | None:
     found = []
     if run.forged:
-        found.append(f"{run.forged} result line(s) were not written by the kit")
+        found.append(say("grade.forged", count=run.forged))
     for event in run.of("tampered"):
-        found.append("the submission replaced " + ", ".join(event["changes"]))
-    return "tampering detected: " + "; ".join(found) if found else None
+        found.append(say("grade.replaced", names=", ".join(event["changes"])))
+    return say("grade.tampering", found=say("list.separator").join(found)) if found else None
 
 
-def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: str | None) -> dict:
-    """Run the kit's tests on the submission; returns every document the options can ask for."""
+def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: str | None) -> RunResult:
+    """Run the kit's tests on the submission; every output format is built from what this returns."""
     started = clock.perf_counter()
     catalog = load_catalog(kit)
     with tempfile.TemporaryDirectory(prefix="parallel-lab-grade-") as work:
@@ -195,7 +137,7 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
         ledger = ledger_from(run, expected, timeout)
         for record in ledger.tests.values():  # "step2/pool.py:59", not a path in a folder about to vanish
             record.message = record.message.replace(f"{arranged}{os.sep}", "")
-        target = Target("submission", SUBMISSION_PACKAGE, arranged, arranged)
+        target = Target(SUBMISSION, SUBMISSION_PACKAGE, arranged, arranged)
         scores = grading.score_run(catalog, ledger, target)
     problem = tampering(run)
     if problem:
@@ -205,30 +147,32 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
     if problem:
         notes.append(problem)
     elif not run.finished:
-        notes.append(run.ending(timeout).replace("this test", "every test"))
-    environment = reports.environment(usable_cpus(), 0, seed, start_method)
-    elapsed = clock.perf_counter() - started
-    return {
-        "scores": scores,
-        "notes": notes,
-        "lab": reports.build_json(catalog, ledger, target, environment, speedups, scores),
-        "gradescope": grading.gradescope_document(scores, speedups, elapsed, seed, notes),
-        "classroom": grading.classroom_document(scores, run_error=bool(problem) or not run.finished),
-    }
+        notes.append(run.ending(timeout, "grade.every_test"))
+    return RunResult(
+        catalog=catalog,
+        ledger=ledger,
+        target=target,
+        environment=lab_json.environment(usable_cpus(), 0, seed, start_method),
+        speedups=speedups,
+        scores=scores,
+        elapsed_s=clock.perf_counter() - started,
+        seed=seed,
+        notes=notes,
+        run_error=bool(problem) or not run.finished,
+    )
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m plugin.grade", description=__doc__.split("\n\n")[0])
     parser.add_argument("submission", type=Path, help="folder with the learner's modules (step3/shared.py, exercises/step3/shared.py or shared.py)")
-    parser.add_argument("--gradescope", type=Path, metavar="PATH", help="write a Gradescope results.json")
-    parser.add_argument("--classroom", type=Path, metavar="PATH", help="write GitHub Classroom's result document")
-    parser.add_argument("--lab-json", type=Path, metavar="PATH", help="write the --lab-json report with scores")
+    for output in FORMATS:
+        parser.add_argument(output.option, dest=output.dest, type=Path, metavar="PATH", help=output.help)
     parser.add_argument("--timeout", type=float, default=600, help="whole-run timeout in seconds (default 600)")
     parser.add_argument(
         "--start-method",
-        choices=("fork", "spawn", "forkserver"),
+        choices=START_METHODS,
         # A start method that pickles every target and argument, as macOS and Python 3.14 do.
-        default=processes.unforked_start_method(),
+        default=unforked_start_method(),
         help="default: forkserver (spawn where there is none), under which code that works only with fork fails",
     )
     parser.add_argument("--kit", type=Path, default=KIT, help=argparse.SUPPRESS)  # the plugin's own tests
@@ -239,22 +183,21 @@ def main(argv: list[str]) -> int:
     options = _arguments(argv)
     submission = options.submission.expanduser().resolve()
     if not submission.is_dir():
-        print(f"grade: {options.submission}: no such folder", file=sys.stderr)
+        print(say("grade.no_folder", path=options.submission), file=sys.stderr)
         return 2
     seed = random.SystemRandom().randrange(1, 1_000_000)  # hard-coded answers cannot follow it
     try:
         result = grade(submission, options.kit.resolve(), options.timeout, seed, options.start_method)
     except (GradingError, CatalogError, OSError) as error:  # the kit or the machine, not the submission
-        print(f"grade: the grading could not run: {error}", file=sys.stderr)
+        print(say("grade.could_not_run", error=error), file=sys.stderr)
         return 2
-    for kind, path in (("gradescope", options.gradescope), ("classroom", options.classroom), ("lab", options.lab_json)):
-        if path is not None:
-            reports.write_json(path, result[kind])  # replaces whatever the submission may have put there
-    scores = result["scores"]
+    # Written by this process, replacing whatever the submission may have put there.
+    write_all(result, {output.name: getattr(options, output.dest) for output in FORMATS})
+    scores = result.scores
     print()
     for score in scores:
-        print(f"{score.number:>5} {score.exercise.id:<36} {score.score:g}/{score.max_score:g}")
-    for note in result["notes"]:
+        print(say("grade.row", number=score.number, exercise=score.exercise.id, score=score.score, max_score=score.max_score))
+    for note in result.notes:
         print(note)
     print(grading.summary_line(scores, seed))
     earned, maximum = grading.totals(scores)

@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Callable
 
 from plugin.measure import clock
-from plugin.safety import leftovers as processes
+from plugin.messages import say
+from plugin.safety.start_method import unforked_start_method
 from plugin.workers import cpu_work as reference_work
 
 MIN_CAPACITY = 1.3
@@ -49,6 +50,7 @@ REFERENCE_S = 0.3
 TASKS_PER_WORKER = 2
 STARTUP_TRIES = 3
 ATTEMPTS = 3  # a noisy spell on a shared machine can outlast one retry
+PASS, FAIL, NOT_MEASURED = "pass", "fail", "not-measured"  # the verdicts
 
 
 @dataclasses.dataclass
@@ -61,7 +63,7 @@ class Measurement:
     parallel_s: float | None
     speedup: float | None
     required: float | None
-    verdict: str  # pass | fail | not-measured
+    verdict: str  # PASS | FAIL | NOT_MEASURED
     reason: str = ""
     startup_s: float | None = None  # starting the workers, each importing the exercise's module
     attainable: float | None = None  # capacity less the start-up: what a perfect version could show
@@ -77,11 +79,9 @@ class Measurement:
         return {**dataclasses.asdict(self), "of_capacity": self.of_capacity}
 
     def explain(self) -> str:
-        return (
-            f"speedup too low: {self.speedup:.2f}x with {self.workers} workers (sequential {self.sequential_s:.3f} s, "
-            f"parallel {self.parallel_s:.3f} s), needed {self.required:.2f}x: this machine reaches "
-            f"{self.capacity:.2f}x on a reference workload right now. Does the work really run in "
-            f"{self.workers} processes at once, with one pool created once, and little data sent to the workers?"
+        return say(
+            "speedup.too_low", speedup=self.speedup, workers=self.workers, sequential_s=self.sequential_s,
+            parallel_s=self.parallel_s, required=self.required, capacity=self.capacity,
         )
 
 
@@ -149,7 +149,7 @@ class SpeedupMeter:
         tasks = self._reference_tasks(workers)
         # Both sides run in pool workers that are already up, so only the number of workers differs
         # (and the start method does not matter: never fork, as the first pool's threads are running).
-        context = multiprocessing.get_context(processes.unforked_start_method())
+        context = multiprocessing.get_context(unforked_start_method())
         with context.Pool(1) as single, context.Pool(workers) as pool:
             single.map(reference_work, [1], chunksize=1)
             pool.map(reference_work, [1] * workers, chunksize=1)
@@ -191,13 +191,10 @@ class SpeedupMeter:
         _, expected = timed(sequential)
         _, actual = timed(parallel)
         if not results_equal(expected, actual):
-            raise AssertionError(
-                f"{exercise}: the parallel version returned a different result from the sequential one, "
-                "so there is no speedup to measure"
-            )
-        measurement = Measurement(exercise, nodeid, workers, None, None, None, None, None, "not-measured")
+            raise AssertionError(say("speedup.results_differ", exercise=exercise))
+        measurement = Measurement(exercise, nodeid, workers, None, None, None, None, None, NOT_MEASURED)
         if workers > self.cpus:
-            measurement.reason = f"needs {workers} usable CPUs, this process may use {self.cpus}"
+            measurement.reason = say("speedup.too_few_cpus", workers=workers, cpus=self.cpus)
             return measurement
         capacity = self.capacity(workers)
         measurement.startup_s = round(self.startup(workers, module), 4)
@@ -213,10 +210,9 @@ class SpeedupMeter:
             measurement.capacity = round(capacity, 3)
             measurement.attainable = round(attainable, 3)
             if attainable < MIN_CAPACITY:
-                measurement.reason = (
-                    f"with {workers} workers this machine reaches {capacity:.2f}x on the reference workload, and "
-                    f"starting them takes {measurement.startup_s:.2f} s of this {seq_time:.2f} s workload: at most "
-                    f"{attainable:.2f}x, too little to tell parallel code from sequential code"
+                measurement.reason = say(
+                    "speedup.cannot_tell", workers=workers, capacity=capacity, startup_s=measurement.startup_s,
+                    sequential_s=seq_time, attainable=attainable,
                 )
                 return measurement
             required = required_speedup(attainable, self.fraction)
@@ -228,6 +224,6 @@ class SpeedupMeter:
         measurement.parallel_s = round(par_time, 4)
         measurement.speedup = round(speedup, 3)
         measurement.required = round(required, 3)
-        measurement.verdict = "pass" if passed else "fail"
-        measurement.reason = "" if passed else "below the required speedup"
+        measurement.verdict = PASS if passed else FAIL
+        measurement.reason = "" if passed else say("speedup.below_required")
         return measurement

@@ -1,211 +1,134 @@
-"""The run as the learner sees it (terminal sections) and as machines read it (``--lab-json``)."""
+"""The run as the learner sees it: the header line, and the progress and speedup sections after
+pytest's own output (its closing line is left as it is)."""
 
 from __future__ import annotations
 
-import json
 import multiprocessing
-import platform
-import sys
 import textwrap
-from pathlib import Path
 
-from plugin.grading import scores as grading
-from plugin.catalog import Catalog, Exercise, locate
-from plugin.progress import NOT_RUN, ExerciseProgress, Ledger, progress
-from plugin.targets import Target
+import pytest
+
+from plugin.catalog import Exercise, edit_location
+from plugin.measure.speedup import PASS
+from plugin.messages import say
+from plugin.progress import DONE, FAILING, NOT_RUN, ExerciseProgress, progress
+from plugin.session.run import LabRun
 
 BAR_WIDTH = 20
-SCHEMA = 1
+HINT_WIDTH = 100
+INDENT = "      "
+SPEEDUP_COLUMNS = (  # (measurement key, format); headings are messages "summary.column.<key>"
+    ("workers", "d"),
+    ("sequential_s", ".3f"),
+    ("parallel_s", ".3f"),
+    ("speedup", ".2f"),
+    ("required", ".2f"),
+    ("capacity", ".2f"),
+    ("of_capacity", ".0%"),
+)
+
+Line = tuple[str, dict]  # text, and its terminal markup
 
 
-def _bar(done: int, total: int) -> str:
+def bar(done: int, total: int) -> str:
     filled = round(BAR_WIDTH * done / total) if total else 0
     return "[" + "#" * filled + "-" * (BAR_WIDTH - filled) + "]"
 
 
-def _relative(path: Path, rootdir: Path) -> str:
-    try:
-        return str(path.relative_to(rootdir))
-    except ValueError:
-        return str(path)
-
-
-def edit_location(exercise: Exercise, target: Target, rootdir: Path, line: int | None = None) -> str:
-    """``file:line`` to edit for ``exercise``: ``line`` when known, else its stub's ``raise``."""
-    path, stub_line = locate(exercise, target)
-    return f"{_relative(path, rootdir)}:{line or stub_line}"
-
-
-def _hint_lines(exercise: Exercise, full: bool, indent: str) -> list[str]:
+def hint_lines(exercise: Exercise, full: bool) -> list[Line]:
     if not exercise.hint:
         return []
-    text = exercise.hint.strip() if full else exercise.short_hint
-    return textwrap.wrap("hint: " + text, width=100, initial_indent=indent, subsequent_indent=indent + "      ")
+    text = say("summary.hint", hint=exercise.hint.strip() if full else exercise.short_hint)
+    wrapped = textwrap.wrap(text, width=HINT_WIDTH, initial_indent=INDENT, subsequent_indent=INDENT * 2)
+    return [(line, {}) for line in wrapped]
 
 
-def progress_lines(
-    catalog: Catalog, ledger: Ledger, target: Target, rootdir: Path, full_hints: bool
-) -> list[tuple[str, dict]]:
-    """(text, markup) lines of the progress section."""
-    lines: list[tuple[str, dict]] = []
-    steps = progress(catalog, ledger)
-    titles = {step.name: step.title for step in catalog.steps}
-    for step, rows in steps:
-        done = sum(row.status == "done" for row in rows)
-        markup = {"green": True} if done == len(rows) else {}
-        lines.append((f"{step}  {titles[step]:<44} {_bar(done, len(rows))} {done}/{len(rows)} done", markup))
-    for step, errors in ledger.collection_errors.items():
-        for error in errors:
-            lines.append((f"{step}: could not collect {error}: fix that first (the error is shown above)", {"red": True}))
-    if not ledger.tests:  # no test ran: nothing more to say
-        return lines
-    # Exercises that ran and are not done come first; then those that did not run this time.
-    pending = [row for _, rows in steps for row in rows if row.status not in ("done", NOT_RUN)]
-    pending += [row for _, rows in steps for row in rows if row.status == NOT_RUN]
-    if not pending:
-        lines.append(("All exercises of the steps you ran are done.", {"green": True, "bold": True}))
-        return lines
-    upcoming = pending[0]
-    lines.append(("", {}))
-    state = "not run this time" if upcoming.status == NOT_RUN else upcoming.status
-    lines.append((f"Next: {upcoming.exercise.id} — {upcoming.exercise.title} ({state})", {"bold": True}))
-    lines.append((f"      edit {edit_location(upcoming.exercise, target, rootdir)}", {}))
-    lines.extend((line, {}) for line in _hint_lines(upcoming.exercise, True, "      "))
-    failing = [row for row in pending if row.status == "failing" and row is not upcoming]
-    if failing:
-        lines.append(("Also failing:", {"red": True}))
+class TerminalSummary:
+    def __init__(self, run: LabRun):
+        self.run = run
+
+    def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        run = self.run
+        header = say(
+            "header", target=run.target.kind, start_method=multiprocessing.get_start_method(), cpus=run.cpus,
+            seed=run.settings.seed,
+        )
+        return [header] + [say("header.note", note=note) for note in run.switch.notes]
+
+    # Outermost wrapper: these sections come after pytest's failures and short summary.
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter, exitstatus, config: pytest.Config):
+        result = yield
+        lines = self.progress_lines()
+        if lines:
+            terminalreporter.write_sep("=", say("summary.progress", target=self.run.target.kind))
+            for text, markup in lines:
+                terminalreporter.write_line(text, **markup)
+        if self.run.speedups:
+            terminalreporter.write_sep("=", say("summary.speedup"))
+            for text in speedup_lines(self.run.speedups):
+                terminalreporter.write_line(text)
+        return result
+
+    def progress_lines(self) -> list[Line]:
+        run = self.run
+        steps = progress(run.catalog, run.ledger)
+        lines = step_lines(steps, {step.name: step.title for step in run.catalog.steps})
+        for step, errors in run.ledger.collection_errors.items():
+            lines += [(say("summary.collection_error", step=step, error=error), {"red": True}) for error in errors]
+        if not run.ledger.tests:  # no test ran: nothing more to say
+            return lines
+        # Exercises that ran and are not done come first; then those that did not run this time.
+        rows = [row for _, step_rows in steps for row in step_rows]
+        pending = [row for row in rows if row.status not in (DONE, NOT_RUN)] + [r for r in rows if r.status == NOT_RUN]
+        if not pending:
+            return lines + [(say("summary.all_done"), {"green": True, "bold": True})]
+        return lines + self.next_lines(pending[0]) + self.failing_lines(pending[1:])
+
+    def next_lines(self, upcoming: ExerciseProgress) -> list[Line]:
+        exercise = upcoming.exercise
+        state = say(f"status.{upcoming.status}")
+        location = edit_location(exercise, self.run.target, self.run.settings.rootdir)
+        return [
+            ("", {}),
+            (say("summary.next", exercise=exercise.id, title=exercise.title, state=state), {"bold": True}),
+            (say("summary.edit", location=location), {}),
+            *hint_lines(exercise, full=True),
+        ]
+
+    def failing_lines(self, rows: list[ExerciseProgress]) -> list[Line]:
+        failing = [row for row in rows if row.status == FAILING]
+        if not failing:
+            return []
+        lines = [(say("summary.also_failing"), {"red": True})]
         for row in failing:
-            lines.append((f"  {row.exercise.id} — {row.exercise.title}", {"red": True}))
-            lines.extend((line, {}) for line in _hint_lines(row.exercise, full_hints, "      "))
+            lines.append((say("summary.failing_exercise", exercise=row.exercise.id, title=row.exercise.title), {"red": True}))
+            lines += hint_lines(row.exercise, self.run.settings.full_hints)
+        return lines
+
+
+def step_lines(steps: list[tuple[str, list[ExerciseProgress]]], titles: dict[str, str]) -> list[Line]:
+    """One line per step that ran: its title, a bar, done/total; green when complete."""
+    lines = []
+    for step, rows in steps:
+        done = sum(row.status == DONE for row in rows)
+        text = say("summary.step", step=step, title=titles[step], bar=bar(done, len(rows)), done=done, total=len(rows))
+        lines.append((text, {"green": True} if done == len(rows) else {}))
     return lines
-
-
-_SPEEDUP_COLUMNS = (  # (heading, key, format)
-    ("workers", "workers", "d"),
-    ("seq s", "sequential_s", ".3f"),
-    ("par s", "parallel_s", ".3f"),
-    ("speedup", "speedup", ".2f"),
-    ("required", "required", ".2f"),
-    ("capacity", "capacity", ".2f"),
-    ("of cap.", "of_capacity", ".0%"),
-)
 
 
 def speedup_lines(speedups: list[dict]) -> list[str]:
     """One row per measurement, a benchmark-style table."""
-    width = max([len("exercise")] + [len(row["exercise"]) for row in speedups])
-    lines = [f"{'exercise':<{width}} " + " ".join(f"{h:>8}" for h, _, _ in _SPEEDUP_COLUMNS) + "  verdict"]
+    heading = say("summary.speedup_heading")
+    width = max([len(heading)] + [len(row["exercise"]) for row in speedups])
+    columns = " ".join(f"{say('summary.column.' + key):>8}" for key, _ in SPEEDUP_COLUMNS)
+    lines = [f"{heading:<{width}} {columns}  {say('summary.verdict_heading')}"]
     for row in speedups:
         cells = [
-            format(row[key], fmt) if isinstance(row.get(key), (int, float)) else "-" for _, key, fmt in _SPEEDUP_COLUMNS
+            format(row[key], fmt) if isinstance(row.get(key), (int, float)) else "-" for key, fmt in SPEEDUP_COLUMNS
         ]
-        verdict = row["verdict"] + (f" ({row['reason']})" if row["verdict"] != "pass" and row.get("reason") else "")
+        verdict = say(f"verdict.{row['verdict']}")
+        if row["verdict"] != PASS and row.get("reason"):
+            verdict = say("summary.verdict_reason", verdict=verdict, reason=row["reason"])
         lines.append(f"{row['exercise']:<{width}} " + " ".join(f"{cell:>8}" for cell in cells) + f"  {verdict}")
     return lines
-
-
-def plot_speedups(speedups: list[dict], path: Path) -> None:
-    """A PNG bar chart: the speedup of each measurement against the machine's capacity and the requirement."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(9, 4.5), dpi=100)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    labels = [row["exercise"] for row in speedups]
-    colours = {"pass": "tab:green", "fail": "tab:red", "not-measured": "tab:gray"}
-    positions = range(len(speedups))
-    axes.bar(positions, [row.get("speedup") or 0 for row in speedups],
-             color=[colours[row["verdict"]] for row in speedups])
-    axes.plot(positions, [row.get("capacity") or 0 for row in speedups], "k_", markersize=28, mew=2, label="capacity")
-    axes.plot(positions, [row.get("required") or 0 for row in speedups], "_", color="tab:orange", markersize=28,
-              mew=2, label="required")
-    axes.axhline(1.0, color="gray", linewidth=0.8, linestyle="--")
-    axes.set_xticks(list(positions), labels, rotation=20, ha="right", fontsize=8)
-    axes.set_ylabel("speedup over sequential (x)")
-    axes.set_title("Parallel Lab: measured speedups")
-    axes.legend(loc="upper right", fontsize=8)
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-
-
-def _test_json(record) -> dict:
-    return {"nodeid": record.nodeid, "outcome": record.outcome, "message": record.message}
-
-
-def _exercise_json(row: ExerciseProgress, score: grading.ExerciseScore) -> dict:
-    return {
-        "id": row.exercise.id,
-        "title": row.exercise.title,
-        "status": row.status,
-        "points": score.max_score,
-        "score": score.score,
-        "tests": [_test_json(record) for record in row.tests],
-    }
-
-
-def build_json(
-    catalog: Catalog,
-    ledger: Ledger,
-    target: Target,
-    environment: dict,
-    speedups: list[dict],
-    scores: list[grading.ExerciseScore],
-) -> dict:
-    steps = progress(catalog, ledger)
-    score_of = {score.exercise.id: score for score in scores}
-    score, max_score = grading.totals(scores)
-    titles = {step.name: step.title for step in catalog.steps}
-    # An exercise none of whose tests ran (pytest -k, a run cut short) has no status: it is listed apart.
-    ran = [row for _, step_rows in steps for row in step_rows if row.status != NOT_RUN]
-    records = list(ledger.tests.values())
-    return {
-        "schema": SCHEMA,
-        "target": target.kind,
-        "environment": environment,
-        "summary": {
-            "exercises": len(ran),
-            "done": sum(row.status == "done" for row in ran),
-            "todo": sum(row.status == "todo" for row in ran),
-            "failing": sum(row.status == "failing" for row in ran),
-            "not_run": sum(len(step_rows) for _, step_rows in steps) - len(ran),
-            "passed": sum(record.outcome == "passed" for record in records),
-            "failed": sum(record.outcome in ("failed", "todo", "error") for record in records),
-            "skipped": sum(record.outcome == "skipped" for record in records),
-            "score": score,
-            "max_score": max_score,
-        },
-        "steps": [
-            {
-                "step": step,
-                "title": titles[step],
-                "done": sum(row.status == "done" for row in step_rows),
-                "total": len(step_rows),
-                "exercises": [
-                    _exercise_json(row, score_of[row.exercise.id]) for row in step_rows if row.status != NOT_RUN
-                ],
-                "not_run": [row.exercise.id for row in step_rows if row.status == NOT_RUN],
-                "collection_errors": ledger.collection_errors.get(step, []),
-            }
-            for step, step_rows in steps
-        ],
-        "speedups": speedups,
-    }
-
-
-def environment(cpus: int, xdist_workers: int, seed: int, start_method: str | None = None) -> dict:
-    """``start_method``: the one the run used, when it was not this process's (the grading command)."""
-    return {
-        "python": platform.python_version(),
-        "platform": sys.platform,
-        "start_method": start_method or multiprocessing.get_start_method(),
-        "cpus": cpus,
-        "xdist_workers": xdist_workers,
-        "seed": seed,
-    }
-
-
-def write_json(path: Path, document: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

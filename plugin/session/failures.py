@@ -1,5 +1,5 @@
 """Common multiprocessing mistakes, recognised from the exception a test failed with, and explained
-in a line or two that say what to do."""
+in a line or two that say what to do (the sentences are messages ``failure.*`` and ``timeout*``)."""
 
 from __future__ import annotations
 
@@ -7,36 +7,9 @@ import pickle
 import threading
 from concurrent.futures.process import BrokenProcessPool
 
-PICKLING = (
-    "something sent to another process could not be pickled ({error}). Lambdas and functions defined "
-    "inside other functions have no importable name: define the function at module level, and fix "
-    "arguments with functools.partial."
-)
-INHERITANCE = (
-    "a Lock, Value, Array or Queue was sent as a task argument ({error}). Synchronized objects are "
-    "shared only through inheritance: hand them to the workers with Pool(initializer=..., initargs=...) "
-    "or Process(args=...), or use a Manager's proxies."
-)
-MAIN_GUARD = (
-    "a child process started processes while importing the main module. Under spawn and forkserver every "
-    'child imports it: put the code that starts processes under if __name__ == "__main__":'
-)
-NOT_TOGETHER = (
-    "the tasks never ran at the same time: the test's barrier lets them through only when all of them "
-    "wait at it together. Run them in parallel: start every process before joining any, or use a pool "
-    "with enough workers."
-)
-WORKER_DIED = (
-    "a worker process died abruptly ({error}): it was killed, crashed, or called os._exit(), and the "
-    "pool cannot finish its tasks."
-)
-TIMEOUT_START = "timed out after"
-TIMEOUT = (
-    TIMEOUT_START + " {seconds:g} s{terminated}. A multiprocessing program that never ends usually has: "
-    "a join() on a process that never finishes; a queue.get() or pool result that never comes (a worker "
-    "crashed, or left with os._exit, and the pool waits forever); a join() before reading a queue that "
-    "holds large results; or a lock that is never released."
-)
+from plugin.messages import say
+
+TIMED_OUT = "lab_timed_out"  # attribute the hang guard sets on the failure it raises
 
 
 def _chain(error: BaseException):
@@ -70,39 +43,39 @@ def _worker_traceback(error: BaseException) -> str | None:
     return "\n".join(kept)
 
 
-def explain(error: BaseException) -> str | None:
-    """A short explanation of a recognised mistake, or None to let pytest show the failure as usual."""
-    timeouts = [str(link) for link in _chain(error) if str(link).startswith(TIMEOUT_START)]
-    if timeouts:
-        return timeouts[-1]  # the first timeout; later ones only interrupted the unwinding
-    for link in _chain(error):
-        text = f"{type(link).__name__}: {link}"
-        if _is_pickling_error(link):
-            return PICKLING.format(error=text)
-        if isinstance(link, RuntimeError) and "through inheritance" in str(link):
-            return INHERITANCE.format(error=text)
-        if isinstance(link, RuntimeError) and "bootstrapping phase" in str(link):
-            return MAIN_GUARD
-        if isinstance(link, threading.BrokenBarrierError):
-            return NOT_TOGETHER
-        if isinstance(link, BrokenProcessPool):
-            return WORKER_DIED.format(error=text)
-    remote = _worker_traceback(error)
-    if remote is not None:
-        return f"{type(error).__name__}: {error} — raised inside a worker process. The worker's traceback:\n{remote}"
+def _recognised(link: BaseException) -> str | None:
+    text = f"{type(link).__name__}: {link}"
+    if _is_pickling_error(link):
+        return say("failure.pickling", error=text)
+    if isinstance(link, RuntimeError) and "through inheritance" in str(link):
+        return say("failure.inheritance", error=text)
+    if isinstance(link, RuntimeError) and "bootstrapping phase" in str(link):
+        return say("failure.main_guard")
+    if isinstance(link, threading.BrokenBarrierError):
+        return say("failure.not_together")
+    if isinstance(link, BrokenProcessPool):
+        return say("failure.worker_died", error=text)
     return None
 
 
-WORKER_EXITED = (
-    TIMEOUT_START + " {seconds:g} s{terminated}: a pool worker exited with code {codes} while it held a task, "
-    "and the pool waits forever for its result. Did a task call os._exit() or sys.exit(), or crash, or does "
-    'your module start processes at import time, outside if __name__ == "__main__": ?'
-)
+def explain(error: BaseException) -> str | None:
+    """A short explanation of a recognised mistake, or None to let pytest show the failure as usual."""
+    timeouts = [str(link) for link in _chain(error) if getattr(link, TIMED_OUT, False)]
+    if timeouts:
+        return timeouts[-1]  # the first timeout; later ones only interrupted the unwinding
+    for link in _chain(error):
+        explanation = _recognised(link)
+        if explanation is not None:
+            return explanation
+    remote = _worker_traceback(error)
+    if remote is not None:
+        return say("failure.in_worker", error=f"{type(error).__name__}: {error}", traceback=remote)
+    return None
 
 
 def timeout_message(seconds: float, terminated: int, worker_exit_codes=()) -> str:
-    note = f", and {terminated} child process(es) were terminated" if terminated else ""
+    note = say("timeout.terminated", count=terminated) if terminated else ""
     if worker_exit_codes:
         codes = ", ".join(str(code) for code in sorted(set(worker_exit_codes)))
-        return WORKER_EXITED.format(seconds=seconds, terminated=note, codes=codes)
-    return TIMEOUT.format(seconds=seconds, terminated=note)
+        return say("timeout.worker_exited", seconds=seconds, terminated=note, codes=codes)
+    return say("timeout", seconds=seconds, terminated=note)
