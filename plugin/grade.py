@@ -62,7 +62,8 @@ def arrange_submission(upload: Path, kit: Path, destination: Path) -> list[str]:
     """
     missing = []
     for step, module in exercise_modules(kit):
-        candidates = (upload / step / f"{module}.py", upload / EXERCISES / step / f"{module}.py", upload / f"{module}.py")
+        name = f"{module}.py"
+        candidates = (upload / step / name, upload / EXERCISES / step / name, upload / name)
         found = next((path for path in candidates if path.is_file()), None)
         if found is None:
             missing.append(f"{step}/{module}.py is missing from the submission: its exercises are graded on the stub")
@@ -216,7 +217,11 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m plugin.grade", description=__doc__.split("\n\n")[0])
-    parser.add_argument("submission", type=Path, help="folder with the learner's modules (step3/shared.py, exercises/step3/shared.py or shared.py)")
+    parser.add_argument(
+        "submission",
+        type=Path,
+        help="folder with the learner's modules (step3/shared.py, exercises/step3/shared.py or shared.py)",
+    )
     parser.add_argument("--gradescope", type=Path, metavar="PATH", help="write a Gradescope results.json")
     parser.add_argument("--classroom", type=Path, metavar="PATH", help="write GitHub Classroom's result document")
     parser.add_argument("--lab-json", type=Path, metavar="PATH", help="write the --lab-json report with scores")

@@ -120,8 +120,8 @@ def test_a_given_helper_docstring_counts(course):
 
 
 def test_a_given_helper_missing_from_the_solution(course):
-    edit(course / "solutions/step1/demo.py", '    """Given: the factor times x."""\n    return FACTOR * x\n', "    pass\n")
-    edit(course / "solutions/step1/demo.py", "def helper(x):\n    pass\n", "")
+    helper = 'def helper(x):\n    """Given: the factor times x."""\n    return FACTOR * x\n'
+    edit(course / "solutions/step1/demo.py", helper, "")
     (problem,) = course_check.problems(course)
     assert problem.startswith("given helper helper() is in ") and "solutions/step1/demo.py: copy it" in problem
 
@@ -145,7 +145,7 @@ def test_a_stub_function_outside_the_catalog(course):
 
 
 def test_a_stub_that_does_not_raise(course):
-    edit(course / "exercises/step1/demo.py", '    raise NotImplementedError("step1.total: see the docstring")', "    return 0")
+    edit(course / "exercises/step1/demo.py", 'raise NotImplementedError("step1.total: see the docstring")', "return 0")
     assert course_check.problems(course) == [
         f'step1.total: its stub in {course}/exercises/step1/demo.py must raise '
         'NotImplementedError("step1.total: see the docstring")'
