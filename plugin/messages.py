@@ -45,6 +45,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "course_lesson_lists_unknown": "{path} lists `{exercise_id}`, which is not an exercise of the catalog",
         "course_lesson_omits": "{path} does not list {exercise_id} in its '## Exercises' section",
         "course_summary": "course check: {problems} problems",
+        # -- Exercism results.json (plugin/outputs/exercism.py, issue 11 item 4) --
+        "exercism_test_name": "{exercise_id}: {test}",
+        "exercism_output_truncated": "Output was truncated. Please limit to {limit} chars.",
+        "exercism_failed_without_message": "this test did not pass (no message)",
+        "exercism_no_test_ran": "no test could run:\n{errors}",
+        "exercism_collection_error_name": "{step}: the tests could not be collected",
     },
 }
 
