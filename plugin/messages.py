@@ -189,6 +189,39 @@ MESSAGES: dict[str, dict[str, str]] = {
             "pytest took {rootdir} as the rootdir because it read the submission folder as a test path: "
             "write the option with '=', as in  pytest --submission={submission}"
         ),
+        # -- authoring check: the course's own consistency (plugin/course_check.py, issue 11 item 7) --
+        "course_catalog_error": "the catalog cannot be read: {error}",
+        "course_given_missing": "given helper {name}() is in {present} but not in {missing}: copy it there unchanged",
+        "course_given_differs": "given helper {name}() differs between {stub} and {solution}: make them identical",
+        "course_constant_missing": "constant {name} is in {present} but not in {missing}: copy it there unchanged",
+        "course_constant_differs": "constant {name} differs between {stub} and {solution}: make them identical",
+        "course_stub_not_in_catalog": (
+            "{exercise_id} in {path} is not an exercise of the catalog: add it to the step's EXERCISES, "
+            "or start its docstring with '{given}' if the learner is given it"
+        ),
+        "course_stub_does_not_raise": (
+            '{exercise_id}: its stub in {path} must raise NotImplementedError("{exercise_id}: see the docstring")'
+        ),
+        "course_stub_raise_names_other": (
+            "{exercise_id}: its stub raises NotImplementedError({message!r}) at {path}:{line}; "
+            "the message must start with its own id"
+        ),
+        "course_solution_missing_exercise": "{exercise_id} has no solution in {path}",
+        "course_solution_not_implemented": "{exercise_id}: its solution in {path} still raises NotImplementedError",
+        "course_solution_module_missing": "{stub} has no solution module {solution}",
+        "course_lesson_missing": "{step} has no lesson: write {path} with an '## Exercises' section",
+        "course_lesson_no_exercise_list": (
+            "{path} has no '## Exercises' section listing the step's exercises as `name`s"
+        ),
+        "course_lesson_lists_unknown": "{path} lists `{exercise_id}`, which is not an exercise of the catalog",
+        "course_lesson_omits": "{path} does not list {exercise_id} in its '## Exercises' section",
+        "course_summary": "course check: {problems} problems",
+        # -- Exercism results.json (plugin/outputs/exercism.py, issue 11 item 4) --
+        "exercism_test_name": "{exercise_id}: {test}",
+        "exercism_output_truncated": "Output was truncated. Please limit to {limit} chars.",
+        "exercism_failed_without_message": "this test did not pass (no message)",
+        "exercism_no_test_ran": "no test could run:\n{errors}",
+        "exercism_collection_error_name": "{step}: the tests could not be collected",
     },
 }
 

@@ -65,7 +65,8 @@ def arrange_submission(upload: Path, kit: Path, destination: Path) -> list[str]:
     """
     missing = []
     for step, module in exercise_modules(kit):
-        candidates = (upload / step / f"{module}.py", upload / EXERCISES / step / f"{module}.py", upload / f"{module}.py")
+        name = f"{module}.py"
+        candidates = (upload / step / name, upload / EXERCISES / step / name, upload / name)
         found = next((path for path in candidates if path.is_file()), None)
         if found is None:
             missing.append(say("grade.missing_module", module=f"{step}/{module}.py"))
@@ -143,11 +144,7 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
     if problem:
         scores = grading.void(scores, problem)
     speedups = [row for phase in run.of("phase") for row in phase.get("speedups", [])]
-    notes = list(missing)
-    if problem:
-        notes.append(problem)
-    elif not run.finished:
-        notes.append(run.ending(timeout, "grade.every_test"))
+    run_error = problem or ("" if run.finished else run.ending(timeout, "grade.every_test"))
     return RunResult(
         catalog=catalog,
         ledger=ledger,
@@ -157,8 +154,9 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
         scores=scores,
         elapsed_s=clock.perf_counter() - started,
         seed=seed,
-        notes=notes,
-        run_error=bool(problem) or not run.finished,
+        rootdir=kit,
+        notes=missing + ([run_error] if run_error else []),
+        run_error=run_error,
     )
 
 

@@ -1,1 +1,2 @@
-"""What a run leaves for people and machines: the terminal summary and the report files."""
+"""What a run leaves for people and platforms: the terminal summary, and the report files of FORMATS,
+one module per format."""

@@ -11,7 +11,7 @@ A row is a ``Format``:
 - ``ini``: an ini key that gives a default path, or ``None``;
 - ``build(result: RunResult) -> document``: a pure function of the finished run
   (``plugin.outputs.result.RunResult``: catalog, ledger, target, environment, speedups, scores,
-  elapsed_s, seed, notes, run_error); a JSON format returns a ``dict``;
+  elapsed_s, seed, rootdir, notes, run_error); a JSON format returns a ``dict``;
 - ``write(path: Path, document) -> None``: puts the document at ``path`` (``write_json`` for JSON),
   creating its folder, replacing whatever was there;
 - ``help``: the option's help text.
@@ -28,7 +28,7 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from plugin.outputs import chart, classroom, gradescope, lab_json
+from plugin.outputs import chart, classroom, exercism, gradescope, lab_json
 from plugin.outputs.result import RunResult
 
 
@@ -65,6 +65,10 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "speedup-plot", "--speedup-plot", None, chart.build, chart.write,
         help="write a PNG chart of the measured speedups to PATH",
+    ),
+    Format(
+        "exercism", "--exercism", None, exercism.build, write_json,
+        help="write the results as an Exercism test-runner results.json (version 3) to PATH",
     ),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from plugin.catalog import Catalog
 from plugin.grading.scores import ExerciseScore
@@ -16,9 +17,10 @@ class RunResult:
 
     ``environment`` is the ``--lab-json`` ``environment`` object (``lab_json.environment``);
     ``speedups`` the measurements as dicts (``Measurement.as_dict``); ``scores`` one per exercise of
-    the steps that ran, in catalog order; ``notes`` what a grader should read beside the scores
-    (missing modules, tampering, an early end); ``run_error``: the run itself went wrong (ended
-    early, tampering), not only some of its tests.
+    the steps that ran, in catalog order; ``rootdir`` the folder that holds the test files the
+    ledger's node ids name; ``notes`` what a grader should read beside the scores (missing modules,
+    tampering, an early end); ``run_error``: why the run itself went wrong (ended early, tampering),
+    not only some of its tests, or "" when it did not.
     """
 
     catalog: Catalog
@@ -29,5 +31,6 @@ class RunResult:
     scores: list[ExerciseScore]
     elapsed_s: float
     seed: int
+    rootdir: Path
     notes: list[str] = dataclasses.field(default_factory=list)
-    run_error: bool = False
+    run_error: str = ""

@@ -23,6 +23,7 @@ def run_result(run: LabRun) -> RunResult:
         scores=score_run(run.catalog, run.ledger, run.target),
         elapsed_s=clock.perf_counter() - run.started,
         seed=settings.seed,
+        rootdir=settings.rootdir,
     )
 
 

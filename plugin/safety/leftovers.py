@@ -27,7 +27,8 @@ def assert_no_children_left(advice: str) -> None:
     # drop the ones that exited without join(), and a forkserver's children never become this process's
     # zombies), and psutil's view of this process's tree.
     helpers = helper_pids()
-    unjoined = {child.pid for child in list(getattr(multiprocessing.process, "_children", ())) if child.pid not in helpers}
+    children = list(getattr(multiprocessing.process, "_children", ()))
+    unjoined = {child.pid for child in children if child.pid not in helpers}
     left = unjoined | {process.pid for process in descendants()}
     if left:
         raise AssertionError(say("leftovers.children", count=len(left), advice=advice))

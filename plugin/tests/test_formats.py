@@ -15,7 +15,8 @@ from plugin.outputs.formats import FORMATS, write_all
 from plugin.outputs.result import RunResult
 from plugin.progress import Ledger
 from plugin.targets import resolve
-from plugin.tests.minikit import CATALOG, STUB, write
+from plugin.tests.minikit import CATALOG, STUB, TESTS, write
+from plugin.tests.test_exercism import EXERCISM_SCHEMA
 from plugin.tests.test_grading import CLASSROOM_SCHEMA, GRADESCOPE_SCHEMA
 
 SPEEDUP = {"exercise": "step1.pids", "nodeid": "t::s", "workers": 2, "capacity": 1.9, "sequential_s": 0.4,
@@ -24,19 +25,20 @@ SPEEDUP = {"exercise": "step1.pids", "nodeid": "t::s", "workers": 2, "capacity":
 
 @pytest.fixture
 def result(tmp_path) -> RunResult:
-    """step1.double done (2 of 2 tests), step1.pids todo; one measured speedup."""
+    """step1.double done (2 of 2 tests), step1.pids todo; one measured speedup; the tests in a file."""
     write(tmp_path / "exercises" / "step1" / "__init__.py", CATALOG)
     write(tmp_path / "exercises" / "step1" / "demo.py", STUB)
+    write(tmp_path / "exercises" / "step1" / "test_demo.py", TESTS)
     catalog = load_catalog(tmp_path)
     target = resolve("exercises", tmp_path, None)
     ledger = Ledger()
     ledger.add("exercises/step1/test_demo.py::test_double", "step1.double", "passed", "", 0.1)
     ledger.add("exercises/step1/test_demo.py::test_double_in_a_pool", "step1.double", "passed", "", 0.2)
-    ledger.add("exercises/step1/test_demo.py::test_pids", "step1.pids", "todo", "not implemented yet: x.py:9", 0.0,
+    ledger.add("exercises/step1/test_demo.py::test_pids_are_children", "step1.pids", "todo", "not implemented yet: x.py:9", 0.0,
                [SPEEDUP])
     return RunResult(
         catalog=catalog, ledger=ledger, target=target, environment=lab_json.environment(2, 0, 42),
-        speedups=[SPEEDUP], scores=score_run(catalog, ledger, target), elapsed_s=1.5, seed=42,
+        speedups=[SPEEDUP], scores=score_run(catalog, ledger, target), elapsed_s=1.5, seed=42, rootdir=tmp_path,
         notes=["step1/demo.py is missing from the submission"],
     )
 
@@ -66,13 +68,18 @@ def test_every_format_builds_and_writes_its_document(result, tmp_path):
     assert [t["status"] for t in classroom["tests"]] == ["pass", "fail"] and classroom["status"] == "fail"
     assert json.loads(paths["lab-json"].read_text()) == json.loads(json.dumps(lab_json.build(result)))
     assert paths["speedup-plot"].read_bytes().startswith(b"\x89PNG")
+    exercism = json.loads(paths["exercism"].read_text())
+    jsonschema.validate(exercism, EXERCISM_SCHEMA)
+    assert [(t["status"], t["task_id"]) for t in exercism["tests"]] == [("pass", 1), ("pass", 1), ("fail", 2)]
     assert set(paths) == {output.name for output in FORMATS}  # a new row must be checked here too
 
 
 def test_a_run_that_went_wrong_is_an_error_for_classroom(result):
     classroom = next(output for output in FORMATS if output.name == "classroom")
-    broken = RunResult(**{**result.__dict__, "run_error": True})
+    broken = RunResult(**{**result.__dict__, "run_error": "tampering detected"})
     assert classroom.build(broken)["status"] == "error"
+    exercism = next(output for output in FORMATS if output.name == "exercism")
+    assert (exercism.build(broken)["status"], exercism.build(broken)["message"]) == ("error", "tampering detected")
 
 
 def test_formats_have_distinct_names_and_options_and_the_grading_command_offers_them(tmp_path):
