@@ -74,7 +74,9 @@ def _module_constants(path: Path) -> dict[str, object]:
             try:
                 constants[node.targets[0].id] = ast.literal_eval(node.value)
             except ValueError as error:
-                raise CatalogError(say("catalog.not_literal", path=path, name=node.targets[0].id, error=error)) from None
+                raise CatalogError(
+                    say("catalog.not_literal", path=path, name=node.targets[0].id, error=error)
+                ) from None
     return constants
 
 

@@ -49,7 +49,8 @@ def addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--start-method",
         choices=START_METHODS,
-        help="multiprocessing start method for the whole session (default: ini lab_start_method, else Python's default)",
+        help="multiprocessing start method for the whole session "
+        "(default: ini lab_start_method, else Python's default)",
     )
     parser.addini("lab_start_method", "default multiprocessing start method (fork, spawn, forkserver)", default="")
     group.addoption(

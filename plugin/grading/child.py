@@ -14,7 +14,16 @@ from plugin.grading import stream
 from plugin.measure import clock
 from plugin.messages import say
 
-CHILD_PLUGINS = ("-p", "plugin.pytest_plugin", "-p", "pytest_timeout", "-p", "plugin.grading.stream", "-p", "no:cacheprovider")
+CHILD_PLUGINS = (
+    "-p",
+    "plugin.pytest_plugin",
+    "-p",
+    "pytest_timeout",
+    "-p",
+    "plugin.grading.stream",
+    "-p",
+    "no:cacheprovider",
+)
 KILL_GRACE_S = 5.0
 
 

@@ -162,7 +162,11 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m plugin.grade", description=__doc__.split("\n\n")[0])
-    parser.add_argument("submission", type=Path, help="folder with the learner's modules (step3/shared.py, exercises/step3/shared.py or shared.py)")
+    parser.add_argument(
+        "submission",
+        type=Path,
+        help="folder with the learner's modules (step3/shared.py, exercises/step3/shared.py or shared.py)",
+    )
     for output in FORMATS:
         parser.add_argument(output.option, dest=output.dest, type=Path, metavar="PATH", help=output.help)
     parser.add_argument("--timeout", type=float, default=600, help="whole-run timeout in seconds (default 600)")
@@ -194,7 +198,15 @@ def main(argv: list[str]) -> int:
     scores = result.scores
     print()
     for score in scores:
-        print(say("grade.row", number=score.number, exercise=score.exercise.id, score=score.score, max_score=score.max_score))
+        print(
+            say(
+                "grade.row",
+                number=score.number,
+                exercise=score.exercise.id,
+                score=score.score,
+                max_score=score.max_score,
+            )
+        )
     for note in result.notes:
         print(note)
     print(grading.summary_line(scores, seed))

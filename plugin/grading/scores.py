@@ -15,6 +15,7 @@ from plugin.messages import say
 from plugin.progress import ExerciseProgress, Ledger, progress
 from plugin.targets import Target
 
+
 @dataclasses.dataclass(frozen=True)
 class ExerciseScore:
     row: ExerciseProgress
@@ -61,7 +62,11 @@ class ExerciseScore:
 def _first_problem(row: ExerciseProgress) -> str:
     for test in row.tests:
         if test.outcome != "passed" and not test.speedup_not_measured:
-            return say("grade.first_problem", test=test.nodeid.split("::")[-1], message=test.message) if test.message else test.nodeid
+            return (
+                say("grade.first_problem", test=test.nodeid.split("::")[-1], message=test.message)
+                if test.message
+                else test.nodeid
+            )
     return "" if row.tests else say("grade.none_ran")
 
 

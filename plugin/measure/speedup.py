@@ -80,8 +80,13 @@ class Measurement:
 
     def explain(self) -> str:
         return say(
-            "speedup.too_low", speedup=self.speedup, workers=self.workers, sequential_s=self.sequential_s,
-            parallel_s=self.parallel_s, required=self.required, capacity=self.capacity,
+            "speedup.too_low",
+            speedup=self.speedup,
+            workers=self.workers,
+            sequential_s=self.sequential_s,
+            parallel_s=self.parallel_s,
+            required=self.required,
+            capacity=self.capacity,
         )
 
 
@@ -211,8 +216,12 @@ class SpeedupMeter:
             measurement.attainable = round(attainable, 3)
             if attainable < MIN_CAPACITY:
                 measurement.reason = say(
-                    "speedup.cannot_tell", workers=workers, capacity=capacity, startup_s=measurement.startup_s,
-                    sequential_s=seq_time, attainable=attainable,
+                    "speedup.cannot_tell",
+                    workers=workers,
+                    capacity=capacity,
+                    startup_s=measurement.startup_s,
+                    sequential_s=seq_time,
+                    attainable=attainable,
                 )
                 return measurement
             required = required_speedup(attainable, self.fraction)

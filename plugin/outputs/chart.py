@@ -25,11 +25,26 @@ def write(path: Path, speedups: list[dict]) -> None:
     axes = figure.add_subplot()
     labels = [row["exercise"] for row in speedups]
     positions = range(len(speedups))
-    axes.bar(positions, [row.get("speedup") or 0 for row in speedups],
-             color=[COLOURS[row["verdict"]] for row in speedups])
-    axes.plot(positions, [row.get("capacity") or 0 for row in speedups], "k_", markersize=28, mew=2, label=say("chart.capacity"))
-    axes.plot(positions, [row.get("required") or 0 for row in speedups], "_", color="tab:orange", markersize=28,
-              mew=2, label=say("chart.required"))
+    axes.bar(
+        positions, [row.get("speedup") or 0 for row in speedups], color=[COLOURS[row["verdict"]] for row in speedups]
+    )
+    axes.plot(
+        positions,
+        [row.get("capacity") or 0 for row in speedups],
+        "k_",
+        markersize=28,
+        mew=2,
+        label=say("chart.capacity"),
+    )
+    axes.plot(
+        positions,
+        [row.get("required") or 0 for row in speedups],
+        "_",
+        color="tab:orange",
+        markersize=28,
+        mew=2,
+        label=say("chart.required"),
+    )
     axes.axhline(1.0, color="gray", linewidth=0.8, linestyle="--")
     axes.set_xticks(list(positions), labels, rotation=20, ha="right", fontsize=8)
     axes.set_ylabel(say("chart.y_label"))

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from plugin.outputs import chart, classroom, exercism, gradescope, lab_json
 from plugin.outputs.result import RunResult
@@ -55,19 +55,35 @@ class Format:
 FORMATS: tuple[Format, ...] = (
     Format("lab-json", "--lab-json", None, lab_json.build, write_json, help="write the whole run as JSON to PATH"),
     Format(
-        "gradescope", "--gradescope", None, gradescope.build, write_json,
+        "gradescope",
+        "--gradescope",
+        None,
+        gradescope.build,
+        write_json,
         help="write the scores as a Gradescope results.json to PATH",
     ),
     Format(
-        "classroom", "--classroom", None, classroom.build, write_json,
+        "classroom",
+        "--classroom",
+        None,
+        classroom.build,
+        write_json,
         help="write the scores as the result document of GitHub Classroom's reporter",
     ),
     Format(
-        "speedup-plot", "--speedup-plot", None, chart.build, chart.write,
+        "speedup-plot",
+        "--speedup-plot",
+        None,
+        chart.build,
+        chart.write,
         help="write a PNG chart of the measured speedups to PATH",
     ),
     Format(
-        "exercism", "--exercism", None, exercism.build, write_json,
+        "exercism",
+        "--exercism",
+        None,
+        exercism.build,
+        write_json,
         help="write the results as an Exercism test-runner results.json (version 3) to PATH",
     ),
 )

@@ -50,7 +50,10 @@ class TerminalSummary:
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
         run = self.run
         header = say(
-            "header", target=run.target.kind, start_method=multiprocessing.get_start_method(), cpus=run.cpus,
+            "header",
+            target=run.target.kind,
+            start_method=multiprocessing.get_start_method(),
+            cpus=run.cpus,
             seed=run.settings.seed,
         )
         return [header] + [say("header.note", note=note) for note in run.switch.notes]
@@ -102,7 +105,9 @@ class TerminalSummary:
             return []
         lines = [(say("summary.also_failing"), {"red": True})]
         for row in failing:
-            lines.append((say("summary.failing_exercise", exercise=row.exercise.id, title=row.exercise.title), {"red": True}))
+            lines.append(
+                (say("summary.failing_exercise", exercise=row.exercise.id, title=row.exercise.title), {"red": True})
+            )
             lines += hint_lines(row.exercise, self.run.settings.full_hints)
         return lines
 

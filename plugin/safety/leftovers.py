@@ -16,6 +16,7 @@ import psutil
 
 from plugin.messages import say
 from plugin.safety.process_tree import descendants, helper_pids, terminate
+
 SHM_DIR = Path("/dev/shm")  # where POSIX shared memory shows up on Linux
 SHM_PREFIXES = ("psm_", "wnsm_")  # names multiprocessing.shared_memory gives its segments
 UNLINK_SETTLE_S = 0.05
@@ -137,5 +138,3 @@ def _status(process: psutil.Process) -> str:
         return process.status()
     except psutil.Error:
         return psutil.STATUS_DEAD
-
-

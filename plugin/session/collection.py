@@ -25,7 +25,9 @@ def marker_problem(item: pytest.Item, catalog: Catalog) -> str | None:
     if exercise_id is None or not ID_PATTERN.match(exercise_id):
         return say("collection.marker_form", nodeid=item.nodeid)
     if exercise_id not in known:
-        return say("collection.unknown_exercise", nodeid=item.nodeid, exercise=exercise_id, step=exercise_id.split(".")[0])
+        return say(
+            "collection.unknown_exercise", nodeid=item.nodeid, exercise=exercise_id, step=exercise_id.split(".")[0]
+        )
     return None
 
 

@@ -11,7 +11,6 @@ from plugin.session.run import LabRun, segments_key
 
 
 class RunGuard:
-
     def __init__(self, run: LabRun):
         self.run = run
 

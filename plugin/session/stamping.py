@@ -43,7 +43,9 @@ class ReportStamper:
         if error is not None:
             self.stamp_explanation(exercise, error, report)
         if report.failed and "lab_seed" in getattr(item, "fixturenames", ()):
-            report.sections.append((SECTION, say("seed.rerun", seed=self.run.settings.seed, command=self.rerun_command(item))))
+            report.sections.append(
+                (SECTION, say("seed.rerun", seed=self.run.settings.seed, command=self.rerun_command(item)))
+            )
 
     def exercise_of(self, item: pytest.Item) -> Exercise | None:
         marker = item.get_closest_marker(MARKER)
@@ -70,7 +72,9 @@ class ReportStamper:
             return
         explanation = self.run.relative_paths(explanation)
         report.lab_message = explanation
-        report.longrepr = say("failure.with_hint", explanation=explanation, exercise=exercise.id, hint=exercise.short_hint)
+        report.longrepr = say(
+            "failure.with_hint", explanation=explanation, exercise=exercise.id, hint=exercise.short_hint
+        )
 
     def stamp_leftovers(self, item: pytest.Item, report: pytest.TestReport) -> None:
         """Child processes or shared memory left behind fail the test; they are cleaned up either way."""

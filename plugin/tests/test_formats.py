@@ -19,8 +19,18 @@ from plugin.tests.minikit import CATALOG, STUB, TESTS, write
 from plugin.tests.test_exercism import EXERCISM_SCHEMA
 from plugin.tests.test_grading import CLASSROOM_SCHEMA, GRADESCOPE_SCHEMA
 
-SPEEDUP = {"exercise": "step1.pids", "nodeid": "t::s", "workers": 2, "capacity": 1.9, "sequential_s": 0.4,
-           "parallel_s": 0.22, "speedup": 1.82, "required": 1.45, "verdict": "pass", "reason": ""}
+SPEEDUP = {
+    "exercise": "step1.pids",
+    "nodeid": "t::s",
+    "workers": 2,
+    "capacity": 1.9,
+    "sequential_s": 0.4,
+    "parallel_s": 0.22,
+    "speedup": 1.82,
+    "required": 1.45,
+    "verdict": "pass",
+    "reason": "",
+}
 
 
 @pytest.fixture
@@ -34,11 +44,24 @@ def result(tmp_path) -> RunResult:
     ledger = Ledger()
     ledger.add("exercises/step1/test_demo.py::test_double", "step1.double", "passed", "", 0.1)
     ledger.add("exercises/step1/test_demo.py::test_double_in_a_pool", "step1.double", "passed", "", 0.2)
-    ledger.add("exercises/step1/test_demo.py::test_pids_are_children", "step1.pids", "todo", "not implemented yet: x.py:9", 0.0,
-               [SPEEDUP])
+    ledger.add(
+        "exercises/step1/test_demo.py::test_pids_are_children",
+        "step1.pids",
+        "todo",
+        "not implemented yet: x.py:9",
+        0.0,
+        [SPEEDUP],
+    )
     return RunResult(
-        catalog=catalog, ledger=ledger, target=target, environment=lab_json.environment(2, 0, 42),
-        speedups=[SPEEDUP], scores=score_run(catalog, ledger, target), elapsed_s=1.5, seed=42, rootdir=tmp_path,
+        catalog=catalog,
+        ledger=ledger,
+        target=target,
+        environment=lab_json.environment(2, 0, 42),
+        speedups=[SPEEDUP],
+        scores=score_run(catalog, ledger, target),
+        elapsed_s=1.5,
+        seed=42,
+        rootdir=tmp_path,
         notes=["step1/demo.py is missing from the submission"],
     )
 

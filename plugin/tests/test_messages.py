@@ -61,7 +61,10 @@ def test_every_key_the_plugin_asks_for_exists_and_every_message_is_asked_for():
 
 
 def test_say_fills_named_placeholders_and_a_missing_translation_falls_back_to_english(monkeypatch):
-    assert say("todo", location="exercises/step1/processes.py:24") == "not implemented yet: exercises/step1/processes.py:24"
+    assert (
+        say("todo", location="exercises/step1/processes.py:24")
+        == "not implemented yet: exercises/step1/processes.py:24"
+    )
     monkeypatch.setitem(MESSAGES, "xx", {"todo": "noch nicht: {location}"})
     monkeypatch.setattr(messages, "_language", "xx")
     assert say("todo", location="a.py:1") == "noch nicht: a.py:1"
@@ -76,13 +79,13 @@ def test_an_unknown_language_is_refused_with_the_known_ones():
 # -- failure explanations: exceptions in, sentences out ------------------------------------------------
 
 
-def _raised(error: BaseException, cause: BaseException | None = None) -> BaseException:
+def _raised(error: Exception, cause: Exception | None = None) -> Exception:
     try:
         try:
             raise cause or RuntimeError("inner")
-        except BaseException:
+        except Exception:
             raise error from cause
-    except BaseException as caught:
+    except Exception as caught:
         return caught
 
 
@@ -91,10 +94,17 @@ def _raised(error: BaseException, cause: BaseException | None = None) -> BaseExc
     [
         (pickle.PicklingError("Can't pickle <function <lambda>>"), "define the function at module level"),
         (AttributeError("Can't get local object 'f.<locals>.g'"), "could not be pickled"),
-        (RuntimeError("Synchronized objects should only be shared between processes through inheritance"),
-         "shared only through inheritance"),
-        (RuntimeError("An attempt has been made to start a new process before the current process has "
-                      "finished its bootstrapping phase."), 'if __name__ == "__main__":'),
+        (
+            RuntimeError("Synchronized objects should only be shared between processes through inheritance"),
+            "shared only through inheritance",
+        ),
+        (
+            RuntimeError(
+                "An attempt has been made to start a new process before the current process has "
+                "finished its bootstrapping phase."
+            ),
+            'if __name__ == "__main__":',
+        ),
         (threading.BrokenBarrierError(), "the tasks never ran at the same time"),
         (BrokenProcessPool("A child process terminated abruptly"), "a worker process died abruptly"),
     ],
@@ -130,7 +140,7 @@ def test_a_worker_traceback_is_shown_without_multiprocessing_frames():
         "    result = (True, func(*args, **kwds))\n"
         '  File "/kit/exercises/step2/pool.py", line 9, in square\n'
         "    return x * y\n"
-        "NameError: name 'y' is not defined\n\"\"\""
+        'NameError: name \'y\' is not defined\n"""'
     )
     explanation = failures.explain(_raised(NameError("name 'y' is not defined"), remote))
     assert "raised inside a worker process" in explanation
@@ -149,9 +159,19 @@ def test_no_module_but_messages_builds_learner_facing_prose():
             for node in ast.walk(tree)
             if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and ast.get_docstring(node) is not None
         }
-        helps = {id(k.value) for node in ast.walk(tree) if isinstance(node, ast.Call) for k in node.keywords if k.arg == "help"}
-        helps |= {id(a) for node in ast.walk(tree) if isinstance(node, ast.Call)
-                  and getattr(node.func, "attr", None) == "addini" for a in node.args[1:2]}
+        helps = {
+            id(k.value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            for k in node.keywords
+            if k.arg == "help"
+        }
+        helps |= {
+            id(a)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "addini"
+            for a in node.args[1:2]
+        }
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings | helps:
                 if node.value in PYTHON_TEXTS:

@@ -13,10 +13,22 @@ from plugin.outputs.formats import FORMATS
 
 def _config(tmp_path: Path, ini: dict | None = None, **options) -> types.SimpleNamespace:
     """A stand-in for pytest.Config: parsed options, ini values, rootdir and invocation folder."""
-    defaults = {"solutions": False, "submission": None, "start_method": None, "lab_seed": None, "hints": False,
-                "no_speedup": False, **{output.dest: None for output in FORMATS}}
-    ini_values = {"lab_start_method": "", "lab_enforce_speedup": True, "lab_speedup_timeout": "120",
-                  "lab_speedup_fraction": "0.5", **(ini or {})}
+    defaults = {
+        "solutions": False,
+        "submission": None,
+        "start_method": None,
+        "lab_seed": None,
+        "hints": False,
+        "no_speedup": False,
+        **{output.dest: None for output in FORMATS},
+    }
+    ini_values = {
+        "lab_start_method": "",
+        "lab_enforce_speedup": True,
+        "lab_speedup_timeout": "120",
+        "lab_speedup_fraction": "0.5",
+        **(ini or {}),
+    }
     return types.SimpleNamespace(
         option=types.SimpleNamespace(**{**defaults, **options}),
         getini=ini_values.__getitem__,
@@ -28,7 +40,11 @@ def _config(tmp_path: Path, ini: dict | None = None, **options) -> types.SimpleN
 @pytest.mark.parametrize(
     ("ini", "options", "message"),
     [
-        ({"lab_start_method": "threads"}, {}, "ini lab_start_method = 'threads': choose one of fork, spawn, forkserver"),
+        (
+            {"lab_start_method": "threads"},
+            {},
+            "ini lab_start_method = 'threads': choose one of fork, spawn, forkserver",
+        ),
         ({"lab_speedup_fraction": "1.5"}, {}, "ini lab_speedup_fraction = '1.5': write a number between 0 and 1"),
         ({"lab_speedup_fraction": "half"}, {}, "ini lab_speedup_fraction = 'half': write a number between 0 and 1"),
         ({"lab_speedup_timeout": "0"}, {}, "ini lab_speedup_timeout = '0': write a number of seconds greater than 0"),
@@ -36,7 +52,15 @@ def _config(tmp_path: Path, ini: dict | None = None, **options) -> types.SimpleN
         ({}, {"submission": "nowhere"}, "--submission nowhere: no such directory"),
         ({}, {"solutions": True, "submission": "."}, "--solutions and --submission DIR exclude each other"),
     ],
-    ids=["start-method", "fraction-range", "fraction-word", "timeout-zero", "timeout-word", "submission", "two-targets"],
+    ids=[
+        "start-method",
+        "fraction-range",
+        "fraction-word",
+        "timeout-zero",
+        "timeout-word",
+        "submission",
+        "two-targets",
+    ],
 )
 def test_an_invalid_setting_names_where_it_came_from(tmp_path, monkeypatch, ini, options, message):
     monkeypatch.chdir(tmp_path)
@@ -67,10 +91,21 @@ def test_a_submission_read_as_a_test_path_asks_for_the_equals_sign(tmp_path):
 
 def test_valid_settings_resolve_to_their_values(tmp_path):
     resolved = settings.resolve(
-        _config(tmp_path, {"lab_speedup_fraction": "0.25", "lab_speedup_timeout": "90"},
-                solutions=True, lab_seed=7, gradescope="out/g.json", no_speedup=True)
+        _config(
+            tmp_path,
+            {"lab_speedup_fraction": "0.25", "lab_speedup_timeout": "90"},
+            solutions=True,
+            lab_seed=7,
+            gradescope="out/g.json",
+            no_speedup=True,
+        )
     )
-    assert (resolved.target, resolved.seed, resolved.required_fraction, resolved.speedup_timeout) == ("solutions", 7, 0.25, 90)
+    assert (resolved.target, resolved.seed, resolved.required_fraction, resolved.speedup_timeout) == (
+        "solutions",
+        7,
+        0.25,
+        90,
+    )
     assert resolved.outputs == {"gradescope": Path("out/g.json")}
     assert resolved.enforce_speedup is False
 
