@@ -12,8 +12,9 @@ import jsonschema
 import psutil
 import pytest
 
-from plugin.grading import scores as grading, stream
 from plugin.catalog import Exercise
+from plugin.grading import scores as grading
+from plugin.grading import stream
 from plugin.progress import ExerciseProgress
 from plugin.progress import TestRecord as Record  # not "Test…": pytest would try to collect it
 from plugin.tests.minikit import CLOCK_CHEAT, SOLUTION, STUB, add_speed_step, processes_marked, run, write
