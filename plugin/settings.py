@@ -64,6 +64,10 @@ def addoption(parser: pytest.Parser) -> None:
         if output.ini is not None:
             parser.addini(output.ini, f"default path of {output.option}", default="")
     group.addoption("--hints", action="store_true", help="show the full hint of every failing exercise")
+    _add_speedup_options(parser, group)
+
+
+def _add_speedup_options(parser: pytest.Parser, group) -> None:
     group.addoption(
         "--no-speedup",
         action="store_true",
@@ -89,24 +93,22 @@ def validate_start_method(value: str, where: str) -> str:
     return value
 
 
-def validate_fraction(value: str, where: str) -> float:
+def _validate_number(value: str, where: str, acceptable, key: str) -> float:
     try:
-        fraction = float(value)
+        number = float(value)
     except ValueError:
-        fraction = -1.0
-    if not 0 <= fraction <= 1:
-        raise pytest.UsageError(say("settings.fraction", where=where, value=value))
-    return fraction
+        number = None
+    if number is None or not acceptable(number):
+        raise pytest.UsageError(say(key, where=where, value=value))
+    return number
+
+
+def validate_fraction(value: str, where: str) -> float:
+    return _validate_number(value, where, lambda number: 0 <= number <= 1, "settings.fraction")
 
 
 def validate_seconds(value: str, where: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not seconds > 0:
-        raise pytest.UsageError(say("settings.seconds", where=where, value=value))
-    return seconds
+    return _validate_number(value, where, lambda number: number > 0, "settings.seconds")
 
 
 def validate_submission(value: str, where: str) -> Path:

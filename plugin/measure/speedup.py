@@ -78,6 +78,14 @@ class Measurement:
     def as_dict(self) -> dict:
         return {**dataclasses.asdict(self), "of_capacity": self.of_capacity}
 
+    def judge(self, sequential_s: float, parallel_s: float, required: float) -> None:
+        """The verdict of the times measured against the speedup required."""
+        speedup = sequential_s / parallel_s
+        self.sequential_s, self.parallel_s = round(sequential_s, 4), round(parallel_s, 4)
+        self.speedup, self.required = round(speedup, 3), round(required, 3)
+        self.verdict = PASS if speedup >= required else FAIL
+        self.reason = "" if speedup >= required else say("speedup.below_required")
+
     def explain(self) -> str:
         return say(
             "speedup.too_low",
@@ -100,6 +108,14 @@ def results_equal(a, b) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(results_equal(a[k], b[k]) for k in a)
     return bool(a == b)
+
+
+def check_results_agree(sequential, parallel, exercise: str) -> None:
+    """A warm-up run of each side, which must return the same result: else there is nothing to compare."""
+    _, expected = timed(sequential)
+    _, actual = timed(parallel)
+    if not results_equal(expected, actual):
+        raise AssertionError(say("speedup.results_differ", exercise=exercise))
 
 
 def timed(function: Callable[[], object]) -> tuple[float, object]:
@@ -193,10 +209,7 @@ class SpeedupMeter:
             return self._compare(sequential, parallel, workers, exercise, nodeid, module)
 
     def _compare(self, sequential, parallel, workers, exercise, nodeid, module) -> Measurement:
-        _, expected = timed(sequential)
-        _, actual = timed(parallel)
-        if not results_equal(expected, actual):
-            raise AssertionError(say("speedup.results_differ", exercise=exercise))
+        check_results_agree(sequential, parallel, exercise)
         measurement = Measurement(exercise, nodeid, workers, None, None, None, None, None, NOT_MEASURED)
         if workers > self.cpus:
             measurement.reason = say("speedup.too_few_cpus", workers=workers, cpus=self.cpus)
@@ -228,11 +241,5 @@ class SpeedupMeter:
             speedup = seq_time / par_time
             if speedup >= required:
                 break
-        passed = speedup >= required
-        measurement.sequential_s = round(seq_time, 4)
-        measurement.parallel_s = round(par_time, 4)
-        measurement.speedup = round(speedup, 3)
-        measurement.required = round(required, 3)
-        measurement.verdict = PASS if passed else FAIL
-        measurement.reason = "" if passed else say("speedup.below_required")
+        measurement.judge(seq_time, par_time, required)
         return measurement

@@ -29,30 +29,14 @@ def _exercise_json(row: ExerciseProgress, score: ExerciseScore) -> dict:
 
 
 def build(result: RunResult) -> dict:
-    catalog, ledger, scores = result.catalog, result.ledger, result.scores
-    steps = progress(catalog, ledger)
-    score_of = {score.exercise.id: score for score in scores}
-    score, max_score = totals(scores)
-    titles = {step.name: step.title for step in catalog.steps}
-    # An exercise none of whose tests ran (pytest -k, a run cut short) has no status: it is listed apart.
-    ran = [row for _, step_rows in steps for row in step_rows if row.status != NOT_RUN]
-    records = list(ledger.tests.values())
+    steps = progress(result.catalog, result.ledger)
+    score_of = {score.exercise.id: score for score in result.scores}
+    titles = {step.name: step.title for step in result.catalog.steps}
     return {
         "schema": SCHEMA,
         "target": result.target.kind,
         "environment": result.environment,
-        "summary": {
-            "exercises": len(ran),
-            "done": sum(row.status == DONE for row in ran),
-            "todo": sum(row.status == TODO for row in ran),
-            "failing": sum(row.status == FAILING for row in ran),
-            "not_run": sum(len(step_rows) for _, step_rows in steps) - len(ran),
-            "passed": sum(record.outcome == "passed" for record in records),
-            "failed": sum(record.outcome in ("failed", "todo", "error") for record in records),
-            "skipped": sum(record.outcome == "skipped" for record in records),
-            "score": score,
-            "max_score": max_score,
-        },
+        "summary": _summary(steps, result),
         "steps": [
             {
                 "step": step,
@@ -63,11 +47,30 @@ def build(result: RunResult) -> dict:
                     _exercise_json(row, score_of[row.exercise.id]) for row in step_rows if row.status != NOT_RUN
                 ],
                 "not_run": [row.exercise.id for row in step_rows if row.status == NOT_RUN],
-                "collection_errors": ledger.collection_errors.get(step, []),
+                "collection_errors": result.ledger.collection_errors.get(step, []),
             }
             for step, step_rows in steps
         ],
         "speedups": result.speedups,
+    }
+
+
+def _summary(steps: list[tuple[str, list[ExerciseProgress]]], result: RunResult) -> dict:
+    # An exercise none of whose tests ran (pytest -k, a run cut short) has no status: it is listed apart.
+    ran = [row for _, step_rows in steps for row in step_rows if row.status != NOT_RUN]
+    records = list(result.ledger.tests.values())
+    score, max_score = totals(result.scores)
+    return {
+        "exercises": len(ran),
+        "done": sum(row.status == DONE for row in ran),
+        "todo": sum(row.status == TODO for row in ran),
+        "failing": sum(row.status == FAILING for row in ran),
+        "not_run": sum(len(step_rows) for _, step_rows in steps) - len(ran),
+        "passed": sum(record.outcome == "passed" for record in records),
+        "failed": sum(record.outcome in ("failed", "todo", "error") for record in records),
+        "skipped": sum(record.outcome == "skipped" for record in records),
+        "score": score,
+        "max_score": max_score,
     }
 
 

@@ -20,7 +20,7 @@ from plugin.progress import DONE, FAILING, NOT_RUN, TODO
 from plugin.session import failures
 
 PLUGIN = Path(__file__).resolve().parents[1]
-SOURCES = [path for path in PLUGIN.rglob("*.py") if "tests" not in path.parts and path.name != "messages.py"]
+SOURCES = [path for path in PLUGIN.rglob("*.py") if not {"tests", "messages"} & set(path.relative_to(PLUGIN).parts)]
 # The authoring check speaks to the kit's authors, not to learners or graders.
 AUTHOR_FACING = {"authoring.py"}
 # Python's own error texts that failure explanations recognise.
