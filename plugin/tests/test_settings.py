@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import types
 from pathlib import Path
 
@@ -113,3 +114,12 @@ def test_valid_settings_resolve_to_their_values(tmp_path):
 def test_every_output_format_is_a_pytest_option(pytestconfig):
     for output in FORMATS:
         assert hasattr(pytestconfig.option, output.dest), output.option
+
+
+def test_a_format_with_an_ini_key_takes_its_path_from_it_unless_the_option_is_given(tmp_path, monkeypatch):
+    with_ini = dataclasses.replace(FORMATS[0], ini="lab_json_path")
+    monkeypatch.setattr(settings, "FORMATS", (with_ini,))
+    from_ini = _config(tmp_path, {"lab_json_path": "from-ini.json"})
+    assert settings.resolve_outputs(from_ini) == {with_ini.name: Path("from-ini.json")}
+    from_option = _config(tmp_path, {"lab_json_path": "from-ini.json"}, **{with_ini.dest: "from-option.json"})
+    assert settings.resolve_outputs(from_option) == {with_ini.name: Path("from-option.json")}
