@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from plugin import course_check
+from plugin import course_check, language_check
 from plugin.messages import say
 
 
@@ -66,6 +66,11 @@ def main(argv: list[str]) -> int:
     for problem in course_problems:
         print(f"course check: {problem}")
     print(say("course_summary", problems=len(course_problems)))
+    language_problems = language_check.problems(options.root)
+    for problem in language_problems:
+        print(f"language check: {problem}")
+    print(say("language_summary", problems=len(language_problems)))
+    course_problems += language_problems
     if not options.reports:
         return 1 if course_problems else 0
     with open(options.reports[0], encoding="utf-8") as stubs, open(options.reports[1], encoding="utf-8") as solutions:

@@ -3,7 +3,12 @@
 Each step declares its exercises in one place, ``exercises/stepN/__init__.py``::
 
     TITLE = "Pools"
-    EXERCISES = {"parallel_map": {"title": "...", "hint": "...", "points": 2}}
+    TITLE_ZH = "进程池"
+    EXERCISES = {"parallel_map": {"title": "...", "title_zh": "...", "hint": "...", "hint_zh": "...", "points": 2}}
+
+Every text has its English key and, beside it, one key per other language suffixed with its name
+(``title_zh``, ``hint_zh``; ``TITLE_ZH`` for the step): the loader gives the session language's text
+(``plugin.messages.language``), and the language check (``plugin.language_check``) makes sure none is missing.
 
 ``points`` (default 1) is what the exercise is worth when graded; ``"all_or_nothing": True`` gives them
 only when every test of the exercise passes, instead of the fraction that passed. The file is read as data
@@ -18,7 +23,7 @@ import re
 import traceback
 from pathlib import Path
 
-from plugin.messages import say
+from plugin.messages import DEFAULT_LANGUAGE, language, say
 from plugin.targets import EXERCISES, Target, exercise_modules
 
 MARKER = "exercise"  # @pytest.mark.exercise("stepN.<function_name>"): the exercise a test belongs to
@@ -62,11 +67,25 @@ class Catalog:
         return {exercise.id: exercise for step in self.steps for exercise in step.exercises}
 
 
+TEXT_FIELDS = ("title", "hint")  # the catalog's texts a learner reads, each given in every language
+
+
+def text_key(field: str, language: str) -> str:
+    """Where ``field`` is written in ``language``: ``title`` in English, ``title_zh`` in Chinese."""
+    return field if language == DEFAULT_LANGUAGE else f"{field}_{language}"
+
+
+def localized(fields: dict, field: str, default: str = "") -> str:
+    """The session language's text of ``field``; English where a translation is missing (the language
+    check reports that)."""
+    return str(fields.get(text_key(field, language()), fields.get(field, default)))
+
+
 def _natural_key(name: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
 
 
-def _module_constants(path: Path) -> dict[str, object]:
+def module_constants(path: Path) -> dict[str, object]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     constants = {}
     for node in tree.body:
@@ -100,7 +119,7 @@ def load_catalog(rootdir: Path) -> Catalog:
 def _load_step(init: Path, modules: list[str]) -> Step:
     """One step, from its ``__init__.py`` (read as data) and the functions its modules define."""
     step = init.parent.name
-    constants = _module_constants(init)
+    constants = module_constants(init)
     declared = constants.get("EXERCISES", {})
     if not isinstance(declared, dict):
         raise CatalogError(say("catalog.not_a_dict", path=init))
@@ -117,14 +136,15 @@ def _load_step(init: Path, modules: list[str]) -> Step:
                 id=f"{step}.{name}",
                 step=step,
                 name=name,
-                title=str(fields.get("title", name)),
-                hint=str(fields.get("hint", "")),
+                title=localized(fields, "title", name),
+                hint=localized(fields, "hint"),
                 module=modules_defining[0],
                 points=float(fields.get("points", 1)),
                 all_or_nothing=bool(fields.get("all_or_nothing", False)),
             )
         )
-    return Step(step, str(constants.get("TITLE", step)), tuple(exercises))
+    title = constants.get(text_key("title", language()).upper(), constants.get("TITLE", step))  # TITLE_ZH
+    return Step(step, str(title), tuple(exercises))
 
 
 def locate(exercise: Exercise, target: Target) -> tuple[Path, int]:

@@ -17,7 +17,7 @@ import pytest
 from plugin import settings as lab_settings
 from plugin.catalog import MARKER, CatalogError, load_catalog
 from plugin.measure.check import SpeedupCheck
-from plugin.messages import say
+from plugin.messages import language, say, use_language
 from plugin.outputs.terminal import TerminalSummary
 from plugin.outputs.writer import ReportWriter
 from plugin.safety.start_method import apply_start_method
@@ -26,6 +26,7 @@ from plugin.session.guard import RunGuard
 from plugin.session.run import PLUGIN_NAME, LabRun, lab_run
 from plugin.session.stamping import ReportStamper
 
+language_key = pytest.StashKey[str]()  # the language before this session, restored after it
 JOBS = (CollectionChecks, ReportStamper, RunGuard, TerminalSummary, ReportWriter)
 
 
@@ -34,6 +35,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # First, so that the settings' own errors are in it; an in-process pytester run gives it back after.
+    config.stash[language_key] = language()
+    use_language(lab_settings.resolve_language(config))
     config.addinivalue_line("markers", say("collection.marker_help", marker=MARKER))
     settings = lab_settings.resolve(config)
     try:
@@ -52,6 +56,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     run = lab_run(config)
     if run is not None:
         run.close()
+    if language_key in config.stash:
+        use_language(config.stash[language_key])
 
 
 @pytest.fixture

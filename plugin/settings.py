@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from plugin.messages import say
+from plugin.messages import LANGUAGES, locale_language, say
 from plugin.outputs.formats import FORMATS
 from plugin.safety.start_method import START_METHODS
 from plugin.targets import EXERCISES, SOLUTIONS, SUBMISSION
@@ -32,6 +32,7 @@ class LabSettings:
     enforce_speedup: bool
     required_fraction: float
     speedup_timeout: float
+    language: str  # of every learner-facing sentence (plugin.messages.LANGUAGES)
 
 
 def addoption(parser: pytest.Parser) -> None:
@@ -64,6 +65,13 @@ def addoption(parser: pytest.Parser) -> None:
         if output.ini is not None:
             parser.addini(output.ini, f"default path of {output.option}", default="")
     group.addoption("--hints", action="store_true", help="show the full hint of every failing exercise")
+    group.addoption(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of the kit's messages, titles and hints (default: ini lab_lang, else zh for a zh* locale "
+        "in LC_ALL, LC_MESSAGES or LANG, else en)",
+    )
+    parser.addini("lab_lang", "language of the kit's messages (en, zh); default: from the locale", default="")
     _add_speedup_options(parser, group)
 
 
@@ -90,6 +98,12 @@ def validate_start_method(value: str, where: str) -> str:
         raise pytest.UsageError(say("settings.choose_one", where=where, value=value, choices=", ".join(START_METHODS)))
     if value not in multiprocessing.get_all_start_methods():
         raise pytest.UsageError(say("settings.start_method_unavailable", where=where, value=value))
+    return value
+
+
+def validate_language(value: str, where: str) -> str:
+    if value not in LANGUAGES:
+        raise pytest.UsageError(say("settings.choose_one", where=where, value=value, choices=", ".join(LANGUAGES)))
     return value
 
 
@@ -146,6 +160,13 @@ def resolve_start_method(config: pytest.Config) -> str | None:
     return validate_start_method(ini, "ini lab_start_method") if ini else None
 
 
+def resolve_language(config: pytest.Config) -> str:
+    if config.option.lang:
+        return validate_language(config.option.lang, "--lang")
+    ini = config.getini("lab_lang")
+    return validate_language(ini, "ini lab_lang") if ini else locale_language()
+
+
 def resolve_seed(config: pytest.Config) -> int:
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:  # an xdist worker uses the controller's seed
@@ -177,4 +198,5 @@ def resolve(config: pytest.Config) -> LabSettings:
         enforce_speedup=not config.option.no_speedup and config.getini("lab_enforce_speedup"),
         required_fraction=validate_fraction(config.getini("lab_speedup_fraction"), "ini lab_speedup_fraction"),
         speedup_timeout=validate_seconds(config.getini("lab_speedup_timeout"), "ini lab_speedup_timeout"),
+        language=resolve_language(config),
     )

@@ -30,7 +30,7 @@ from plugin.grading import scores as grading
 from plugin.grading.child import ChildRun
 from plugin.measure import clock
 from plugin.measure.machine import usable_cpus
-from plugin.messages import say
+from plugin.messages import LANGUAGES, locale_language, say, use_language
 from plugin.outputs import lab_json
 from plugin.outputs.formats import FORMATS, write_all
 from plugin.outputs.result import RunResult
@@ -120,8 +120,9 @@ def tampering(run: ChildRun) -> str | None:
     return say("grade.tampering", found=say("list.separator").join(found)) if found else None
 
 
-def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: str | None) -> RunResult:
-    """Run the kit's tests on the submission; every output format is built from what this returns."""
+def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: str | None, language: str) -> RunResult:
+    """Run the kit's tests on the submission, its messages in ``language`` (the session's, already chosen
+    with ``use_language``); every output format is built from what this returns."""
     started = clock.perf_counter()
     catalog = load_catalog(kit)
     with tempfile.TemporaryDirectory(prefix="parallel-lab-grade-") as work:
@@ -131,7 +132,7 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
         arranged.mkdir()
         missing = arrange_submission(submission, kit, arranged)
         expected = expected_tests(kit_copy)
-        args = [EXERCISES, f"--submission={arranged}", f"--lab-seed={seed}", "-q"]
+        args = [EXERCISES, f"--submission={arranged}", f"--lab-seed={seed}", f"--lang={language}", "-q"]
         if start_method:
             args.append(f"--start-method={start_method}")
         run = ChildRun(kit_copy, args, timeout)
@@ -177,19 +178,27 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         default=unforked_start_method(),
         help="default: forkserver (spawn where there is none), under which code that works only with fork fails",
     )
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of the per-exercise lines and of the failure output in the reports "
+        "(default: zh for a zh* locale in LC_ALL, LC_MESSAGES or LANG, else en)",
+    )
     parser.add_argument("--kit", type=Path, default=KIT, help=argparse.SUPPRESS)  # the plugin's own tests
     return parser.parse_args(argv)
 
 
 def main(argv: list[str]) -> int:
     options = _arguments(argv)
+    language = options.lang or locale_language()
+    use_language(language)
     submission = options.submission.expanduser().resolve()
     if not submission.is_dir():
         print(say("grade.no_folder", path=options.submission), file=sys.stderr)
         return 2
     seed = random.SystemRandom().randrange(1, 1_000_000)  # hard-coded answers cannot follow it
     try:
-        result = grade(submission, options.kit.resolve(), options.timeout, seed, options.start_method)
+        result = grade(submission, options.kit.resolve(), options.timeout, seed, options.start_method, language)
     except (GradingError, CatalogError, OSError) as error:  # the kit or the machine, not the submission
         print(say("grade.could_not_run", error=error), file=sys.stderr)
         return 2

@@ -12,14 +12,19 @@ table falls back to English.
 
 from __future__ import annotations
 
+import os
 import string
+from collections.abc import Mapping
 
-from plugin.messages import en
+from plugin.messages import en, zh
 
 DEFAULT_LANGUAGE = "en"
 
-# One table per language, each from its own module: a new one is {**en.MESSAGES, **zh.MESSAGES}.
-MESSAGES: dict[str, dict[str, str]] = {**en.MESSAGES}
+# One table per language, each from its own module.
+MESSAGES: dict[str, dict[str, str]] = {**en.MESSAGES, **zh.MESSAGES}
+LANGUAGES = tuple(MESSAGES)  # the choices of --lang (pytest, the grading command, lab)
+# The locale variables that name the language of messages, in the order POSIX consults them.
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 _language = DEFAULT_LANGUAGE
 
@@ -34,6 +39,17 @@ def use_language(language: str) -> None:
 
 def language() -> str:
     return _language
+
+
+def locale_language(environ: Mapping[str, str] = os.environ) -> str:
+    """The language the locale asks for: Chinese for a ``zh*`` locale (zh_CN.UTF-8, zh_TW), else English.
+
+    The first of LC_ALL, LC_MESSAGES, LANG that is set decides, as it does for every POSIX program."""
+    for variable in LOCALE_VARIABLES:
+        value = environ.get(variable)
+        if value:
+            return "zh" if value.lower().startswith("zh") else DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
 
 
 def say(key: str, **fields: object) -> str:

@@ -100,13 +100,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "catalog.no_function": "{path}: exercise {name!r} is not a function of any module in {folder}",
         # -- terminal summary (plugin/outputs/terminal.py) --------------------------------------------
         "header": (
-            "parallel-lab: target {target}, start method {start_method}, {cpus} usable CPUs, seed {seed} "
-            "(rerun with --lab-seed {seed})"
+            "parallel-lab: target {target}, start method {start_method}, {cpus} usable CPUs, language {language}, "
+            "seed {seed} (rerun with --lab-seed {seed})"
         ),
         "header.note": "parallel-lab: {note}",
         "summary.progress": "Parallel Lab: progress ({target})",
         "summary.speedup": "Parallel Lab: speedup",
-        "summary.step": "{step}  {title:<44} {bar} {done}/{total} done",
+        "summary.step": "{step}  {title} {bar} {done}/{total} done",  # title padded by display width
         "summary.collection_error": "{step}: could not collect {error}: fix that first (the error is shown above)",
         "summary.all_done": "All exercises of the steps you ran are done.",
         "summary.next": "Next: {exercise} — {title} ({state})",
@@ -146,6 +146,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "grade.summary": (
             "Parallel Lab: {score:g} / {max_score:g} points; {full} of {count} exercises complete (seed {seed})"
         ),
+        "gradescope.leaderboard": "{exercise} speedup",
         "grade.row": "{number:>5} {exercise:<36} {score:g}/{max_score:g}",
         "grade.missing_module": "{module} is missing from the submission: its exercises are graded on the stub",
         "target.missing_module": "{module} is missing from the submission: its exercises use the stub",
@@ -208,5 +209,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "exercism_failed_without_message": "this test did not pass (no message)",
         "exercism_no_test_ran": "no test could run:\n{errors}",
         "exercism_collection_error_name": "{step}: the tests could not be collected",
+        # -- language check: every text in every language (plugin/language_check.py, issue 13) --
+        "language_missing_message": "message {message!r} is in the {present} table, not in the {missing} one: add it",
+        "language_placeholders_differ": (
+            "message {message!r} has placeholders {found} in the {language} table but {expected} in English: "
+            "use the same names"
+        ),
+        "language_missing_text": "{path}: {what} has no {language} text: add {entry}",
+        "language_missing_lesson": "{present} has no translation: write {missing} beside it",
+        "language_summary": "language check: {problems} problems",
     },
 }

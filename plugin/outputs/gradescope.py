@@ -31,7 +31,7 @@ def build(result: RunResult) -> dict:
             for s in scores
         ],
         "leaderboard": [
-            {"name": f"{row['exercise']} speedup", "value": row["speedup"], "order": "desc"}
+            {"name": say("gradescope.leaderboard", exercise=row["exercise"]), "value": row["speedup"], "order": "desc"}
             for row in result.speedups
             if row.get("verdict") != NOT_MEASURED and isinstance(row.get("speedup"), (int, float))
         ],

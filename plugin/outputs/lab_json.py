@@ -7,6 +7,7 @@ import platform
 import sys
 
 from plugin.grading.scores import ExerciseScore, totals
+from plugin.messages import language
 from plugin.outputs.result import RunResult
 from plugin.progress import DONE, FAILING, NOT_RUN, TODO, ExerciseProgress, progress
 
@@ -83,4 +84,5 @@ def environment(cpus: int, xdist_workers: int, seed: int, start_method: str | No
         "cpus": cpus,
         "xdist_workers": xdist_workers,
         "seed": seed,
+        "lang": language(),
     }

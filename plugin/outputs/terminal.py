@@ -4,19 +4,21 @@ pytest's own output (its closing line is left as it is)."""
 from __future__ import annotations
 
 import multiprocessing
-import textwrap
 
 import pytest
 
 from plugin.catalog import Exercise, edit_location
 from plugin.measure.speedup import PASS
 from plugin.messages import say
+from plugin.outputs.width import display_width, pad, wrap
 from plugin.progress import DONE, FAILING, NOT_RUN, ExerciseProgress, progress
 from plugin.session.run import LabRun
 
 BAR_WIDTH = 20
-HINT_WIDTH = 100
+TITLE_WIDTH = 40  # a step line, "step1  <title> [bar] 4/4 done", fits in SUMMARY_WIDTH
+SUMMARY_WIDTH = 80  # columns of the progress section's lines (by display width: a Chinese character is two)
 INDENT = "      "
+COLUMN_WIDTH = 8  # of each number in the speedup table; a heading is padded to it by display width
 SPEEDUP_COLUMNS = (  # (measurement key, format); headings are messages "summary.column.<key>"
     ("workers", "d"),
     ("sequential_s", ".3f"),
@@ -39,8 +41,12 @@ def hint_lines(exercise: Exercise, full: bool) -> list[Line]:
     if not exercise.hint:
         return []
     text = say("summary.hint", hint=exercise.hint.strip() if full else exercise.short_hint)
-    wrapped = textwrap.wrap(text, width=HINT_WIDTH, initial_indent=INDENT, subsequent_indent=INDENT * 2)
-    return [(line, {}) for line in wrapped]
+    return [(line, {}) for line in wrap(text, SUMMARY_WIDTH, initial_indent=INDENT, subsequent_indent=INDENT * 2)]
+
+
+def wrapped(text: str, markup: dict, indent: str = INDENT) -> list[Line]:
+    """One sentence of the summary, wrapped at SUMMARY_WIDTH columns, its later lines indented."""
+    return [(line, markup) for line in wrap(text, SUMMARY_WIDTH, subsequent_indent=indent)]
 
 
 class TerminalSummary:
@@ -55,6 +61,7 @@ class TerminalSummary:
             start_method=multiprocessing.get_start_method(),
             cpus=run.cpus,
             seed=run.settings.seed,
+            language=run.settings.language,
         )
         return [header] + [say("header.note", note=note) for note in run.switch.notes]
 
@@ -94,7 +101,7 @@ class TerminalSummary:
         location = edit_location(exercise, self.run.target, self.run.settings.rootdir)
         return [
             ("", {}),
-            (say("summary.next", exercise=exercise.id, title=exercise.title, state=state), {"bold": True}),
+            *wrapped(say("summary.next", exercise=exercise.id, title=exercise.title, state=state), {"bold": True}),
             (say("summary.edit", location=location), {}),
             *hint_lines(exercise, full=True),
         ]
@@ -105,9 +112,8 @@ class TerminalSummary:
             return []
         lines = [(say("summary.also_failing"), {"red": True})]
         for row in failing:
-            lines.append(
-                (say("summary.failing_exercise", exercise=row.exercise.id, title=row.exercise.title), {"red": True})
-            )
+            text = say("summary.failing_exercise", exercise=row.exercise.id, title=row.exercise.title)
+            lines += wrapped(text, {"red": True}, indent=INDENT * 2)
             lines += hint_lines(row.exercise, self.run.settings.full_hints)
         return lines
 
@@ -117,7 +123,8 @@ def step_lines(steps: list[tuple[str, list[ExerciseProgress]]], titles: dict[str
     lines = []
     for step, rows in steps:
         done = sum(row.status == DONE for row in rows)
-        text = say("summary.step", step=step, title=titles[step], bar=bar(done, len(rows)), done=done, total=len(rows))
+        title = pad(titles[step], TITLE_WIDTH)
+        text = say("summary.step", step=step, title=title, bar=bar(done, len(rows)), done=done, total=len(rows))
         lines.append((text, {"green": True} if done == len(rows) else {}))
     return lines
 
@@ -125,9 +132,9 @@ def step_lines(steps: list[tuple[str, list[ExerciseProgress]]], titles: dict[str
 def speedup_lines(speedups: list[dict]) -> list[str]:
     """One row per measurement, a benchmark-style table."""
     heading = say("summary.speedup_heading")
-    width = max([len(heading)] + [len(row["exercise"]) for row in speedups])
-    columns = " ".join(f"{say('summary.column.' + key):>8}" for key, _ in SPEEDUP_COLUMNS)
-    lines = [f"{heading:<{width}} {columns}  {say('summary.verdict_heading')}"]
+    width = max([display_width(heading)] + [len(row["exercise"]) for row in speedups])
+    columns = " ".join(pad(say("summary.column." + key), COLUMN_WIDTH, ">") for key, _ in SPEEDUP_COLUMNS)
+    lines = [f"{pad(heading, width)} {columns}  {say('summary.verdict_heading')}"]
     for row in speedups:
         cells = [
             format(row[key], fmt) if isinstance(row.get(key), (int, float)) else "-" for key, fmt in SPEEDUP_COLUMNS
@@ -135,5 +142,7 @@ def speedup_lines(speedups: list[dict]) -> list[str]:
         verdict = say(f"verdict.{row['verdict']}")
         if row["verdict"] != PASS and row.get("reason"):
             verdict = say("summary.verdict_reason", verdict=verdict, reason=row["reason"])
-        lines.append(f"{row['exercise']:<{width}} " + " ".join(f"{cell:>8}" for cell in cells) + f"  {verdict}")
+        lines.append(
+            f"{row['exercise']:<{width}} " + " ".join(f"{cell:>{COLUMN_WIDTH}}" for cell in cells) + f"  {verdict}"
+        )
     return lines

@@ -6,7 +6,17 @@ import os
 
 import pytest
 
+from plugin.messages import LOCALE_VARIABLES
 from plugin.tests.minikit import REPO, build
+
+
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plugin's tests read English unless they ask for another language (``--lang``), whatever the
+    locale of the machine that runs them (pytester's runs, in process or not, read it)."""
+    for variable in LOCALE_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 @pytest.fixture

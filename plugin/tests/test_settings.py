@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from plugin import settings
+from plugin.messages import LOCALE_VARIABLES
 from plugin.outputs.formats import FORMATS
 
 
@@ -21,6 +22,7 @@ def _config(tmp_path: Path, ini: dict | None = None, **options) -> types.SimpleN
         "lab_seed": None,
         "hints": False,
         "no_speedup": False,
+        "lang": None,
         **{output.dest: None for output in FORMATS},
     }
     ini_values = {
@@ -28,6 +30,7 @@ def _config(tmp_path: Path, ini: dict | None = None, **options) -> types.SimpleN
         "lab_enforce_speedup": True,
         "lab_speedup_timeout": "120",
         "lab_speedup_fraction": "0.5",
+        "lab_lang": "",
         **(ini or {}),
     }
     return types.SimpleNamespace(
@@ -52,6 +55,7 @@ def _config(tmp_path: Path, ini: dict | None = None, **options) -> types.SimpleN
         ({"lab_speedup_timeout": "soon"}, {}, "ini lab_speedup_timeout = 'soon': write a number of seconds"),
         ({}, {"submission": "nowhere"}, "--submission nowhere: no such directory"),
         ({}, {"solutions": True, "submission": "."}, "--solutions and --submission DIR exclude each other"),
+        ({"lab_lang": "fr"}, {}, "ini lab_lang = 'fr': choose one of en, zh"),
     ],
     ids=[
         "start-method",
@@ -61,6 +65,7 @@ def _config(tmp_path: Path, ini: dict | None = None, **options) -> types.SimpleN
         "timeout-word",
         "submission",
         "two-targets",
+        "lang",
     ],
 )
 def test_an_invalid_setting_names_where_it_came_from(tmp_path, monkeypatch, ini, options, message):
@@ -123,3 +128,32 @@ def test_a_format_with_an_ini_key_takes_its_path_from_it_unless_the_option_is_gi
     assert settings.resolve_outputs(from_ini) == {with_ini.name: Path("from-ini.json")}
     from_option = _config(tmp_path, {"lab_json_path": "from-ini.json"}, **{with_ini.dest: "from-option.json"})
     assert settings.resolve_outputs(from_option) == {with_ini.name: Path("from-option.json")}
+
+
+@pytest.mark.parametrize(
+    ("environ", "language"),
+    [
+        ({"LANG": "zh_CN.UTF-8"}, "zh"),
+        ({"LANG": "zh_TW.UTF-8"}, "zh"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LANG": "fr_FR.UTF-8"}, "en"),
+        ({}, "en"),
+        ({"LC_ALL": "en_US.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),  # LC_ALL overrides LANG
+        ({"LC_MESSAGES": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+        ({"LC_ALL": "", "LANG": "zh_CN.UTF-8"}, "zh"),  # an empty variable is not set
+    ],
+)
+def test_the_locale_chooses_the_language_when_neither_option_nor_ini_does(tmp_path, monkeypatch, environ, language):
+    for variable in LOCALE_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in environ.items():
+        monkeypatch.setenv(variable, value)
+    assert settings.resolve(_config(tmp_path)).language == language
+
+
+def test_the_language_option_wins_over_the_ini_key_which_wins_over_the_locale(tmp_path, monkeypatch):
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert settings.resolve(_config(tmp_path, {"lab_lang": "en"})).language == "en"
+    assert settings.resolve(_config(tmp_path, {"lab_lang": "en"}, lang="zh")).language == "zh"
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert settings.resolve(_config(tmp_path, {"lab_lang": "zh"})).language == "zh"

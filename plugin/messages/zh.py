@@ -1,0 +1,210 @@
+"""The Simplified Chinese table (zh-CN): the same keys and placeholders as ``en.py``, written for
+Python beginners with the lab's own terms (多进程, 进程池, 参数传递, 共享内存, 偏函数, 子进程, 序列化,
+加速比, 屏障). Code, function names and file paths stay as they are."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "zh": {
+        # -- report stamping: todo lines, explanations, seed (house, issue 11) --------------------------
+        "todo": "尚未实现：{location}",
+        "todo.other_stub": "尚未实现：{location}（{stub}）",
+        "todo.detail": "尚未实现：{location}  （{exercise}：{title}）",
+        "todo.detail_other_stub": "尚未实现：{location}  （{exercise} 用到的 {stub}）",
+        "failure.with_hint": "{explanation}\n提示（{exercise}）：{hint}",
+        "seed.rerun": "输入数据的随机种子是 {seed}；用同样的输入重新运行：{command}",
+        # -- failure explanations (plugin/session/failures.py) ----------------------------------------
+        "failure.pickling": (
+            "发送给另一个进程的东西无法序列化（pickle）（{error}）。lambda 和定义在其他函数内部的函数"
+            "没有可导入的名字：请把函数定义在模块顶层，需要固定的参数用 functools.partial 来固定。"
+        ),
+        "failure.inheritance": (
+            "把 Lock、Value、Array 或 Queue 当作任务参数传递了（{error}）。同步对象只能通过继承在进程间共享："
+            "请用 Pool(initializer=..., initargs=...) 或 Process(args=...) 交给工作进程，"
+            "或者使用 Manager 的代理对象。"
+        ),
+        "failure.main_guard": (
+            "一个子进程在导入主模块时又启动了进程。在 spawn 和 forkserver 下每个子进程都会导入主模块："
+            '请把启动进程的代码放到 if __name__ == "__main__": 之下'
+        ),
+        "failure.not_together": (
+            "这些任务从来没有同时运行：测试用的屏障（barrier）只有在所有任务一起等在它前面时才会放行。"
+            "请让它们并行运行：先启动所有进程再逐个 join，或者使用工作进程足够多的进程池。"
+        ),
+        "failure.worker_died": (
+            "一个工作进程突然终止了（{error}）：它被杀死、崩溃了，或者调用了 os._exit()，进程池无法完成它的任务。"
+        ),
+        "failure.in_worker": "{error} —— 在工作进程中抛出。工作进程的回溯信息：\n{traceback}",
+        # -- timeouts (plugin/safety/hang_guard.py) ---------------------------------------------------
+        "timeout.terminated": "，并终止了 {count} 个子进程",
+        "timeout": (
+            "{seconds:g} 秒后超时{terminated}。一个停不下来的多进程程序通常是因为：对一个永远不结束的进程"
+            "调用了 join()；queue.get() 或进程池的结果永远等不到（某个工作进程崩溃了，或用 os._exit 退出了，"
+            "进程池就会一直等下去）；在读取装着大量结果的队列之前就调用了 join()；或者某个锁从未释放。"
+        ),
+        "timeout.worker_exited": (
+            "{seconds:g} 秒后超时{terminated}：一个进程池工作进程在处理任务时以退出码 {codes} 退出了，"
+            "进程池会永远等待它的结果。是不是某个任务调用了 os._exit() 或 sys.exit()，或者崩溃了，"
+            '或者你的模块在导入时、在 if __name__ == "__main__": 之外启动了进程？'
+        ),
+        # -- leftovers (plugin/safety/leftovers.py) ---------------------------------------------------
+        "leftovers.pool_workers": (
+            "还有 {count} 个进程池工作进程在运行：请把进程池当作上下文管理器使用"
+            "（with Pool(...) as pool:），或者调用 close() 和 join()"
+        ),
+        "leftovers.running": "还有 {count} 个子进程在运行：每个启动的进程都要 join()",
+        "leftovers.unjoined": "有 {count} 个子进程已经结束但从未被 join：请调用 join()",
+        "leftovers.segments": (
+            "有 {count} 个共享内存段从未 unlink（{names}）：在每个进程中 close() 它们，并在工作完成后 unlink() 一次"
+        ),
+        "leftovers.cleaned": "{problems}（已由本套件清理）",
+        "leftovers.children": "有 {count} 个子进程仍在运行或从未被 join：{advice}",
+        "list.separator": "；",
+        # -- speedup (plugin/measure/speedup.py) ------------------------------------------------------
+        "speedup.too_low": (
+            "加速比太低：{workers} 个工作进程只有 {speedup:.2f} 倍（顺序 {sequential_s:.3f} 秒，并行 "
+            "{parallel_s:.3f} 秒），至少需要 {required:.2f} 倍：这台机器此刻在参考任务上能达到 {capacity:.2f} 倍。"
+            "这些工作真的同时在 {workers} 个进程中运行吗？进程池是否只创建了一次？发给工作进程的数据是否够少？"
+        ),
+        "speedup.results_differ": "{exercise}：并行版本返回的结果和顺序版本不同，因此无法测量加速比",
+        "speedup.too_few_cpus": "需要 {workers} 个可用的 CPU，这个进程只能使用 {cpus} 个",
+        "speedup.cannot_tell": (
+            "这台机器用 {workers} 个工作进程在参考任务上能达到 {capacity:.2f} 倍，而启动它们就要占用这个 "
+            "{sequential_s:.2f} 秒任务中的 {startup_s:.2f} 秒：最多只能达到 {attainable:.2f} 倍，"
+            "不足以区分并行代码和顺序代码"
+        ),
+        "speedup.below_required": "低于要求的加速比",
+        "speedup.fixture_needs_marker": "{nodeid}：speedup fixture 只能用在带 @pytest.mark.exercise 的测试里",
+        # -- collection (plugin/session/collection.py) ------------------------------------------------
+        "collection.no_marker": (
+            "{nodeid} 不属于任何练习：请给它加上 "
+            '@pytest.mark.exercise("{step}.<function_name>")（这一步的练习有：{names}）'
+        ),
+        "collection.many_markers": "{nodeid} 有 {count} 个练习标记：一个测试只能属于一个练习",
+        "collection.marker_form": '{nodeid}：标记要写成 @pytest.mark.exercise("stepN.<function_name>")',
+        "collection.unknown_exercise": (
+            "{nodeid}：{exercise!r} 不是一个练习；请在 exercises/{step}/__init__.py 中声明它，或者改正标记"
+        ),
+        "collection.failed": "它无法被收集",
+        "collection.marker_help": "{marker}(id)：这个测试所属的练习（stepN.<function_name>）",
+        "catalog.error": "parallel-lab：{error}",
+        "catalog.not_literal": "{path}：{name} 必须是一个普通的字面量（{error}）",
+        "catalog.not_a_dict": "{path}：EXERCISES 必须是一个 名字 -> {{'title', 'hint'}} 的字典",
+        "catalog.entry_not_a_dict": "{path}：EXERCISES[{name!r}] 必须是一个带有 'title' 和 'hint' 的字典",
+        "catalog.no_function": "{path}：练习 {name!r} 不是 {folder} 中任何模块的函数",
+        # -- terminal summary (plugin/outputs/terminal.py) --------------------------------------------
+        "header": (
+            "parallel-lab：目标 {target}，启动方式 {start_method}，可用 CPU {cpus} 个，语言 {language}，"
+            "随机种子 {seed}（用 --lab-seed {seed} 重新运行）"
+        ),
+        "header.note": "parallel-lab：{note}",
+        "summary.progress": "Parallel Lab：进度（{target}）",
+        "summary.speedup": "Parallel Lab：加速比",
+        "summary.step": "{step}  {title} {bar} 完成 {done}/{total}",
+        "summary.collection_error": "{step}：无法收集 {error}：请先修正它（错误信息见上方）",
+        "summary.all_done": "你运行的这些步骤中的练习全部完成了。",
+        "summary.next": "下一个：{exercise} —— {title}（{state}）",
+        "summary.edit": "      编辑 {location}",
+        "summary.also_failing": "还未通过：",
+        "summary.failing_exercise": "  {exercise} —— {title}",
+        "summary.hint": "提示：{hint}",
+        "summary.speedup_heading": "练习",
+        "summary.verdict_heading": "结论",
+        "summary.verdict_reason": "{verdict}（{reason}）",
+        "status.done": "已完成",
+        "status.todo": "待完成",
+        "status.failing": "未通过",
+        "status.not-run": "本次未运行",
+        "verdict.pass": "通过",
+        "verdict.fail": "未通过",
+        "verdict.not-measured": "未测量",
+        "summary.column.workers": "进程数",
+        "summary.column.sequential_s": "顺序 秒",
+        "summary.column.parallel_s": "并行 秒",
+        "summary.column.speedup": "加速比",
+        "summary.column.required": "要求",
+        "summary.column.capacity": "机器能力",
+        "summary.column.of_capacity": "占能力",
+        "chart.title": "Parallel Lab：测得的加速比",
+        "chart.y_label": "相对顺序执行的加速比（倍）",
+        "chart.capacity": "机器能力",
+        "chart.required": "要求",
+        # -- grading (plugin/grading/) ----------------------------------------------------------------
+        "exercise.name": "{exercise}：{title}",
+        "grade.tally": "{counted} 个测试中通过了 {passed} 个",
+        "grade.not_measured": "；有 {count} 个加速比测试在这台机器上无法测量（不加分也不扣分）",
+        "grade.all_or_nothing": "；这个练习只有在全部测试通过时才得分",
+        "grade.hint": "提示：{hint}",
+        "grade.first_problem": "{test}：{message}",
+        "grade.none_ran": "它的测试一个都没有运行",
+        "grade.summary": (
+            "Parallel Lab：{score:g} / {max_score:g} 分；{count} 个练习中完成了 {full} 个（随机种子 {seed}）"
+        ),
+        "gradescope.leaderboard": "{exercise} 加速比",
+        "grade.row": "{number:>5} {exercise:<36} {score:g}/{max_score:g}",
+        "grade.missing_module": "提交中缺少 {module}：它的练习按原始存根评分",
+        "target.missing_module": "提交中缺少 {module}：它的练习使用原始存根",
+        "grade.whole_run_timeout": "整体运行超时（{timeout:g} 秒），{which}还没有结束运行就被终止了",
+        "grade.killed": "{which}还没有结束，运行就被信号 {signal} 杀死了",
+        "grade.ended_early": "{which}还没有结束，运行就提前结束了（退出码 {code}）",
+        "grade.this_test": "这个测试",
+        "grade.every_test": "所有测试",
+        "grade.did_not_run": "这个测试没有运行",
+        "grade.cannot_import": "它的测试模块无法导入提交的代码：{error}",
+        "grade.no_message": "（没有信息）",
+        "grade.forged": "有 {count} 行结果不是本套件写的",
+        "grade.replaced": "提交的代码替换了 {names}",
+        "grade.tampering": "检测到篡改：{found}",
+        "grade.no_folder": "grade：{path}：没有这个文件夹",
+        "grade.could_not_run": "grade：评分无法运行：{error}",
+        "grade.not_collected": "无法收集本套件的测试（pytest 退出码 {code}）",
+        "stream.key_missing": "--lab-stream 是给评分命令用的：它通过 {variable} 传递密钥",
+        # -- settings (plugin/settings.py) ------------------------------------------------------------
+        "settings.choose_one": "{where} = {value!r}：请从 {choices} 中选择一个",
+        "settings.start_method_unavailable": "{where} = {value}：这个平台上没有这种启动方式",
+        "settings.fraction": "{where} = {value!r}：请写一个 0 到 1 之间的数",
+        "settings.seconds": "{where} = {value!r}：请写一个大于 0 的秒数",
+        "settings.no_folder": "{where} {value}：没有这个目录",
+        "settings.two_targets": "--solutions 和 --submission DIR 不能同时使用：请只选一个目标",
+        "settings.submission_equals": (
+            "pytest 把提交文件夹当成了测试路径，因此把 {rootdir} 当作了 rootdir："
+            "请用 '=' 写这个选项，例如  pytest --submission={submission}"
+        ),
+        # -- authoring check: the course's own consistency (plugin/course_check.py, issue 11 item 7) --
+        "course_catalog_error": "无法读取练习目录：{error}",
+        "course_given_missing": "给定的辅助函数 {name}() 在 {present} 中有，在 {missing} 中却没有：请原样复制过去",
+        "course_given_differs": "给定的辅助函数 {name}() 在 {stub} 和 {solution} 中不一样：请让它们完全相同",
+        "course_constant_missing": "常量 {name} 在 {present} 中有，在 {missing} 中却没有：请原样复制过去",
+        "course_constant_differs": "常量 {name} 在 {stub} 和 {solution} 中不一样：请让它们完全相同",
+        "course_stub_not_in_catalog": (
+            "{path} 中的 {exercise_id} 不是练习目录中的练习：请把它加到这一步的 EXERCISES 中，"
+            "如果它是直接给学习者的，就让它的文档字符串以 '{given}' 开头"
+        ),
+        "course_stub_does_not_raise": (
+            '{exercise_id}：它在 {path} 中的存根必须 raise NotImplementedError("{exercise_id}: see the docstring")'
+        ),
+        "course_stub_raise_names_other": (
+            "{exercise_id}：它的存根在 {path}:{line} 抛出 NotImplementedError({message!r})；信息必须以它自己的 id 开头"
+        ),
+        "course_solution_missing_exercise": "{exercise_id} 在 {path} 中没有答案",
+        "course_solution_not_implemented": "{exercise_id}：它在 {path} 中的答案仍然抛出 NotImplementedError",
+        "course_solution_module_missing": "{stub} 没有对应的答案模块 {solution}",
+        "course_lesson_missing": "{step} 没有课程讲义：请编写 {path}，其中要有 '## Exercises' 一节",
+        "course_lesson_no_exercise_list": "{path} 没有用 `name` 的形式列出这一步练习的 '## Exercises' 一节",
+        "course_lesson_lists_unknown": "{path} 列出了 `{exercise_id}`，但它不是练习目录中的练习",
+        "course_lesson_omits": "{path} 的 '## Exercises' 一节没有列出 {exercise_id}",
+        "course_summary": "课程检查：{problems} 个问题",
+        # -- Exercism results.json (plugin/outputs/exercism.py, issue 11 item 4) --
+        "exercism_test_name": "{exercise_id}：{test}",
+        "exercism_output_truncated": "输出已被截断。请把输出限制在 {limit} 个字符以内。",
+        "exercism_failed_without_message": "这个测试没有通过（没有信息）",
+        "exercism_no_test_ran": "没有任何测试能够运行：\n{errors}",
+        "exercism_collection_error_name": "{step}：无法收集测试",
+        # -- language check: every text in every language (plugin/language_check.py, issue 13) --
+        "language_missing_message": "消息 {message!r} 在 {present} 表中有，在 {missing} 表中却没有：请补上",
+        "language_placeholders_differ": (
+            "消息 {message!r} 在 {language} 表中的占位符是 {found}，英文表中是 {expected}：请使用相同的名字"
+        ),
+        "language_missing_text": "{path}：{what} 没有 {language} 文本：请添加 {entry}",
+        "language_missing_lesson": "{present} 没有翻译：请在它旁边编写 {missing}",
+        "language_summary": "语言检查：{problems} 个问题",
+    },
+}
