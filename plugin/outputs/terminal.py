@@ -71,11 +71,11 @@ class TerminalSummary:
         result = yield
         lines = self.progress_lines()
         if lines:
-            terminalreporter.write_sep("=", say("summary.progress", target=self.run.target.kind))
+            write_heading(terminalreporter, say("summary.progress", target=self.run.target.kind))
             for text, markup in lines:
                 terminalreporter.write_line(text, **markup)
         if self.run.speedups:
-            terminalreporter.write_sep("=", say("summary.speedup"))
+            write_heading(terminalreporter, say("summary.speedup"))
             for text in speedup_lines(self.run.speedups):
                 terminalreporter.write_line(text)
         return result
@@ -116,6 +116,12 @@ class TerminalSummary:
             lines += wrapped(text, {"red": True}, indent=INDENT * 2)
             lines += hint_lines(row.exercise, self.run.settings.full_hints)
         return lines
+
+
+def write_heading(terminalreporter, title: str) -> None:
+    """A "=== title ===" line as wide as pytest's own, by display width (pytest counts characters)."""
+    fullwidth = terminalreporter._tw.fullwidth - (display_width(title) - len(title))
+    terminalreporter.write_sep("=", title, fullwidth=fullwidth)
 
 
 def step_lines(steps: list[tuple[str, list[ExerciseProgress]]], titles: dict[str, str]) -> list[Line]:

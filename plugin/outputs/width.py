@@ -14,6 +14,7 @@ from wcwidth import wcswidth, wcwidth
 # Characters a line must not start with: they stay with the character before them.
 _NO_BREAK_BEFORE = frozenset("，。、；：？！）》」』】…,.;:?!)")
 _TOKEN = re.compile(r"\s+|\S")
+_LINE_BREAK = re.compile(r"(.?)\s*\n\s*(.?)")
 
 
 def display_width(text: str) -> int:
@@ -41,12 +42,23 @@ def _units(text: str) -> list[str]:
     return units
 
 
+def _one_line(text: str) -> str:
+    """``text``'s line breaks made spaces, except between Chinese characters, which need none."""
+
+    def join(match: re.Match) -> str:
+        before, after = match.group(1), match.group(2)
+        wide = any(char and wcwidth(char) == 2 for char in (before, after))
+        return before + ("" if wide else " ") + after
+
+    return _LINE_BREAK.sub(join, text)
+
+
 def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "") -> list[str]:
     """``text`` (its line breaks taken as spaces, its leading spaces kept) filled into lines of at most
     ``width`` columns; a word longer than a line (a long path) gets a line of its own."""
     indent = initial_indent + text[: len(text) - len(text.lstrip(" "))]
     lines, line = [], indent
-    for unit in _units(" ".join(text.split())):
+    for unit in _units(_one_line(text.strip())):
         if unit.isspace():
             if line != indent:
                 line += " "
