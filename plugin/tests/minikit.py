@@ -12,10 +12,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 CATALOG = '''
 TITLE = "Demo step"
+TITLE_ZH = "演示步骤"
 EXERCISES = {
-    "double": {"title": "Double a number", "hint": "Return x * 2.\\nThe second line of the hint.", "points": 3},
+    "double": {"title": "Double a number", "hint": "Return x * 2.\\nThe second line of the hint.", "points": 3,
+               "title_zh": "把数字翻倍", "hint_zh": "返回 x * 2。\\n提示的第二行。"},
     "pids": {"title": "Report worker pids", "hint": "Use a Pool and map pid_of over the items.", "points": 2,
-             "all_or_nothing": True},
+             "all_or_nothing": True, "title_zh": "报告工作进程的 pid",
+             "hint_zh": "使用进程池，把 pid_of 映射到各项上。"},
 }
 '''
 
@@ -112,7 +115,9 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 SPEED_CATALOG = '''
 TITLE = "Speed"
-EXERCISES = {"total_work": {"title": "Spread CPU work over a pool", "hint": "Map work over the sizes in a Pool."}}
+TITLE_ZH = "加速"
+EXERCISES = {"total_work": {"title": "Spread CPU work over a pool", "hint": "Map work over the sizes in a Pool.",
+                            "title_zh": "把 CPU 工作分给进程池", "hint_zh": "在进程池中把 work 映射到 sizes 上。"}}
 '''
 
 SPEED_STUB = '''
