@@ -11,9 +11,11 @@ from plugin.tests.minikit import REPO, write
 
 CATALOG = '''
 TITLE = "Demo"
+TITLE_ZH = "演示"
 EXERCISES = {
-    "double": {"title": "Double a number", "hint": "Return x * 2."},
-    "total": {"title": "Add up", "hint": "sum()"},
+    "double": {"title": "Double a number", "hint": "Return x * 2.",
+               "title_zh": "把数字翻倍", "hint_zh": "返回 x * 2。"},
+    "total": {"title": "Add up", "hint": "sum()", "title_zh": "求和", "hint_zh": "sum()"},
 }
 '''
 
@@ -72,6 +74,15 @@ Some prose with `code` that is not an exercise list.
 `not_an_exercise` is mentioned after the list.
 '''
 
+LESSON_ZH = '''
+# 第一步
+
+## 练习（`demo.py`）
+
+1. `double` —— 用 `helper()` 把数字翻倍。
+2. `total` —— 求和，就像 `builtins.sum`。
+'''
+
 
 @pytest.fixture
 def course(tmp_path: Path) -> Path:
@@ -81,6 +92,7 @@ def course(tmp_path: Path) -> Path:
         "exercises/step1/__init__.py": CATALOG,
         "exercises/step1/demo.py": STUB,
         "exercises/step1/README.md": LESSON,
+        "exercises/step1/README.zh-CN.md": LESSON_ZH,
         "exercises/step1/test_demo.py": "",
         "exercises/step1/conftest.py": "",
         "solutions/__init__.py": "",
@@ -200,7 +212,8 @@ def test_a_lesson_without_exercise_list_or_no_lesson(course):
     assert course_check.problems(course) == [
         f"{course}/exercises/step1/README.md has no '## Exercises' section listing the step's exercises as `name`s"
     ]
-    (course / "exercises/step1/README.md").unlink()
+    (course / "exercises/step1/README.md").unlink()  # the lesson in one language only: the language check's
+    (course / "exercises/step1/README.zh-CN.md").unlink()
     assert course_check.problems(course) == [
         f"step1 has no lesson: write {course}/exercises/step1/README.md with an '## Exercises' section"
     ]
@@ -214,13 +227,14 @@ def test_a_broken_catalog_is_one_problem(course):
 
 def test_the_authoring_command_runs_the_course_check(course, capsys):
     assert authoring.main(["--root", str(course)]) == 0
-    assert capsys.readouterr().out == "course check: 0 problems\n"
+    assert capsys.readouterr().out == "course check: 0 problems\nlanguage check: 0 problems\n"
     edit(course / "solutions/step1/demo.py", "FACTOR = 2", "FACTOR = 3")
     assert authoring.main(["--root", str(course)]) == 1
     assert capsys.readouterr().out.splitlines() == [
         f"course check: constant FACTOR differs between {course}/exercises/step1/demo.py and "
         f"{course}/solutions/step1/demo.py: make them identical",
         "course check: 1 problems",
+        "language check: 0 problems",
     ]
 
 
