@@ -187,16 +187,20 @@ def test_every_format_carries_the_same_valid_scores(kit, target, scores, total):
             assert "hint: " in test["output"] and "tests passed" in test["output"]
 
 
-def test_gradescope_leaderboard_lists_measured_speedups(kit):
-    add_speed_step(kit)
-    _, lab, gradescope, _ = _documents(kit, "--solutions", "exercises/step2")
+def test_gradescope_leaderboard_lists_measured_speedups():
+    """The run that produces the rows is test_speedup's; its leaderboard is checked there too."""
+    speedups = [
+        {"exercise": "step2.parallel_map", "verdict": "pass", "speedup": 1.8},
+        {"exercise": "step3.async_results", "verdict": "fail", "speedup": 1.1},
+        {"exercise": "step4.filter_folder_parallel", "verdict": "not-measured", "speedup": 1.05},
+        {"exercise": "step3.compare_strategies", "verdict": "fail", "speedup": None},
+    ]
+    gradescope = grading.gradescope_document([_scored(["passed"])], speedups, 1.5, seed=7)
     jsonschema.validate(gradescope, GRADESCOPE_SCHEMA)
-    board = gradescope["leaderboard"]
-    measured = [row for row in lab["speedups"] if row["verdict"] != "not-measured"]
-    assert len(lab["speedups"]) == 1
-    assert [row["name"] for row in board] == [f"{row['exercise']} speedup" for row in measured]
-    assert [row["value"] for row in board] == [row["speedup"] for row in measured]
-    assert all(row["order"] == "desc" for row in board)
+    assert gradescope["leaderboard"] == [
+        {"name": "step2.parallel_map speedup", "value": 1.8, "order": "desc"},
+        {"name": "step3.async_results speedup", "value": 1.1, "order": "desc"},
+    ]
 
 
 # -- the signed stream -----------------------------------------------------------------------------------
@@ -261,6 +265,7 @@ def test_grading_uses_a_new_seed_each_run_so_memorised_answers_fail(kit):
     assert second["summary"]["score"] < 5
 
 
+@pytest.mark.slow  # a tamper case
 def test_a_learner_conftest_is_ignored(kit):
     forcing = (
         "import pytest\n\n@pytest.hookimpl(wrapper=True)\ndef pytest_runtest_makereport(item, call):\n"
@@ -271,6 +276,7 @@ def test_a_learner_conftest_is_ignored(kit):
     assert lab["summary"]["score"] == 0
 
 
+@pytest.mark.slow  # a tamper case
 def test_a_fake_results_file_and_an_early_exit_score_nothing(kit):
     results = kit.path / "graded-gradescope.json"
     cheat = SOLUTION + (
@@ -284,6 +290,7 @@ def test_a_fake_results_file_and_an_early_exit_score_nothing(kit):
     assert classroom["status"] == "error"
 
 
+@pytest.mark.slow  # a tamper case
 def test_forged_result_lines_are_detected_as_tampering(kit):
     cheat = SOLUTION.replace("return 2 * x", "return 0") + (
         "\nimport json, sys\n"
@@ -300,6 +307,7 @@ def test_forged_result_lines_are_detected_as_tampering(kit):
     assert re.search(r"tampering detected: \d+ result line\(s\) were not written by the kit", gradescope["output"])
 
 
+@pytest.mark.slow  # a tamper case
 def test_patching_pytest_reporting_is_detected_as_tampering(kit):
     cheat = SOLUTION.replace("return 2 * x", "return 0") + (
         "\nfrom _pytest.reports import TestReport\n"
@@ -316,6 +324,7 @@ def test_patching_pytest_reporting_is_detected_as_tampering(kit):
     assert all("tampering detected" in test["message"] for test in classroom["tests"])
 
 
+@pytest.mark.slow  # a tamper case
 def test_a_hook_registered_by_learner_code_is_detected_as_tampering(kit):
     cheat = SOLUTION.replace("return 2 * x", "return 0") + (
         "\nimport gc\nimport pytest\nfrom _pytest.config import Config\n\n"
@@ -331,6 +340,7 @@ def test_a_hook_registered_by_learner_code_is_detected_as_tampering(kit):
     assert "tampering detected: the submission replaced hook pytest_runtest_makereport" in gradescope["output"]
 
 
+@pytest.mark.slow  # a tamper case
 def test_patching_the_clock_cannot_fake_a_speedup(kit):
     add_speed_step(kit)
     folder = submission(kit, "learner", SOLUTION, {"step2/speed.py": CLOCK_CHEAT})
@@ -340,6 +350,7 @@ def test_patching_the_clock_cannot_fake_a_speedup(kit):
     assert "tampering" not in gradescope["output"]  # the kit's own clock was never touched
 
 
+@pytest.mark.slow  # a tamper case
 def test_a_whole_run_timeout_keeps_what_finished_and_leaves_nothing_running(kit, monkeypatch):
     mark = uuid.uuid4().hex
     monkeypatch.setenv("PARALLEL_LAB_SELF_TEST", mark)
