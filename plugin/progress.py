@@ -17,6 +17,7 @@ from plugin.exercises import Catalog, Exercise
 _PRECEDENCE = {"passed": 0, "skipped": 1, "failed": 2, "todo": 3, "error": 4}
 NOT_RUN = "not-run"  # none of its tests ran this session: no status of the contract's applies
 MESSAGE_LIMIT = 400
+OUTPUT_LIMIT = 2000  # what the ledger keeps of a test's printed output (the grading stream carries it)
 
 
 @dataclasses.dataclass
@@ -77,7 +78,7 @@ def phase_fields(report: pytest.TestReport) -> dict | None:
         ),
         "duration": report.duration,
         "speedups": list(getattr(report, "lab_speedups", None) or []),
-        "output": report.capstdout,
+        "output": report.capstdout[:OUTPUT_LIMIT],
     }
 
 
