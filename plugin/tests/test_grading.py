@@ -203,6 +203,36 @@ def test_gradescope_leaderboard_lists_measured_speedups():
     ]
 
 
+def test_gradescope_document_of_a_full_and_a_partial_exercise():
+    full, partial = _scored(["passed", "passed"]), _scored(["passed", "failed"])
+    gradescope = grading.gradescope_document([full, partial], [], 12.3456, seed=7, notes=["step9/demo.py is missing"])
+    jsonschema.validate(gradescope, GRADESCOPE_SCHEMA)
+    assert (gradescope["score"], gradescope["execution_time"]) == (6.0, 12.346)
+    assert gradescope["output"].splitlines() == [
+        "Parallel Lab: 6 / 8 points; 1 of 2 exercises complete (seed 7)",
+        "step9/demo.py is missing",
+    ]
+    assert [(t["name"], t["number"], t["score"], t["max_score"], t["status"]) for t in gradescope["tests"]] == [
+        ("step9.demo: Demo", "9.1", 4.0, 4.0, "passed"),
+        ("step9.demo: Demo", "9.1", 2.0, 4.0, "failed"),
+    ]
+    assert gradescope["tests"][0]["output"] == "2 of 2 tests passed"
+    assert gradescope["tests"][1]["output"].splitlines() == ["1 of 2 tests passed", "test_1: boom", "hint: Do it."]
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "run_error", "status"),
+    [(["passed"], False, "pass"), (["passed", "failed"], False, "fail"), (["passed"], True, "error")],
+)
+def test_classroom_document_status_scores_and_milliseconds(outcomes, run_error, status):
+    classroom = grading.classroom_document([_scored(outcomes)], run_error=run_error)
+    jsonschema.validate(classroom, CLASSROOM_SCHEMA)
+    assert (classroom["status"], classroom["max_score"]) == (status, 4.0)
+    (test,) = classroom["tests"]
+    assert test["status"] == ("pass" if outcomes == ["passed"] else "fail")
+    assert (test["line_no"], test["duration"]) == (7, round(100 * len(outcomes)))  # 0.1 s a test, in ms
+
+
 # -- the signed stream -----------------------------------------------------------------------------------
 
 
