@@ -283,6 +283,7 @@ def test_grading_scores_stubs_zero_solutions_full_and_half_done_in_between(kit):
         assert "tampering" not in gradescope["output"]
 
 
+@pytest.mark.slow  # a cheat: answers memorised from an earlier grading
 def test_grading_uses_a_new_seed_each_run_so_memorised_answers_fail(kit):
     _, first, _, _ = grade(kit, submission(kit, "learner", SOLUTION))
     seed = first["environment"]["seed"]
