@@ -195,6 +195,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "course_solution_missing_exercise": "{exercise_id} has no solution in {path}",
         "course_solution_not_implemented": "{exercise_id}: its solution in {path} still raises NotImplementedError",
         "course_solution_module_missing": "{stub} has no solution module {solution}",
+        "course_module_unparsable": "{path}:{line} does not parse ({error}): fix it first",
         "course_lesson_missing": "{step} has no lesson: write {path} with an '## Exercises' section",
         "course_lesson_no_exercise_list": (
             "{path} has no '## Exercises' section listing the step's exercises as `name`s"
