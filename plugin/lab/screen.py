@@ -1,0 +1,100 @@
+"""What ``lab`` shows, as lines of text: the same blocks for ``lab run``/``lab list`` and the watch screen."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+
+from plugin.lab.kit import Exercise, say, where_to_edit
+from plugin.lab.results import DONE, FAILING, TODO
+from plugin.lab.session import Lab
+
+BAR_WIDTH = 20
+WIDTH = 100
+_MARKS = {DONE: "✓", TODO: "·", FAILING: "✗", None: "?"}
+
+
+def bar(done: int, total: int) -> str:
+    filled = round(BAR_WIDTH * done / total) if total else 0
+    return "[" + "#" * filled + "-" * (BAR_WIDTH - filled) + "]"
+
+
+def status_word(status: str | None) -> str:
+    return say({DONE: "lab_status_done", TODO: "lab_status_todo", FAILING: "lab_status_failing"}.get(status, "lab_status_unknown"))
+
+
+def step_lines(lab: Lab) -> list[str]:
+    lines = []
+    for step in lab.catalog.steps:
+        done = sum(lab.status(exercise) == DONE for exercise in step.exercises)
+        total = len(step.exercises)
+        lines.append(say("lab_step_line", step=step.name, title=step.title, bar=bar(done, total), done=done, total=total))
+    return lines
+
+
+def list_lines(lab: Lab) -> list[str]:
+    lines = []
+    for step in lab.catalog.steps:
+        lines.append(f"{step.name}  {step.title}")
+        for exercise in step.exercises:
+            status = lab.status(exercise)
+            lines.append(
+                say(
+                    "lab_list_row",
+                    mark=">" if exercise is lab.current else _MARKS.get(status, "?"),
+                    exercise=exercise.id,
+                    status=status_word(status),
+                    points=exercise.points,
+                    location=where_to_edit(exercise, lab.root),
+                )
+            )
+    return lines
+
+
+def _wrapped(text: str, indent: str = "  ") -> list[str]:
+    return textwrap.wrap(text, width=WIDTH, initial_indent=indent, subsequent_indent=indent + "  ") or [indent]
+
+
+def _clock(epoch_seconds: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(epoch_seconds))
+
+
+def speedup_lines(speedups: list[dict]) -> list[str]:
+    lines = []
+    for row in speedups:
+        if row.get("verdict") == "not-measured":
+            lines += _wrapped(say("lab_speedup_reason", reason=row.get("reason", "")))
+            continue
+        fields = {key: _number(row.get(key)) for key in ("speedup", "required", "capacity")}
+        lines += _wrapped(say("lab_speedup", workers=row.get("workers", "?"), verdict=row.get("verdict", "?"), **fields))
+    return lines
+
+
+def _number(value) -> str:
+    return f"{value:.2f}" if isinstance(value, (int, float)) else "?"
+
+
+def exercise_lines(lab: Lab, exercise: Exercise, full_hint: bool = False, show_log: bool = True) -> list[str]:
+    """The current exercise: title, where to edit, status, first problem, speedup verdict, hint."""
+    lines = [say("lab_current", exercise=exercise.id, title=exercise.title), "  " + say("lab_edit", location=where_to_edit(exercise, lab.root))]
+    result = lab.state.results.get(exercise.id)
+    if result is None:
+        status = lab.status(exercise)
+        lines.append("  " + say("lab_status_line", status=status_word(status), tests_passed=0, tests="?"))
+        lines += _wrapped(say("lab_not_checked"))
+    else:
+        lines.append("  " + say("lab_status_line", status=status_word(result.status), tests_passed=result.passed, tests=result.tests))
+        checked = lab.state.checked.get(exercise.id)
+        if checked:
+            lines.append("  " + say("lab_checked", time=_clock(checked)))
+        if result.problem:
+            lines += [""] + _wrapped(result.problem)
+        lines += speedup_lines(result.speedups)
+        if result.status == FAILING and show_log:
+            lines += _wrapped(say("lab_log", path=lab.log_path.name))
+    if full_hint and exercise.hint:
+        first, *more = exercise.hint.strip().splitlines()
+        lines += [""] + _wrapped(say("lab_hint", hint=first))
+        for paragraph in more:
+            lines += _wrapped(paragraph, indent="        ")
+    return lines

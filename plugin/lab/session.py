@@ -1,0 +1,125 @@
+"""One learner's lab: the kit's catalog, the saved state, and runs of the kit's tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from plugin.lab.kit import Exercise, ID_PATTERN, load_catalog, say, stubs_folder
+from plugin.lab.pristine import pristine_file
+from plugin.lab.results import DONE, TODO, results_of
+from plugin.lab.runner import Runner, RunOutcome
+from plugin.lab.source import function_text
+from plugin.lab.state import State
+
+LOG_NAME = ".lab-last-run.log"
+
+
+class LabError(Exception):
+    """A usage or environment error, in the learner's terms (exit code 2)."""
+
+
+class Lab:
+    def __init__(self, root: Path, start_method: str | None = None, warm: bool = False):
+        self.root = root
+        self.catalog = load_catalog(root)
+        self.state = State(root)
+        self.log_path = root / LOG_NAME
+        self.start_method = start_method
+        self.warm = warm
+        self._runner: Runner | None = None
+        self.runs = 0
+        self.last_seconds = 0.0
+
+    @property
+    def runner(self) -> Runner:
+        if self._runner is None:
+            self._runner = Runner(self.root, self.log_path, self.start_method, self.warm)
+        return self._runner
+
+    def close(self) -> None:
+        if self._runner is not None:
+            self._runner.close()
+
+    # -- exercises and their status ---------------------------------------------------------------
+
+    @property
+    def exercises(self) -> list[Exercise]:
+        return [exercise for step in self.catalog.steps for exercise in step.exercises]
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        exercise = self.catalog.exercises.get(exercise_id)
+        if exercise is None:
+            raise LabError(say("lab_unknown_exercise", exercise=exercise_id))
+        return exercise
+
+    def is_pristine(self, exercise: Exercise) -> bool:
+        """The learner's function is still the stub, byte for byte (todo by the authoring check)."""
+        stub, mine = pristine_file(exercise.step, exercise.module), self.module_file(exercise)
+        if not (stub.is_file() and mine.is_file()):
+            return False
+        pristine = function_text(stub.read_text(encoding="utf-8"), exercise.name)
+        return pristine is not None and pristine == function_text(mine.read_text(encoding="utf-8"), exercise.name)
+
+    def status(self, exercise: Exercise) -> str | None:
+        """The status of the last run of ``exercise``; todo for an untouched stub never run; else None."""
+        known = self.state.status(exercise.id)
+        if known is None and self.is_pristine(exercise):
+            return TODO
+        return known
+
+    def module_file(self, exercise: Exercise) -> Path:
+        return stubs_folder(self.root) / exercise.step / f"{exercise.module}.py"
+
+    def next_pending(self, after: Exercise | None = None) -> Exercise | None:
+        """The first exercise not done, in catalog order, after ``after`` (wrapping round)."""
+        order = self.exercises
+        start = order.index(after) + 1 if after in order else 0
+        for exercise in order[start:] + order[:start]:
+            if exercise is not after and self.status(exercise) != DONE:
+                return exercise
+        return None
+
+    @property
+    def current(self) -> Exercise:
+        chosen = self.catalog.exercises.get(self.state.current or "")
+        return chosen or self.next_pending() or self.exercises[0]
+
+    def forget(self, exercise: Exercise) -> None:
+        """Its last result no longer holds (its function was reset)."""
+        self.state.results.pop(exercise.id, None)
+        self.state.checked.pop(exercise.id, None)
+        self.state.save()
+
+    def move_to(self, exercise: Exercise) -> None:
+        self.state.current = exercise.id
+        self.state.save()
+
+    # -- runs -------------------------------------------------------------------------------------
+
+    def check(
+        self, exercise: Exercise | None = None, step: str | None = None, on_event: Callable[[dict], None] = lambda e: None
+    ) -> RunOutcome:
+        """Run the tests of one exercise, one step or (neither given) every step, and record the results."""
+        if exercise is not None:
+            path, selected = f"exercises/{exercise.step}", {exercise.id}
+        elif step is not None:
+            path, selected = f"exercises/{step}", {e.id for e in self.exercises if e.step == step}
+        else:
+            path, selected = "exercises", set(self.catalog.exercises)
+        outcome = self.runner.run([path], exercise.id if exercise else None, on_event)
+        if self.runner.cancelled:
+            return outcome
+        self.runs += 1
+        self.last_seconds = outcome.seconds
+        if outcome.document is None:
+            raise LabError(say("lab_run_failed", code=outcome.exit_code, path=self.log_path.name))
+        self.state.record(results_of(outcome.document, selected))
+        self.state.save()
+        return outcome
+
+
+def parse_id(text: str) -> str:
+    if not ID_PATTERN.match(text):
+        raise LabError(say("lab_unknown_exercise", exercise=text))
+    return text
