@@ -31,6 +31,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lab_current": "{exercise} — {title}",
         "lab_edit": "edit {location}",
         "lab_status_line": "status: {status} ({tests_passed}/{tests} tests pass)",
+        "lab_status_only": "status: {status}",
         "lab_checked": "checked at {time}",
         "lab_last_run": "run #{run} took {seconds:.1f} s",
         "lab_not_checked": "not checked yet: save the file, or press r to run its tests",

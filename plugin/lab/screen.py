@@ -80,7 +80,7 @@ def exercise_lines(lab: Lab, exercise: Exercise, full_hint: bool = False, show_l
     result = lab.state.results.get(exercise.id)
     if result is None:
         status = lab.status(exercise)
-        lines.append("  " + say("lab_status_line", status=status_word(status), tests_passed=0, tests="?"))
+        lines.append("  " + say("lab_status_only", status=status_word(status)))
         lines += _wrapped(say("lab_not_checked"))
     else:
         lines.append("  " + say("lab_status_line", status=status_word(result.status), tests_passed=result.passed, tests=result.tests))
