@@ -20,30 +20,48 @@ from plugin.lab.solutions import solution_source
 DONE_EXIT, NOT_YET_EXIT, ERROR_EXIT = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+def _add_common(parser: argparse.ArgumentParser, default) -> None:
+    # On the subcommands the default is SUPPRESS: argparse would otherwise let a subcommand's default
+    # overwrite the same option given before the subcommand (lab --start-method spawn run).
+    parser.add_argument(
         "--start-method",
         choices=START_METHODS,
+        default=default,
         help="multiprocessing start method for the tests (passed on to pytest; default: the kit's)",
     )
-    parser = argparse.ArgumentParser(
-        prog="lab", description="Parallel Lab: the exercises, one at a time.", parents=[common]
+
+
+def _add_manual(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument(
+        "--manual-run",
+        action="store_true",
+        default=default,
+        help="run only when you press r (for file systems whose changes are not reported: WSL2 /mnt, network mounts)",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lab", description="Parallel Lab: the exercises, one at a time.")
+    _add_common(parser, None)
+    _add_manual(parser, False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    watch = commands.add_parser("watch", parents=[common], help="watch your files and check the current exercise on every save (the default)")
-    for command in (parser, watch):
-        command.add_argument("--manual-run", action="store_true", help="run only when you press r (for file systems whose changes are not reported: WSL2 /mnt, network mounts)")
-    commands.add_parser("list", parents=[common], help="every exercise with its status, points and where to edit it")
-    run = commands.add_parser("run", parents=[common], help="run one exercise's tests (default: the current one)")
-    run.add_argument("id", nargs="?", metavar="ID", help="stepN.<function_name>")
-    hint = commands.add_parser("hint", parents=[common], help="the full hint of an exercise (default: the current one)")
-    hint.add_argument("id", nargs="?", metavar="ID")
-    reset = commands.add_parser("reset", parents=[common], help="put one function back to its stub (the rest of the file is kept)")
-    reset.add_argument("id", metavar="ID")
-    reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    solution = commands.add_parser("solution", parents=[common], help="the reference solution of an exercise you have done")
-    solution.add_argument("id", metavar="ID")
+    helps = {
+        "watch": "watch your files and check the current exercise on every save (the default)",
+        "list": "every exercise with its status, points and where to edit it",
+        "run": "run one exercise's tests (default: the current one)",
+        "hint": "the full hint of an exercise (default: the current one)",
+        "reset": "put one function back to its stub (the rest of the file is kept)",
+        "solution": "the reference solution of an exercise you have done",
+    }
+    sub = {name: commands.add_parser(name, help=text) for name, text in helps.items()}
+    for command in sub.values():
+        _add_common(command, argparse.SUPPRESS)
+    _add_manual(sub["watch"], argparse.SUPPRESS)
+    sub["run"].add_argument("id", nargs="?", metavar="ID", help="stepN.<function_name>")
+    sub["hint"].add_argument("id", nargs="?", metavar="ID", help="stepN.<function_name>")
+    sub["reset"].add_argument("id", metavar="ID", help="stepN.<function_name>")
+    sub["reset"].add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    sub["solution"].add_argument("id", metavar="ID", help="stepN.<function_name>")
     return parser
 
 
@@ -129,8 +147,6 @@ COMMANDS = {"watch": do_watch, "list": do_list, "run": do_run, "hint": do_hint, 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "watch"
-    if command == "watch" and not hasattr(args, "manual_run"):
-        args.manual_run = False
     try:
         if args.start_method and args.start_method not in multiprocessing.get_all_start_methods():
             raise LabError(

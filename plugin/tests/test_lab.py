@@ -177,3 +177,11 @@ def test_usage_errors_exit_2(kit_copy, monkeypatch, capsys, tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["run", "--start-method", "thread"])
     assert exit_info.value.code == 2
+
+
+@pytest.mark.parametrize("args", [["--start-method", "spawn", "run"], ["run", "--start-method", "spawn"]])
+def test_start_method_is_passed_on_to_pytest(kit_copy, monkeypatch, capsys, args):
+    monkeypatch.chdir(kit_copy)
+    assert cli.main(args) == 1
+    assert "status: todo (0/2 tests pass)" in capsys.readouterr().out
+    assert "start method spawn" in (kit_copy / ".lab-last-run.log").read_text()
