@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -20,6 +21,7 @@ class State:
         self.current: str | None = None
         self.results: dict[str, ExerciseResult] = {}
         self.checked: dict[str, float] = {}  # exercise -> when its result was recorded (epoch seconds)
+        self._saving = threading.Lock()  # lab watch saves from its run thread and on keys
         self._load()
 
     def _load(self) -> None:
@@ -53,5 +55,6 @@ class State:
             },
         }
         temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        os.replace(temporary, self.path)
+        with self._saving:
+            temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+            os.replace(temporary, self.path)
