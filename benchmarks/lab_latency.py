@@ -44,7 +44,9 @@ WARM_UP_S = 2.0  # after the first screen: the next spare interpreter starts and
 
 
 def save_to_screen(kit: Path) -> float:
-    child = pexpect.spawn(sys.executable, ["-m", "plugin.lab"], cwd=kit, encoding="utf-8", dimensions=(60, 140), timeout=60)
+    child = pexpect.spawn(
+        sys.executable, ["-m", "plugin.lab"], cwd=kit, encoding="utf-8", dimensions=(60, 140), timeout=60
+    )
     try:
         child.expect_exact("run #1 took")
         time.sleep(WARM_UP_S)
@@ -74,7 +76,8 @@ def run_only(kit: Path, warm: bool) -> float:
 
 
 def describe(name: str, samples: list[float]) -> str:
-    return f"{name:<44} median {statistics.median(samples):.2f} s  min {min(samples):.2f}  max {max(samples):.2f}  (n={len(samples)})"
+    median, low, high = statistics.median(samples), min(samples), max(samples)
+    return f"{name:<44} median {median:.2f} s  min {low:.2f}  max {high:.2f}  (n={len(samples)})"
 
 
 def main() -> int:

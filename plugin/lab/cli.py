@@ -141,7 +141,14 @@ def do_watch(lab: Lab, args) -> int:
     return watch(lab, manual=args.manual_run)
 
 
-COMMANDS = {"watch": do_watch, "list": do_list, "run": do_run, "hint": do_hint, "reset": do_reset, "solution": do_solution}
+COMMANDS = {
+    "watch": do_watch,
+    "list": do_list,
+    "run": do_run,
+    "hint": do_hint,
+    "reset": do_reset,
+    "solution": do_solution,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,7 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.start_method and args.start_method not in multiprocessing.get_all_start_methods():
             raise LabError(
-                say("lab_bad_start_method", method=args.start_method, methods=", ".join(multiprocessing.get_all_start_methods()))
+                say(
+                    "lab_bad_start_method",
+                    method=args.start_method,
+                    methods=", ".join(multiprocessing.get_all_start_methods()),
+                )
             )
         lab = Lab(find_root(Path.cwd()), args.start_method, warm=command == "watch")
         try:

@@ -203,6 +203,7 @@ class _Progress:
         from plugin.lab.kit import MARKER
 
         if self.exercise is not None:
+
             def belongs(item) -> bool:
                 marker = item.get_closest_marker(MARKER)
                 return marker is not None and marker.args[:1] == (self.exercise,)

@@ -20,7 +20,11 @@ def bar(done: int, total: int) -> str:
 
 
 def status_word(status: str | None) -> str:
-    return say({DONE: "lab_status_done", TODO: "lab_status_todo", FAILING: "lab_status_failing"}.get(status, "lab_status_unknown"))
+    return say(
+        {DONE: "lab_status_done", TODO: "lab_status_todo", FAILING: "lab_status_failing"}.get(
+            status, "lab_status_unknown"
+        )
+    )
 
 
 def step_lines(lab: Lab) -> list[str]:
@@ -28,7 +32,9 @@ def step_lines(lab: Lab) -> list[str]:
     for step in lab.catalog.steps:
         done = sum(lab.status(exercise) == DONE for exercise in step.exercises)
         total = len(step.exercises)
-        lines.append(say("lab_step_line", step=step.name, title=step.title, bar=bar(done, total), done=done, total=total))
+        lines.append(
+            say("lab_step_line", step=step.name, title=step.title, bar=bar(done, total), done=done, total=total)
+        )
     return lines
 
 
@@ -66,7 +72,9 @@ def speedup_lines(speedups: list[dict]) -> list[str]:
             lines += _wrapped(say("lab_speedup_reason", reason=row.get("reason", "")))
             continue
         fields = {key: _number(row.get(key)) for key in ("speedup", "required", "capacity")}
-        lines += _wrapped(say("lab_speedup", workers=row.get("workers", "?"), verdict=row.get("verdict", "?"), **fields))
+        lines += _wrapped(
+            say("lab_speedup", workers=row.get("workers", "?"), verdict=row.get("verdict", "?"), **fields)
+        )
     return lines
 
 
@@ -76,14 +84,20 @@ def _number(value) -> str:
 
 def exercise_lines(lab: Lab, exercise: Exercise, full_hint: bool = False, show_log: bool = True) -> list[str]:
     """The current exercise: title, where to edit, status, first problem, speedup verdict, hint."""
-    lines = [say("lab_current", exercise=exercise.id, title=exercise.title), "  " + say("lab_edit", location=where_to_edit(exercise, lab.root))]
+    lines = [
+        say("lab_current", exercise=exercise.id, title=exercise.title),
+        "  " + say("lab_edit", location=where_to_edit(exercise, lab.root)),
+    ]
     result = lab.state.results.get(exercise.id)
     if result is None:
         status = lab.status(exercise)
         lines.append("  " + say("lab_status_only", status=status_word(status)))
         lines += _wrapped(say("lab_not_checked"))
     else:
-        lines.append("  " + say("lab_status_line", status=status_word(result.status), tests_passed=result.passed, tests=result.tests))
+        lines.append(
+            "  "
+            + say("lab_status_line", status=status_word(result.status), tests_passed=result.passed, tests=result.tests)
+        )
         checked = lab.state.checked.get(exercise.id)
         if checked:
             lines.append("  " + say("lab_checked", time=_clock(checked)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from plugin.lab.kit import Exercise, ID_PATTERN, load_catalog, say, stubs_folder
+from plugin.lab.kit import ID_PATTERN, Exercise, load_catalog, say, stubs_folder
 from plugin.lab.pristine import pristine_file
 from plugin.lab.results import DONE, TODO, results_of
 from plugin.lab.runner import Runner, RunOutcome
@@ -98,7 +98,10 @@ class Lab:
     # -- runs -------------------------------------------------------------------------------------
 
     def check(
-        self, exercise: Exercise | None = None, step: str | None = None, on_event: Callable[[dict], None] = lambda e: None
+        self,
+        exercise: Exercise | None = None,
+        step: str | None = None,
+        on_event: Callable[[dict], None] = lambda e: None,
     ) -> RunOutcome:
         """Run the tests of one exercise, one step or (neither given) every step, and record the results."""
         if exercise is not None:

@@ -27,7 +27,9 @@ def solution_source(exercise_id: str, root: Path | None = None) -> str | None:
     if function is None:
         return None
     given = _given_functions(exercise.step, exercise.module)
-    helpers = _helpers(text, exercise.name, skip=given | {e.name for e in catalog.exercises.values() if e.step == exercise.step})
+    helpers = _helpers(
+        text, exercise.name, skip=given | {e.name for e in catalog.exercises.values() if e.step == exercise.step}
+    )
     return "\n\n\n".join(helpers + [function.rstrip("\n")]) + "\n"
 
 

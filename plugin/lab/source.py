@@ -68,7 +68,7 @@ def function_span(text: str, name: str) -> tuple[int, int] | None:
         end = _with_decorators(lines, end) if end < len(lines) else end
         if _parses("".join(lines[start:end])):
             return start, _without_trailing_blanks(lines, start, end)
-    end = next((index for index in candidates if index == len(lines) or _TOP_LEVEL_START.match(lines[index])))
+    end = next(index for index in candidates if index == len(lines) or _TOP_LEVEL_START.match(lines[index]))
     end = _with_decorators(lines, end) if end < len(lines) else end
     return start, _without_trailing_blanks(lines, start, end)
 

@@ -77,7 +77,9 @@ def test_a_learner_session(lab_in_a_terminal):
     pristine = module.read_text(encoding="utf-8")
 
     # the pristine stubs: the first exercise is todo, with the line to edit
-    expect_all(child, "step1.parent_and_child_pids — Run a function in a child process", "status: todo (0/2 tests pass)")
+    expect_all(
+        child, "step1.parent_and_child_pids — Run a function in a child process", "status: todo (0/2 tests pass)"
+    )
     expect_all(child, "not implemented yet: exercises/step1/processes.py:24", "run #1 took")
 
     # a wrong implementation: the plugin's friendly failure
