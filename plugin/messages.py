@@ -39,7 +39,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lab_speedup": "speedup {speedup}x with {workers} workers (required {required}x, machine capacity {capacity}x): {verdict}",
         "lab_speedup_reason": "speedup not measured: {reason}",
         "lab_hint": "hint: {hint}",
-        "lab_hint_key": "press h for the hint",
         "lab_log": "full pytest output: {path}",
         "lab_running": "{spinner} running {what}… {done}/{total} tests",
         "lab_running_starting": "{spinner} running {what}… starting",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from plugin.lab.kit import say
+
 DONE, TODO, FAILING = "done", "todo", "failing"
 
 
@@ -46,5 +48,5 @@ def results_of(document: dict, selected: set[str]) -> dict[str, ExerciseResult]:
         if errors:
             for exercise_id in step.get("not_run", []):
                 if exercise_id in selected:
-                    found[exercise_id] = ExerciseResult(FAILING, 0, 0, errors[0])
+                    found[exercise_id] = ExerciseResult(FAILING, 0, 0, say("lab_collection_error", problem=errors[0]))
     return {exercise_id: result for exercise_id, result in found.items() if exercise_id in selected}

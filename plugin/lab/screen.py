@@ -82,7 +82,7 @@ def _number(value) -> str:
     return f"{value:.2f}" if isinstance(value, (int, float)) else "?"
 
 
-def exercise_lines(lab: Lab, exercise: Exercise, full_hint: bool = False, show_log: bool = True) -> list[str]:
+def exercise_lines(lab: Lab, exercise: Exercise, full_hint: bool = False) -> list[str]:
     """The current exercise: title, where to edit, status, first problem, speedup verdict, hint."""
     lines = [
         say("lab_current", exercise=exercise.id, title=exercise.title),
@@ -94,17 +94,18 @@ def exercise_lines(lab: Lab, exercise: Exercise, full_hint: bool = False, show_l
         lines.append("  " + say("lab_status_only", status=status_word(status)))
         lines += _wrapped(say("lab_not_checked"))
     else:
-        lines.append(
-            "  "
-            + say("lab_status_line", status=status_word(result.status), tests_passed=result.passed, tests=result.tests)
-        )
+        status = status_word(result.status)
+        if result.tests:
+            lines.append("  " + say("lab_status_line", status=status, tests_passed=result.passed, tests=result.tests))
+        else:  # its tests could not even be loaded
+            lines.append("  " + say("lab_status_only", status=status))
         checked = lab.state.checked.get(exercise.id)
         if checked:
             lines.append("  " + say("lab_checked", time=_clock(checked)))
         if result.problem:
             lines += [""] + _wrapped(result.problem)
         lines += speedup_lines(result.speedups)
-        if result.status == FAILING and show_log:
+        if result.status == FAILING:
             lines += _wrapped(say("lab_log", path=lab.log_path.name))
     if full_hint and exercise.hint:
         first, *more = exercise.hint.strip().splitlines()
