@@ -185,3 +185,13 @@ def test_start_method_is_passed_on_to_pytest(kit_copy, monkeypatch, capsys, args
     assert cli.main(args) == 1
     assert "status: todo (0/2 tests pass)" in capsys.readouterr().out
     assert "start method spawn" in (kit_copy / ".lab-last-run.log").read_text()
+
+
+def test_a_module_that_does_not_parse_is_reported_as_such(kit_copy, monkeypatch, capsys):
+    monkeypatch.chdir(kit_copy)
+    module = kit_copy / "exercises" / "step1" / "processes.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\ndef broken(:\n", encoding="utf-8")
+    assert cli.main(["run", "step1.run_workers"]) == 1
+    out = capsys.readouterr().out
+    assert "status: failing\n" in out
+    assert "its tests could not be loaded: exercises/step1/test_processes.py: SyntaxError" in out

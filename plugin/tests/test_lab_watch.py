@@ -38,13 +38,16 @@ def function_of(module_text: str, name: str) -> str:
 
 
 @pytest.fixture
-def lab_in_a_terminal(tmp_path):
-    """Start ``lab`` (then ``stty -a``, to read the terminal modes it leaves) in a pseudo-terminal."""
+def lab_in_a_terminal(tmp_path, request):
+    """Start ``lab`` (then ``stty -a``, to read the terminal modes it leaves) in a pseudo-terminal;
+    ``@pytest.mark.lab_args(...)``: lab's arguments."""
+    marker = request.node.get_closest_marker("lab_args")
+    lab_args = " ".join(marker.args) if marker else ""
     kit = copy_kit(tmp_path / "kit")
     mark = uuid.uuid4().hex
     env = {**os.environ, "PARALLEL_LAB_SELF_TEST": mark, "TERM": "xterm"}
     # The shell outlives a Ctrl-C meant for lab (a trap, not an ignored signal, which lab would inherit).
-    command = f"trap true INT; {sys.executable} -m plugin.lab; echo lab-exit=$?; stty -a"
+    command = f"trap true INT; {sys.executable} -m plugin.lab {lab_args}; echo lab-exit=$?; stty -a"
     child = pexpect.spawn(
         "/bin/sh", ["-c", command], cwd=kit, env=env, encoding="utf-8", dimensions=(60, 140), timeout=SCREEN_TIMEOUT_S
     )
@@ -128,4 +131,19 @@ def test_ctrl_c_during_a_long_run_leaves_nothing_behind(lab_in_a_terminal):
     child.expect(r"running every step… [1-9]\d*/\d+ tests")  # a long run shows its progress
     assert processes_marked(mark), "the run's processes should be there while it runs"
     child.sendintr()
+    quit_cleanly(child, mark)
+
+
+MANUAL_QUIET_S = 3.0  # long enough for a watcher to notice a save (debounce 0.2 s) and run it (~1 s)
+
+
+@pytest.mark.lab_args("--manual-run")
+def test_manual_run_checks_only_on_r(lab_in_a_terminal):
+    kit, child, mark = lab_in_a_terminal
+    expect_all(child, "manual mode: press r to run after saving.", "run #1 took")
+    implement(kit / "exercises" / "step1" / "processes.py", "step1.parent_and_child_pids", RIGHT_PIDS)
+    assert child.expect_exact(["run #2 took", pexpect.TIMEOUT], timeout=MANUAL_QUIET_S) == 1  # no run on a save
+    child.send("r")
+    expect_all(child, "step1.parent_and_child_pids is done: on to step1.run_workers.", "run #3 took")
+    child.send("q")
     quit_cleanly(child, mark)
