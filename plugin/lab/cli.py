@@ -14,7 +14,7 @@ from plugin.lab.kit import START_METHODS, CatalogError, KitNotFound, find_root, 
 from plugin.lab.reset import ResetError, reset_function
 from plugin.lab.results import DONE
 from plugin.lab.screen import exercise_lines, list_lines, status_word, step_lines
-from plugin.lab.session import Lab, LabError, parse_id
+from plugin.lab.session import Lab, LabError
 from plugin.lab.solutions import solution_source
 
 DONE_EXIT, NOT_YET_EXIT, ERROR_EXIT = 0, 1, 2
@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _chosen(lab: Lab, exercise_id: str | None):
-    return lab.exercise(parse_id(exercise_id)) if exercise_id else lab.current
+    return lab.exercise(exercise_id) if exercise_id else lab.current
 
 
 def _print(lines: list[str]) -> None:
@@ -102,7 +102,7 @@ def do_hint(lab: Lab, args) -> int:
 
 
 def do_reset(lab: Lab, args) -> int:
-    exercise = lab.exercise(parse_id(args.id))
+    exercise = lab.exercise(args.id)
     if not args.yes:
         try:
             answer = input(say("lab_reset_confirm", exercise=exercise.id))
@@ -118,7 +118,7 @@ def do_reset(lab: Lab, args) -> int:
 
 
 def do_solution(lab: Lab, args) -> int:
-    exercise = lab.exercise(parse_id(args.id))
+    exercise = lab.exercise(args.id)
     if lab.state.status(exercise.id) != DONE:  # what the last run says; else find out now
         lab.check(exercise)
     result = lab.state.results.get(exercise.id)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from plugin.exercises import ID_PATTERN, Catalog, CatalogError, Exercise, load_catalog
+from plugin.exercises import Catalog, CatalogError, Exercise, load_catalog
 from plugin.messages import say
 from plugin.pytest_plugin import MARKER
+from plugin.reports import _bar as bar  # the plugin's own progress bar, for the same look
 from plugin.reports import edit_location
 from plugin.settings import START_METHODS
 from plugin.targets import EXERCISES, SOLUTIONS, exercise_modules, resolve
 
 __all__ = [
-    "ID_PATTERN",
-    "SOLUTIONS",
+    "bar",
     "START_METHODS",
     "Catalog",
     "CatalogError",

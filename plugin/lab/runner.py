@@ -53,6 +53,7 @@ class Runner:
         self._spare: subprocess.Popen | None = None
         self._active: subprocess.Popen | None = None
         self._retiring: threading.Thread | None = None
+        self._closed = False
         self.cancelled = False
         if warm:
             self._spare = self._start()
@@ -72,6 +73,9 @@ class Runner:
 
     def run(self, paths: list[str], exercise: str | None = None, on_event: Callable[[dict], None] = lambda e: None):
         """Run the exercise tests under ``paths`` (only ``exercise``'s when given) and report them."""
+        if self._closed:  # lab is quitting: a run asked for at that moment never starts
+            self.cancelled = True
+            return RunOutcome(2, None, 0.0)
         if self._retiring is not None:  # the last run's process is still exiting, and starts the spare
             self._retiring.join()
         process, self._spare = self._spare or self._start(), None
@@ -106,13 +110,13 @@ class Runner:
             # The result is known: the process's own exit (interpreter shutdown) need not delay the screen.
             self._retiring = threading.Thread(target=self._retire, args=(process,), daemon=True)
             self._retiring.start()
-        elif self.warm and not self.cancelled:
+        elif self.warm and not self._closed:
             self._spare = self._start()
         return RunOutcome(3 if exit_code is None else exit_code, document, seconds)
 
     def _retire(self, process: subprocess.Popen) -> None:
         _end(process, interrupt=False)
-        if self.warm and not self.cancelled:
+        if self.warm and not self._closed:
             self._spare = self._start()
 
     def cancel(self) -> None:
@@ -123,6 +127,8 @@ class Runner:
             _end(process, interrupt=True)
 
     def close(self) -> None:
+        """End the run in progress and the spare; no run starts after this."""
+        self._closed = True
         self.cancel()
         if self._retiring is not None:
             self._retiring.join()

@@ -5,18 +5,12 @@ from __future__ import annotations
 import textwrap
 import time
 
-from plugin.lab.kit import Exercise, say, where_to_edit
+from plugin.lab.kit import Exercise, bar, say, where_to_edit
 from plugin.lab.results import DONE, FAILING, TODO
 from plugin.lab.session import Lab
 
-BAR_WIDTH = 20
 WIDTH = 100
 _MARKS = {DONE: "✓", TODO: "·", FAILING: "✗", None: "?"}
-
-
-def bar(done: int, total: int) -> str:
-    filled = round(BAR_WIDTH * done / total) if total else 0
-    return "[" + "#" * filled + "-" * (BAR_WIDTH - filled) + "]"
 
 
 def status_word(status: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from plugin.lab.kit import ID_PATTERN, Exercise, load_catalog, say, stubs_folder
+from plugin.lab.kit import Exercise, load_catalog, say, stubs_folder
 from plugin.lab.pristine import pristine_file
 from plugin.lab.results import DONE, TODO, results_of
 from plugin.lab.runner import Runner, RunOutcome
@@ -120,9 +120,3 @@ class Lab:
         self.state.record(results_of(outcome.document, selected))
         self.state.save()
         return outcome
-
-
-def parse_id(text: str) -> str:
-    if not ID_PATTERN.match(text):
-        raise LabError(say("lab_unknown_exercise", exercise=text))
-    return text

@@ -205,7 +205,7 @@ class WatchScreen:
 
     def close(self) -> None:
         self.stop.set()
-        self.lab.runner.cancel()
+        self.lab.close()
         if self._run_thread is not None:
             self._run_thread.join()
 
