@@ -56,6 +56,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lab_reset_no_function": "lab: {file} has no function {name}() to reset: write `def {name}(...):` back in, or restore the file.",
         "lab_moved_on": "{exercise} is done: on to {next}.",
         "lab_no_next": "every other exercise is done too.",
+        "lab_broke": "Careful: {exercises} passed before and fail now (press l to see every status).",
         "lab_solution_not_done": "The solution of {exercise} is shown once it is done: it is {status} now ({tests_passed} of {tests} tests pass). Keep going: `lab hint {exercise}` may help.",
         "lab_solution_none": "This copy of the kit has no solutions: your teacher reveals them.",
         "lab_solution_header": "Reference solution of {exercise} (yours passes too; compare them):",

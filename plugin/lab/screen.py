@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 import time
 
-from plugin.lab.kit import Exercise, bar, say, where_to_edit
+from plugin.lab.kit import Exercise, bar, say
 from plugin.lab.results import DONE, FAILING, TODO
 from plugin.lab.session import Lab
 
@@ -45,7 +45,7 @@ def list_lines(lab: Lab) -> list[str]:
                     exercise=exercise.id,
                     status=status_word(status),
                     points=exercise.points,
-                    location=where_to_edit(exercise, lab.root),
+                    location=lab.where_to_edit(exercise),
                 )
             )
     return lines
@@ -80,7 +80,7 @@ def exercise_lines(lab: Lab, exercise: Exercise, full_hint: bool = False) -> lis
     """The current exercise: title, where to edit, status, first problem, speedup verdict, hint."""
     lines = [
         say("lab_current", exercise=exercise.id, title=exercise.title),
-        "  " + say("lab_edit", location=where_to_edit(exercise, lab.root)),
+        "  " + say("lab_edit", location=lab.where_to_edit(exercise)),
     ]
     result = lab.state.results.get(exercise.id)
     if result is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from plugin.lab.kit import Exercise, load_catalog, say, stubs_folder
+from plugin.lab.kit import Exercise, load_catalog, say, stubs_folder, where_to_edit
 from plugin.lab.pristine import pristine_file
 from plugin.lab.results import DONE, TODO, results_of
 from plugin.lab.runner import Runner, RunOutcome
@@ -30,6 +30,9 @@ class Lab:
         self._runner: Runner | None = None
         self.runs = 0
         self.last_seconds = 0.0
+        # The watch screen asks for statuses and locations several times a second while tests run:
+        # what is read from a file is kept until the file changes.
+        self._by_file: dict[tuple, object] = {}
 
     @property
     def runner(self) -> Runner:
@@ -53,13 +56,31 @@ class Lab:
             raise LabError(say("lab_unknown_exercise", exercise=exercise_id))
         return exercise
 
+    def _of_file(self, path: Path, what: tuple, compute: Callable[[], object]) -> object:
+        try:
+            stat = path.stat()
+        except OSError:
+            return compute()
+        key = (path, stat.st_mtime_ns, stat.st_size, what)
+        if key not in self._by_file:
+            self._by_file[key] = compute()
+        return self._by_file[key]
+
+    def _function(self, path: Path, name: str) -> str | None:
+        if not path.is_file():
+            return None
+        return self._of_file(path, ("function", name), lambda: function_text(path.read_text(encoding="utf-8"), name))
+
     def is_pristine(self, exercise: Exercise) -> bool:
         """The learner's function is still the stub, byte for byte (todo by the authoring check)."""
-        stub, mine = pristine_file(exercise.step, exercise.module), self.module_file(exercise)
-        if not (stub.is_file() and mine.is_file()):
-            return False
-        pristine = function_text(stub.read_text(encoding="utf-8"), exercise.name)
-        return pristine is not None and pristine == function_text(mine.read_text(encoding="utf-8"), exercise.name)
+        pristine = self._function(pristine_file(exercise.step, exercise.module), exercise.name)
+        return pristine is not None and pristine == self._function(self.module_file(exercise), exercise.name)
+
+    def where_to_edit(self, exercise: Exercise) -> str:
+        """``file:line`` to edit, as the plugin says it."""
+        return self._of_file(
+            self.module_file(exercise), ("edit", exercise.name), lambda: where_to_edit(exercise, self.root)
+        )
 
     def status(self, exercise: Exercise) -> str | None:
         """The status of the last run of ``exercise``; todo for an untouched stub never run; else None."""

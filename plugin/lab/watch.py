@@ -45,7 +45,6 @@ class WatchScreen:
         self.running: str | None = None  # what is running, as the screen names it
         self.progress = (0, 0)
         self.frame = 0
-        self.then_step: str | None = None  # the step to check once the running exercise check is over
         self._run_thread: threading.Thread | None = None
 
     # -- runs ---------------------------------------------------------------------------------------
@@ -58,33 +57,35 @@ class WatchScreen:
         else:
             self.running = say("lab_running_step", step=step) if step else say("lab_running_all")
         self.progress = (0, 0)
+        done_before = {e.id for e in self.lab.exercises if self.lab.status(e) == DONE}
 
         def run() -> None:
             try:
                 self.lab.check(exercise, step, on_event=lambda event: self.events.put(("progress", event)))
-                self.events.put(("finished", exercise))
+                self.events.put(("finished", (exercise, done_before)))
             except LabError as error:
                 self.events.put(("failed", str(error)))
 
         self._run_thread = threading.Thread(target=run, daemon=True)
         self._run_thread.start()
 
-    def on_finished(self, exercise: Exercise | None) -> None:
+    def on_finished(self, exercise: Exercise | None, done_before: set[str]) -> None:
         self.running = None
-        if self.lab.runner.cancelled:
+        lab = self.lab
+        if lab.runner.cancelled:
             return
-        if exercise is not None and self.lab.status(exercise) == DONE:
-            # Done: check the whole step at once (did something else break?), then move on.
-            self.then_step = exercise.step
-            upcoming = self.lab.next_pending(exercise)
+        broke = [e.id for e in lab.exercises if e.id in done_before and lab.status(e) != DONE]
+        if exercise is not None and lab.status(exercise) == DONE:
+            upcoming = lab.next_pending(exercise)
             if upcoming is None:
-                self.notice = say("lab_moved_on", exercise=exercise.id, next="-") + " " + say("lab_no_next")
+                self.notice = say("lab_all_done")
             else:
-                self.lab.move_to(upcoming)
+                lab.move_to(upcoming)
+                self.full_hint = False
                 self.notice = say("lab_moved_on", exercise=exercise.id, next=upcoming.id)
-        if self.then_step is not None:
-            step, self.then_step = self.then_step, None
-            self.start_run(step=step)
+            self.start_run(step=exercise.step)  # did something else of the step break?
+        if broke:
+            self.notice = " ".join(filter(None, [self.notice, say("lab_broke", exercises=", ".join(broke))]))
 
     def watch_files(self) -> None:
         for _ in watchfiles.watch(
@@ -194,7 +195,7 @@ class WatchScreen:
                     elif payload["event"] == "test":
                         self.progress = (payload["done"], self.progress[1])
                 elif kind == "finished":
-                    self.on_finished(payload)
+                    self.on_finished(*payload)
                 elif kind == "failed":
                     self.running = None
                     self.notice = payload

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import textwrap
 
 import pytest
@@ -9,9 +10,11 @@ import pytest
 from plugin.lab import cli
 from plugin.lab.pristine import differences, pristine_file
 from plugin.lab.reset import ResetError, reset_function
+from plugin.lab.results import ExerciseResult
 from plugin.lab.session import Lab
 from plugin.lab.solutions import solution_source
 from plugin.lab.source import function_span, function_text
+from plugin.lab.watch import WatchScreen
 from plugin.tests.labkit import copy_kit, implement
 from plugin.tests.minikit import REPO
 
@@ -195,3 +198,19 @@ def test_a_module_that_does_not_parse_is_reported_as_such(kit_copy, monkeypatch,
     out = capsys.readouterr().out
     assert "status: failing\n" in out
     assert "its tests could not be loaded: exercises/step1/test_processes.py: SyntaxError" in out
+
+
+def test_watch_moves_on_when_done_checks_the_step_and_says_what_broke(kit_copy):
+    lab = Lab(kit_copy)
+    screen = WatchScreen(lab, manual=True, out=io.StringIO())
+    started = []
+    screen.start_run = lambda exercise=None, step=None: started.append((exercise, step))
+    pids, workers = lab.exercise("step1.parent_and_child_pids"), lab.exercise("step1.run_workers")
+    lab.state.record({pids.id: ExerciseResult("done", 2, 2), workers.id: ExerciseResult("failing", 1, 2, "boom")})
+    screen.on_finished(pids, done_before={workers.id})
+    assert lab.current is workers
+    assert started == [(None, "step1")]
+    text = "\n".join(screen.lines())
+    assert "step1.parent_and_child_pids is done: on to step1.run_workers." in text
+    assert "Careful: step1.run_workers passed before and fail now" in text
+    assert "status: failing (1/2 tests pass)" in text and "boom" in text
