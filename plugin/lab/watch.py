@@ -107,7 +107,7 @@ class WatchScreen:
             return True
         if self.confirming_reset:
             self.confirming_reset = False
-            if key.lower() != "y":
+            if key != "y":
                 self.notice = say("lab_reset_cancelled")
                 return True
             try:
@@ -178,8 +178,11 @@ class WatchScreen:
         while True:
             readable, _, _ = select.select([keys_fd], [], [], FRAME_S)
             if readable:
-                for key in os.read(keys_fd, 32).decode(errors="ignore"):
-                    if not self.on_key(key):
+                typed = os.read(keys_fd, 32)
+                if not typed:  # the terminal is gone
+                    return
+                for key in typed.decode(errors="ignore"):
+                    if not self.on_key(key.lower()):
                         return
                 self.draw()
             changed = False
