@@ -103,8 +103,11 @@ class Lab:
 
     @property
     def current(self) -> Exercise:
+        """The cursor's exercise; once that is done, the next one to do (if any is left)."""
         chosen = self.catalog.exercises.get(self.state.current or "")
-        return chosen or self.next_pending() or self.exercises[0]
+        if chosen is not None and self.status(chosen) != DONE:
+            return chosen
+        return self.next_pending(chosen) or chosen or self.exercises[0]
 
     def forget(self, exercise: Exercise) -> None:
         """Its last result no longer holds (its function was reset)."""
