@@ -214,3 +214,18 @@ def test_watch_moves_on_when_done_checks_the_step_and_says_what_broke(kit_copy):
     assert "step1.parent_and_child_pids is done: on to step1.run_workers." in text
     assert "Careful: step1.run_workers passed before and fail now" in text
     assert "status: failing (1/2 tests pass)" in text and "boom" in text
+
+
+def test_list_of_a_fresh_kit_shows_every_exercise_todo_without_running_anything(kit_copy, monkeypatch, capsys):
+    monkeypatch.chdir(kit_copy)
+    assert cli.main(["list"]) == 1
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
+    stubs = sum(
+        path.read_text().count("raise NotImplementedError(")
+        for path in (kit_copy / "exercises").glob("step*/*.py")
+        if not path.name.startswith(("test_", "conftest", "__init__"))
+    )
+    assert len(rows) == stubs > 20
+    assert all(" todo " in row for row in rows), rows
+    assert "exercises/step1/processes.py:24" in rows[0]
+    assert not (kit_copy / ".lab-last-run.log").exists()  # statuses of untouched stubs need no run
