@@ -28,10 +28,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 INTERRUPT_GRACE_S = 5.0  # pytest's own clean-up after Ctrl-C: its session end terminates the test's processes
 TERMINATE_GRACE_S = 1.0
-# Not pytest's entry-point plugins (xdist, timeout): imported early, pytest could not rewrite their asserts.
-PRELOAD = ("pytest", "plugin.pytest_plugin", "numpy", "PIL.Image")
+# Not the kit's own packages, nor pytest's entry-point plugins (xdist, timeout): imported before pytest
+# starts, their asserts could not be rewritten, and the run would differ from a plain pytest run.
+PRELOAD = ("numpy", "PIL.Image", "psutil", "multiprocessing.managers", "multiprocessing.shared_memory")
 
 
 @dataclasses.dataclass
@@ -42,10 +45,12 @@ class RunOutcome:
 
 
 class Runner:
-    """Runs pytest on the kit at ``root``, one fresh warm process per run."""
+    """Runs pytest on the kit at ``root``, one fresh warm process per run; ``marker``: the name of the
+    plugin's exercise marker, which selects one exercise's tests."""
 
-    def __init__(self, root: Path, log_path: Path, start_method: str | None = None, warm: bool = True):
+    def __init__(self, root: Path, log_path: Path, marker: str, start_method: str | None = None, warm: bool = True):
         self.root = root
+        self.marker = marker
         self.log_path = log_path
         self.start_method = start_method
         self.warm = warm
@@ -61,7 +66,8 @@ class Runner:
     def _start(self) -> subprocess.Popen:
         with open(self.log_path, "ab") as log:  # errors before the run (a broken install) land in the log
             return subprocess.Popen(
-                [sys.executable, "-m", "plugin.lab.runner"],
+                # This file as a script, not ``-m plugin.lab.runner``, which would import the kit's package.
+                [sys.executable, str(Path(__file__).resolve())],
                 cwd=self.root,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -89,7 +95,7 @@ class Runner:
         started = time.perf_counter()
         exit_code = None
         try:
-            request = {"args": args, "exercise": exercise, "log": str(self.log_path)}
+            request = {"args": args, "exercise": exercise, "marker": self.marker, "log": str(self.log_path)}
             if _wait_for(process, "ready") is not None:
                 process.stdin.write(json.dumps(request) + "\n")
                 process.stdin.flush()
@@ -196,22 +202,22 @@ def _end(process: subprocess.Popen, interrupt: bool) -> None:
 class _Progress:
     """A pytest plugin object of the child: selects one exercise's tests and reports progress."""
 
-    def __init__(self, events, exercise: str | None):
+    def __init__(self, events, exercise: str | None, marker: str):
         self.events = events
         self.exercise = exercise
+        self.marker = marker
         self.done = 0
+        self.finished = False
 
     def emit(self, **event) -> None:
         self.events.write(json.dumps(event) + "\n")
         self.events.flush()
 
     def pytest_collection_modifyitems(self, config, items) -> None:
-        from plugin.lab.kit import MARKER
-
         if self.exercise is not None:
 
             def belongs(item) -> bool:
-                marker = item.get_closest_marker(MARKER)
+                marker = item.get_closest_marker(self.marker)
                 return marker is not None and marker.args[:1] == (self.exercise,)
 
             deselected = [item for item in items if not belongs(item)]
@@ -224,16 +230,22 @@ class _Progress:
         self.done += 1
         self.emit(event="test", done=self.done, nodeid=nodeid)
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session, exitstatus) -> None:
+        # After the plugin's own sessionfinish has written the report: the result can be shown now,
+        # while this process finishes pytest's summary and the plugin's end of session.
+        self.emit(event="finished", exit=int(exitstatus))
+        self.finished = True
+
 
 def serve() -> int:
+    sys.path[0] = os.getcwd()  # the kit's root, as with ``python -m``; not this file's folder
     events = os.fdopen(os.dup(1), "w", buffering=1)
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except ImportError:  # pytest's own import of it will report the problem in the run's log
             pass
-    import pytest
-
     events.write(json.dumps({"event": "ready"}) + "\n")
     events.flush()
     line = sys.stdin.readline()
@@ -245,13 +257,14 @@ def serve() -> int:
     os.dup2(null, 0)  # the learner's code never reads the pipe the request came on
     os.dup2(log, 1)
     os.dup2(log, 2)
-    progress = _Progress(events, request["exercise"])
+    progress = _Progress(events, request["exercise"], request["marker"])
     try:
         code = int(pytest.main(request["args"], plugins=[progress]))
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
-    progress.emit(event="finished", exit=code)
+    if not progress.finished:  # pytest stopped before its session began (a usage error)
+        progress.emit(event="finished", exit=code)
     return 0
 
 
