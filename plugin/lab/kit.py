@@ -24,7 +24,8 @@ __all__ = [
     "load_catalog",
     "say",
     "exercise_modules",
-    "solutions_folder",
+    "learner_file",
+    "solution_file",
     "stubs_folder",
     "where_to_edit",
 ]
@@ -52,5 +53,11 @@ def stubs_folder(root: Path) -> Path:
     return root / EXERCISES
 
 
-def solutions_folder(root: Path) -> Path:
-    return root / SOLUTIONS
+def learner_file(exercise: Exercise, root: Path) -> Path:
+    """The learner's module that holds ``exercise``'s function."""
+    return resolve(EXERCISES, root, None).module_file(exercise.step, exercise.module)
+
+
+def solution_file(exercise: Exercise, root: Path) -> Path:
+    """The reference solution's module for ``exercise`` (absent from a learner edition)."""
+    return resolve(SOLUTIONS, root, None).module_file(exercise.step, exercise.module)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from plugin.lab.kit import Exercise, say, stubs_folder
+from plugin.lab.kit import Exercise, learner_file, say
 from plugin.lab.pristine import pristine_file
 from plugin.lab.source import function_text, replace_function
 
@@ -16,16 +16,13 @@ class ResetError(Exception):
 def reset_function(root: Path, exercise: Exercise) -> Path:
     """Replace ``exercise``'s function in the learner's module by the pristine stub's; returns the file."""
     stub_file = pristine_file(exercise.step, exercise.module)
-    learner_file = stubs_folder(root) / exercise.step / f"{exercise.module}.py"
+    mine = learner_file(exercise, root)
     stub = function_text(stub_file.read_text(encoding="utf-8"), exercise.name) if stub_file.is_file() else None
     if stub is None:
         raise ResetError(say("lab_reset_no_stub", exercise=exercise.id))
-    if not learner_file.is_file():  # deleted: the whole pristine module comes back
-        learner_file.write_text(stub_file.read_text(encoding="utf-8"), encoding="utf-8")
-        return learner_file
-    current = learner_file.read_text(encoding="utf-8")
-    updated = replace_function(current, exercise.name, stub)
+    updated = replace_function(mine.read_text(encoding="utf-8"), exercise.name, stub) if mine.is_file() else None
     if updated is None:
-        raise ResetError(say("lab_reset_no_function", exercise=exercise.id, name=exercise.name, file=learner_file))
-    learner_file.write_text(updated, encoding="utf-8")
-    return learner_file
+        where = mine.relative_to(root)
+        raise ResetError(say("lab_reset_no_function", exercise=exercise.id, name=exercise.name, file=where))
+    mine.write_text(updated, encoding="utf-8")
+    return mine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from plugin.lab.kit import MARKER, Exercise, load_catalog, say, stubs_folder, where_to_edit
+from plugin.lab.kit import MARKER, Exercise, learner_file, load_catalog, say, where_to_edit
 from plugin.lab.pristine import pristine_file
 from plugin.lab.results import DONE, TODO, results_of
 from plugin.lab.runner import Runner, RunOutcome
@@ -90,7 +90,7 @@ class Lab:
         return known
 
     def module_file(self, exercise: Exercise) -> Path:
-        return stubs_folder(self.root) / exercise.step / f"{exercise.module}.py"
+        return learner_file(exercise, self.root)
 
     def next_pending(self, after: Exercise | None = None) -> Exercise | None:
         """The first exercise not done, in catalog order, after ``after`` (wrapping round)."""

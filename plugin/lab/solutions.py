@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from plugin.lab.kit import Catalog, find_root, load_catalog, solutions_folder
+from plugin.lab.kit import Catalog, find_root, load_catalog, solution_file
 from plugin.lab.pristine import pristine_file
 from plugin.lab.source import function_text
 
@@ -19,7 +19,7 @@ def solution_source(exercise_id: str, root: Path | None = None) -> str | None:
     exercise = catalog.exercises.get(exercise_id)
     if exercise is None:
         return None
-    path = solutions_folder(root) / exercise.step / f"{exercise.module}.py"
+    path = solution_file(exercise, root)
     if not path.is_file():
         return None
     text = path.read_text(encoding="utf-8")
