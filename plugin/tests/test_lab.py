@@ -113,7 +113,10 @@ def test_reset_of_a_deleted_function_says_what_to_do(kit_copy):
     module = kit_copy / "exercises" / "step1" / "processes.py"
     exercise = Lab(kit_copy).exercise("step1.run_workers")
     module.write_text(module.read_text(encoding="utf-8").replace("def run_workers(", "def run_all("), encoding="utf-8")
-    with pytest.raises(ResetError, match=r"exercises/step1/processes.py has no function run_workers\(\) to reset: write `def run_workers"):
+    with pytest.raises(
+        ResetError,
+        match=r"exercises/step1/processes.py has no function run_workers\(\) to reset: write `def run_workers",
+    ):
         reset_function(kit_copy, exercise)
 
 
