@@ -183,6 +183,10 @@ def test_usage_errors_exit_2(kit_copy, monkeypatch, capsys, tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["run", "--start-method", "thread"])
     assert exit_info.value.code == 2
+    monkeypatch.chdir(kit_copy)
+    capsys.readouterr()
+    assert cli.main(["watch"]) == 2  # pytest's stdin is no terminal
+    assert "lab watch needs a terminal" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("args", [["--start-method", "spawn", "run"], ["run", "--start-method", "spawn"]])
