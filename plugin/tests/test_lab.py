@@ -185,7 +185,8 @@ def test_usage_errors_exit_2(kit_copy, monkeypatch, capsys, tmp_path):
     assert exit_info.value.code == 2
     monkeypatch.chdir(kit_copy)
     capsys.readouterr()
-    assert cli.main(["watch"]) == 2  # pytest's stdin is no terminal
+    monkeypatch.setattr("sys.stdin", io.StringIO())  # no terminal, even under pytest -s
+    assert cli.main(["watch"]) == 2
     assert "lab watch needs a terminal" in capsys.readouterr().err
 
 
