@@ -1,14 +1,16 @@
-"""Runs pytest, with the plugin, in a child process that has imported it before it is needed.
+"""Runs pytest, with the plugin, in a child process that has started before it is needed.
 
-Starting Python and importing pytest, the plugin and NumPy takes most of a second on a busy
-2-core machine, longer than the tests of a step-1 exercise. So a spare runner process is started
-ahead of time and waits, warm, for its one run; each run gets a fresh process (the learner's modules
-are imported anew, and nothing of one run leaks into the next), and the next spare is started once
-the run is over, so that it does not compete with it for the CPUs.
+Starting Python and importing pytest and NumPy takes most of a second on a busy 2-core machine,
+longer than the tests of a step-1 exercise. So a spare runner process is started ahead of time and
+waits, warm, for its one run; each run gets a fresh process (the learner's modules are imported
+anew, and nothing of one run leaks into the next), and the next spare is started once the run is
+over, so that it does not compete with it for the CPUs. The kit's own packages are left for pytest
+to import, so that it rewrites their asserts as in a plain ``pytest`` run.
 
 The child's standard output and error (pytest's report, and whatever the learner's code prints) go
 to a log file; it sends its events, one JSON object a line, over the pipe that was its stdout:
-``ready``, ``collected`` (how many tests), ``test`` (one more done), ``finished`` (pytest's exit code).
+``ready``, ``collected`` (how many tests), ``test`` (one more done), ``finished`` (pytest's exit code,
+sent once the plugin has written its report, before pytest's own tidy-up).
 The child is the leader of its own process group: ending a run ends everything it started.
 """
 
