@@ -19,8 +19,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "todo": "not implemented yet: {location}",
         # lab: the learner's loop (plugin/lab/)
-        "lab_no_kit": "lab: no Parallel Lab checkout here ({folder}): run lab inside the folder you cloned the kit into.",
-        "lab_unknown_exercise": "lab: {exercise!r} is not an exercise. Run `lab list` to see them all, as stepN.<function_name>.",
+        "lab_no_kit": (
+            "lab: no Parallel Lab checkout here ({folder}): run lab inside the folder you cloned the kit into."
+        ),
+        "lab_unknown_exercise": (
+            "lab: {exercise!r} is not an exercise. Run `lab list` to see them all, as stepN.<function_name>."
+        ),
         "lab_all_done": "Every exercise is done. Well done!",
         "lab_status_done": "done",
         "lab_status_todo": "todo",
@@ -36,7 +40,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lab_last_run": "run #{run} took {seconds:.1f} s",
         "lab_not_checked": "not checked yet: save the file, or press r to run its tests",
         "lab_collection_error": "its tests could not be loaded: {problem}",
-        "lab_speedup": "speedup {speedup}x with {workers} workers (required {required}x, machine capacity {capacity}x): {verdict}",
+        "lab_speedup": (
+            "speedup {speedup}x with {workers} workers (required {required}x, machine capacity {capacity}x): {verdict}"
+        ),
         "lab_speedup_reason": "speedup not measured: {reason}",
         "lab_hint": "hint: {hint}",
         "lab_log": "full pytest output: {path}",
@@ -52,12 +58,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lab_reset_confirm": "Reset {exercise} to its stub? Your code in that function will be lost. [y/N] ",
         "lab_reset_done": "{exercise} is back to its stub in {file}.",
         "lab_reset_cancelled": "reset cancelled: nothing changed.",
-        "lab_reset_no_stub": "lab: there is no pristine stub of {exercise} in this copy of the kit: reinstall the kit to get it back.",
-        "lab_reset_no_function": "lab: {file} has no function {name}() to reset: write `def {name}(...):` back in, or restore the file.",
+        "lab_reset_no_stub": (
+            "lab: there is no pristine stub of {exercise} in this copy of the kit: reinstall the kit to get it back."
+        ),
+        "lab_reset_no_function": (
+            "lab: {file} has no function {name}() to reset: write `def {name}(...):` back in, or restore the file."
+        ),
         "lab_moved_on": "{exercise} is done: on to {next}.",
         "lab_no_next": "every other exercise is done too.",
         "lab_broke": "Careful: {exercises} passed before and fail now (press l to see every status).",
-        "lab_solution_not_done": "The solution of {exercise} is shown once it is done: it is {status} now ({tests_passed} of {tests} tests pass). Keep going: `lab hint {exercise}` may help.",
+        "lab_solution_not_done": (
+            "The solution of {exercise} is shown once it is done: it is {status} now ({tests_passed} of "
+            "{tests} tests pass). Keep going: `lab hint {exercise}` may help."
+        ),
         "lab_solution_none": "This copy of the kit has no solutions: your teacher reveals them.",
         "lab_solution_header": "Reference solution of {exercise} (yours passes too; compare them):",
         "lab_run_failed": "lab: pytest could not run the tests (exit code {code}); its output is in {path}.",
