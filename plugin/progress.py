@@ -19,6 +19,7 @@ _PRECEDENCE = {"passed": 0, "skipped": 1, "failed": 2, "todo": 3, "error": 4}
 # An exercise's status (the contract's words), and NOT_RUN: none of its tests ran this session.
 DONE, TODO, FAILING, NOT_RUN = "done", "todo", "failing", "not-run"
 MESSAGE_LIMIT = 400
+OUTPUT_LIMIT = 2000  # what the ledger keeps of a test's printed output (the grading stream carries it)
 
 
 @dataclasses.dataclass
@@ -79,7 +80,7 @@ def phase_fields(report: pytest.TestReport) -> dict | None:
         ),
         "duration": report.duration,
         "speedups": list(getattr(report, "lab_speedups", None) or []),
-        "output": report.capstdout,
+        "output": report.capstdout[:OUTPUT_LIMIT],
     }
 
 

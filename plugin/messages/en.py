@@ -196,6 +196,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "course_solution_missing_exercise": "{exercise_id} has no solution in {path}",
         "course_solution_not_implemented": "{exercise_id}: its solution in {path} still raises NotImplementedError",
         "course_solution_module_missing": "{stub} has no solution module {solution}",
+        "course_module_unparsable": "{path}:{line} does not parse ({error}): fix it first",
         "course_lesson_missing": "{step} has no lesson: write {path} with an '## Exercises' section",
         "course_lesson_no_exercise_list": (
             "{path} has no '## Exercises' section listing the step's exercises as `name`s"
@@ -209,6 +210,72 @@ MESSAGES: dict[str, dict[str, str]] = {
         "exercism_failed_without_message": "this test did not pass (no message)",
         "exercism_no_test_ran": "no test could run:\n{errors}",
         "exercism_collection_error_name": "{step}: the tests could not be collected",
+        # -- lab: the learner's loop (plugin/lab/, issue 12) --
+        "lab_no_kit": (
+            "lab: no Parallel Lab checkout here ({folder}): run lab inside the folder you cloned the kit into."
+        ),
+        "lab_unknown_exercise": (
+            "lab: {exercise!r} is not an exercise. Run `lab list` to see them all, as stepN.<function_name>."
+        ),
+        "lab_all_done": "Every exercise is done. Well done!",
+        "lab_status_done": "done",
+        "lab_status_todo": "todo",
+        "lab_status_failing": "failing",
+        "lab_status_unknown": "not checked yet",
+        "lab_step_line": "{step}  {title:<40} {bar} {done}/{total} done",
+        "lab_list_row": "  {mark} {exercise:<36} {status:<15} {points:>4g} pt  {location}",
+        "lab_current": "{exercise} — {title}",
+        "lab_edit": "edit {location}",
+        "lab_status_line": "status: {status} ({tests_passed}/{tests} tests pass)",
+        "lab_status_only": "status: {status}",
+        "lab_checked": "checked at {time}",
+        "lab_last_run": "run #{run} took {seconds:.1f} s",
+        "lab_not_checked": "not checked yet: save the file, or press r to run its tests",
+        "lab_collection_error": "its tests could not be loaded: {problem}",
+        "lab_speedup": (
+            "speedup {speedup}x with {workers} workers (required {required}x, machine capacity {capacity}x): {verdict}"
+        ),
+        "lab_speedup_reason": "speedup not measured: {reason}",
+        "lab_hint": "hint: {hint}",
+        "lab_log": "full pytest output: {path}",
+        "lab_running": "{spinner} running {what}… {done}/{total} tests",
+        "lab_running_starting": "{spinner} running {what}… starting",
+        "lab_running_once": "running the tests of {exercise}…",
+        "lab_running_step": "the whole of {step}",
+        "lab_running_all": "every step",
+        "lab_keys": "keys: h hint · n next · l list · c check all · r re-run · x reset · q quit",
+        "lab_keys_manual": "manual mode: press r to run after saving.",
+        "lab_watching": "watching exercises/: save the file to check it.",
+        "lab_list_close": "press any key to go back",
+        "lab_reset_confirm": "Reset {exercise} to its stub? Your code in that function will be lost. [y/N] ",
+        "lab_reset_done": "{exercise} is back to its stub in {file}.",
+        "lab_reset_cancelled": "reset cancelled: nothing changed.",
+        "lab_reset_no_stub": (
+            "lab: there is no pristine stub of {exercise} in this copy of the kit: reinstall the kit to get it back."
+        ),
+        "lab_reset_no_function": (
+            "lab: {file} has no function {name}() to reset: write `def {name}(...):` back in, or restore the file."
+        ),
+        "lab_moved_on": "{exercise} is done: on to {next}.",
+        "lab_no_next": "every other exercise is done too.",
+        "lab_broke": "Careful: {exercises} passed before and fail now (press l to see every status).",
+        "lab_solution_not_done": (
+            "The solution of {exercise} is shown once it is done: it is {status} now ({tests_passed} of "
+            "{tests} tests pass). Keep going: `lab hint {exercise}` may help."
+        ),
+        "lab_solution_none": "This copy of the kit has no solutions: your teacher reveals them.",
+        "lab_solution_header": "Reference solution of {exercise} (yours passes too; compare them):",
+        "lab_run_failed": "lab: pytest could not run the tests (exit code {code}); its output is in {path}.",
+        "lab_bad_start_method": "lab: --start-method {method} is not available here; choose one of {methods}.",
+        "lab_not_a_terminal": "lab watch needs a terminal: run it in a terminal window, or use `lab run`.",
+        "lab_bye": "bye: your progress is saved in {path}.",
+        "lab_help": "Parallel Lab: the exercises, one at a time.",
+        "lab_help_watch": "watch your files and check the current exercise on every save (the default)",
+        "lab_help_list": "every exercise with its status, points and where to edit it",
+        "lab_help_run": "run one exercise's tests (default: the current one)",
+        "lab_help_hint": "the full hint of an exercise (default: the current one)",
+        "lab_help_reset": "put one function back to its stub (the rest of the file is kept)",
+        "lab_help_solution": "the reference solution of an exercise you have done",
         # -- language check: every text in every language (plugin/language_check.py, issue 13) --
         "language_missing_message": "message {message!r} is in the {present} table, not in the {missing} one: add it",
         "language_placeholders_differ": (
