@@ -10,7 +10,16 @@ import multiprocessing
 import sys
 from pathlib import Path
 
-from plugin.lab.kit import START_METHODS, CatalogError, KitNotFound, find_root, say
+from plugin.lab.kit import (
+    LANGUAGES,
+    START_METHODS,
+    CatalogError,
+    KitNotFound,
+    find_root,
+    locale_language,
+    say,
+    use_language,
+)
 from plugin.lab.reset import ResetError, reset_function
 from plugin.lab.results import DONE
 from plugin.lab.screen import exercise_lines, list_lines, status_word, step_lines
@@ -28,6 +37,12 @@ def _add_common(parser: argparse.ArgumentParser, default) -> None:
         choices=START_METHODS,
         default=default,
         help="multiprocessing start method for the tests (passed on to pytest; default: the kit's)",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=default,
+        help="language of lab and of the tests' messages (passed on to pytest; default: zh for a zh* locale)",
     )
 
 
@@ -152,7 +167,9 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    use_language(locale_language())  # the help's language; --lang, once parsed, chooses everything else
     args = build_parser().parse_args(argv)
+    use_language(args.lang or locale_language())
     command = args.command or "watch"
     try:
         if args.start_method and args.start_method not in multiprocessing.get_all_start_methods():

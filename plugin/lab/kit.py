@@ -5,13 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from plugin.catalog import MARKER, Catalog, CatalogError, Exercise, edit_location, load_catalog
-from plugin.messages import say
-from plugin.outputs.terminal import bar  # the plugin's own progress bar, for the same look
+from plugin.messages import LANGUAGES, language, locale_language, say, use_language
+from plugin.outputs.terminal import TITLE_WIDTH, bar  # the plugin's own progress bar, for the same look
+from plugin.outputs.width import pad, wrap
 from plugin.safety.start_method import START_METHODS
 from plugin.targets import EXERCISES, SOLUTIONS, exercise_modules, resolve
 
 __all__ = [
     "bar",
+    "TITLE_WIDTH",
+    "pad",
+    "wrap",
+    "LANGUAGES",
+    "language",
+    "locale_language",
+    "use_language",
     "START_METHODS",
     "Catalog",
     "CatalogError",

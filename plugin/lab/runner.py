@@ -50,8 +50,17 @@ class Runner:
     """Runs pytest on the kit at ``root``, one fresh warm process per run; ``marker``: the name of the
     plugin's exercise marker, which selects one exercise's tests."""
 
-    def __init__(self, root: Path, log_path: Path, marker: str, start_method: str | None = None, warm: bool = True):
+    def __init__(
+        self,
+        root: Path,
+        log_path: Path,
+        marker: str,
+        start_method: str | None = None,
+        warm: bool = True,
+        language: str | None = None,
+    ):
         self.root = root
+        self.language = language  # of the run's messages (pytest's --lang); None: pytest's own choice
         self.marker = marker
         self.log_path = log_path
         self.start_method = start_method
@@ -92,6 +101,8 @@ class Runner:
         report = self._folder / "run.json"
         report.unlink(missing_ok=True)
         args = [*paths, "-p", "no:cacheprovider", "--lab-json", str(report)]
+        if self.language:
+            args += ["--lang", self.language]
         if self.start_method:
             args += ["--start-method", self.start_method]
         started = time.perf_counter()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
 import time
 
-from plugin.lab.kit import Exercise, bar, say
+from plugin.lab.kit import TITLE_WIDTH, Exercise, bar, pad, say, wrap
 from plugin.lab.results import DONE, FAILING, TODO
 from plugin.lab.session import Lab
 
@@ -27,7 +26,14 @@ def step_lines(lab: Lab) -> list[str]:
         done = sum(lab.status(exercise) == DONE for exercise in step.exercises)
         total = len(step.exercises)
         lines.append(
-            say("lab_step_line", step=step.name, title=step.title, bar=bar(done, total), done=done, total=total)
+            say(
+                "lab_step_line",
+                step=step.name,
+                title=pad(step.title, TITLE_WIDTH),
+                bar=bar(done, total),
+                done=done,
+                total=total,
+            )
         )
     return lines
 
@@ -43,7 +49,7 @@ def list_lines(lab: Lab) -> list[str]:
                     "lab_list_row",
                     mark=">" if exercise is lab.current else _MARKS.get(status, "?"),
                     exercise=exercise.id,
-                    status=status_word(status),
+                    status=pad(status_word(status), 15),
                     points=exercise.points,
                     location=lab.where_to_edit(exercise),
                 )
@@ -52,7 +58,7 @@ def list_lines(lab: Lab) -> list[str]:
 
 
 def _wrapped(text: str, indent: str = "  ") -> list[str]:
-    return textwrap.wrap(text, width=WIDTH, initial_indent=indent, subsequent_indent=indent + "  ") or [indent]
+    return wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ") or [indent]
 
 
 def _clock(epoch_seconds: float) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from plugin.lab.kit import MARKER, Exercise, learner_file, load_catalog, say, where_to_edit
+from plugin.lab.kit import MARKER, Exercise, language, learner_file, load_catalog, say, where_to_edit
 from plugin.lab.pristine import pristine_file
 from plugin.lab.results import DONE, TODO, results_of
 from plugin.lab.runner import Runner, RunOutcome
@@ -37,7 +37,7 @@ class Lab:
     @property
     def runner(self) -> Runner:
         if self._runner is None:
-            self._runner = Runner(self.root, self.log_path, MARKER, self.start_method, self.warm)
+            self._runner = Runner(self.root, self.log_path, MARKER, self.start_method, self.warm, language())
         return self._runner
 
     def close(self) -> None:

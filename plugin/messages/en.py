@@ -222,8 +222,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lab_status_todo": "todo",
         "lab_status_failing": "failing",
         "lab_status_unknown": "not checked yet",
-        "lab_step_line": "{step}  {title:<40} {bar} {done}/{total} done",
-        "lab_list_row": "  {mark} {exercise:<36} {status:<15} {points:>4g} pt  {location}",
+        "lab_step_line": "{step}  {title} {bar} {done}/{total} done",  # title padded by display width
+        "lab_list_row": "  {mark} {exercise:<36} {status} {points:>4g} pt  {location}",  # status padded likewise
         "lab_current": "{exercise} — {title}",
         "lab_edit": "edit {location}",
         "lab_status_line": "status: {status} ({tests_passed}/{tests} tests pass)",

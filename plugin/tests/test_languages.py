@@ -249,3 +249,25 @@ def test_the_grading_command_writes_chinese_outputs_with_lang_zh(kit, tmp_path):
     assert "2 个测试中通过了 0 个" in double["output"] and "提示：返回 x * 2。" in double["output"]
     assert "尚未实现：step1/demo.py:" in double["output"], double["output"]
     assert "Parallel Lab：0 / 5 分" in completed.stdout
+
+
+# -- lab ------------------------------------------------------------------------------------------------------
+
+
+def test_lab_speaks_chinese_with_lang_and_passes_it_on_to_pytest(tmp_path, monkeypatch, capsys):
+    from plugin.lab import cli
+    from plugin.tests.labkit import copy_kit
+
+    monkeypatch.setattr(messages, "_language", messages.language())  # lab chooses it for the whole process
+    kit_copy = copy_kit(tmp_path / "kit")
+    monkeypatch.chdir(kit_copy)
+    assert cli.main(["--lang", "zh", "list"]) == 1
+    listing = capsys.readouterr().out.splitlines()
+    steps = [line for line in listing if line.startswith("step") and "[" in line]
+    assert steps[0].startswith("step1  进程 ") and "完成 0/4" in steps[0], listing
+    assert len({display_width(line[: line.index("[")]) for line in steps}) == 1, "the bars align"
+    rows = [line for line in listing if line.startswith("  ")]
+    assert all("待完成" in row for row in rows) and len({display_width(row[: row.index(" 分 ")]) for row in rows}) == 1
+    assert cli.main(["run", "step1.run_workers", "--lang", "zh"]) == 1
+    assert "状态：待完成（通过 0/2 个测试）" in capsys.readouterr().out
+    assert "语言 zh" in (kit_copy / ".lab-last-run.log").read_text()
