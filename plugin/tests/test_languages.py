@@ -271,3 +271,16 @@ def test_lab_speaks_chinese_with_lang_and_passes_it_on_to_pytest(tmp_path, monke
     assert cli.main(["run", "step1.run_workers", "--lang", "zh"]) == 1
     assert "状态：待完成（通过 0/2 个测试）" in capsys.readouterr().out
     assert "语言 zh" in (kit_copy / ".lab-last-run.log").read_text()
+
+
+def test_the_chart_puts_an_installed_font_with_chinese_glyphs_first(monkeypatch):
+    from matplotlib import font_manager
+
+    from plugin.outputs import chart
+
+    installed = [font_manager.FontEntry(name=name) for name in ("DejaVu Sans", "WenQuanYi Zen Hei", "SimHei")]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", installed)
+    fonts = chart.sans_serif_fonts()
+    assert fonts[0] == "SimHei" and "WenQuanYi Zen Hei" not in fonts and "DejaVu Sans" in fonts
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", installed[:1])
+    assert chart.sans_serif_fonts()[0] == "DejaVu Sans"
