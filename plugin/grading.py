@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from plugin.exercises import Catalog, locate
+from plugin.messages import say
 from plugin.progress import ExerciseProgress, Ledger, progress
 from plugin.targets import Target
 
@@ -55,8 +56,8 @@ class ExerciseScore:
             lines[0] += "; this exercise scores only when every test passes"
         if self.problem:
             lines.append(self.problem)
-        if not self.full and self.exercise.short_hint:
-            lines.append(f"hint: {self.exercise.short_hint}")
+        if not self.full and self.exercise.hint:
+            lines.append(say("hint", hint=self.exercise.hint))
         return "\n".join(lines)
 
 

@@ -18,6 +18,9 @@ DEFAULT_LANGUAGE = "en"
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "todo": "not implemented yet: {location}",
+        # Tiered hints (issue 16): the nudge by default, the full hint with --hints.
+        "hint": "hint: {hint}",
+        "hint_for": "hint ({exercise}): {hint}",
     },
 }
 

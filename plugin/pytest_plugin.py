@@ -110,7 +110,7 @@ class LabSession:
         if explanation is not None:
             explanation = self.relative_paths(explanation)
             report.lab_message = explanation
-            report.longrepr = f"{explanation}\nhint ({exercise.id}): {exercise.short_hint}"
+            report.longrepr = f"{explanation}\n" + say("hint_for", exercise=exercise.id, hint=exercise.hint)
         if report.failed and "lab_seed" in getattr(item, "fixturenames", ()):
             report.sections.append(
                 ("parallel-lab", f"inputs were seeded with {self.settings.seed}; rerun with: {self.rerun_command(item)}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from plugin import grading
 from plugin.exercises import Catalog, Exercise, locate
+from plugin.messages import say
 from plugin.progress import NOT_RUN, ExerciseProgress, Ledger, progress
 from plugin.targets import Target
 
@@ -37,10 +38,10 @@ def edit_location(exercise: Exercise, target: Target, rootdir: Path, line: int |
 
 
 def _hint_lines(exercise: Exercise, full: bool, indent: str) -> list[str]:
-    if not exercise.hint:
+    text = (exercise.hint_full if full else exercise.hint).strip()
+    if not text:
         return []
-    text = exercise.hint.strip() if full else exercise.short_hint
-    return textwrap.wrap("hint: " + text, width=100, initial_indent=indent, subsequent_indent=indent + "      ")
+    return textwrap.wrap(say("hint", hint=text), width=100, initial_indent=indent, subsequent_indent=indent + "      ")
 
 
 def progress_lines(
@@ -70,7 +71,7 @@ def progress_lines(
     state = "not run this time" if upcoming.status == NOT_RUN else upcoming.status
     lines.append((f"Next: {upcoming.exercise.id} — {upcoming.exercise.title} ({state})", {"bold": True}))
     lines.append((f"      edit {edit_location(upcoming.exercise, target, rootdir)}", {}))
-    lines.extend((line, {}) for line in _hint_lines(upcoming.exercise, True, "      "))
+    lines.extend((line, {}) for line in _hint_lines(upcoming.exercise, full_hints, "      "))
     failing = [row for row in pending if row.status == "failing" and row is not upcoming]
     if failing:
         lines.append(("Also failing:", {"red": True}))
