@@ -57,7 +57,7 @@ def addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--classroom", metavar="PATH", help="write the scores as the result document of GitHub Classroom's reporter"
     )
-    group.addoption("--hints", action="store_true", help="show the full hint of every failing exercise")
+    group.addoption("--hints", action="store_true", help="show the full hint of the next and of every failing exercise, not only a nudge")
     group.addoption(
         "--no-speedup",
         action="store_true",
