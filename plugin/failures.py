@@ -3,9 +3,12 @@ in a line or two that say what to do."""
 
 from __future__ import annotations
 
+import gc
 import pickle
 import threading
 from concurrent.futures.process import BrokenProcessPool
+
+from plugin.messages import say
 
 PICKLING = (
     "something sent to another process could not be pickled ({error}). Lambdas and functions defined "
@@ -87,6 +90,8 @@ def explain(error: BaseException) -> str | None:
             return NOT_TOGETHER
         if isinstance(link, BrokenProcessPool):
             return WORKER_DIED.format(error=text)
+        if isinstance(link, AssertionError) and "result_hander not alive" in str(link):  # sic, Lib/multiprocessing/pool.py
+            return say("callback_raised", failure=text)
     remote = _worker_traceback(error)
     if remote is not None:
         return f"{type(error).__name__}: {error} — raised inside a worker process. The worker's traceback:\n{remote}"
@@ -100,8 +105,29 @@ WORKER_EXITED = (
 )
 
 
-def timeout_message(seconds: float, terminated: int, worker_exit_codes=()) -> str:
+def callback_raised_in_a_pool() -> bool:
+    """True when a running pool holds an apply_async result that arrived but was never completed: its
+    callback raised (Lib/multiprocessing/pool.py: ApplyResult._set stores the outcome, calls the
+    callback, and only then completes the result; the exception either kills the result-handler thread
+    or, a KeyError, is swallowed by it)."""
+    from multiprocessing.pool import ApplyResult, MapResult, Pool
+
+    def stranded(pool: Pool) -> bool:
+        if not any(worker.is_alive() for worker in getattr(pool, "_pool", ())):
+            return False  # a pool that is gone waits for nothing
+        return any(
+            isinstance(result, ApplyResult) and not isinstance(result, MapResult)
+            and hasattr(result, "_success") and not result.ready()
+            for result in list(pool._cache.values())
+        )
+
+    return any(isinstance(obj, Pool) and stranded(obj) for obj in gc.get_objects())
+
+
+def timeout_message(seconds: float, terminated: int, worker_exit_codes=(), callback_raised=False) -> str:
     note = f", and {terminated} child process(es) were terminated" if terminated else ""
+    if callback_raised:
+        return say("callback_raised", failure=f"{TIMEOUT_START} {seconds:g} s{note}")
     if worker_exit_codes:
         codes = ", ".join(str(code) for code in sorted(set(worker_exit_codes)))
         return WORKER_EXITED.format(seconds=seconds, terminated=note, codes=codes)

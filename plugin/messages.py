@@ -21,6 +21,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         # Tiered hints (issue 16): the nudge by default, the full hint with --hints.
         "hint": "hint: {hint}",
         "hint_for": "hint ({exercise}): {hint}",
+        # Lessons (issue 16): a callback that raised killed the pool's result-handler thread.
+        "callback_raised": "{failure}: a callback of apply_async raised an exception. Callbacks run in the "
+        "pool's result-handler thread, in your process: an exception there stops that thread (a KeyError "
+        "leaves its task unfinished instead), so get() and join() wait forever and leaving the with block "
+        "fails. Keep callbacks short and never let them raise (catch errors inside the callback).",
     },
 }
 

@@ -263,11 +263,12 @@ class HangGuard:
 
         def on_alarm(signum, frame):
             exit_codes = list(self.deaths.exit_codes)  # before the terminations below add their own
+            callback_raised = failures.callback_raised_in_a_pool()
             terminated = len(_descendants())
             terminate(_descendants())
             # If unwinding blocks again (a pool waiting on a dead worker), fail once more.
             signal.setitimer(signal.ITIMER_REAL, TERMINATE_GRACE_S * 5)
-            pytest.fail(failures.timeout_message(seconds, terminated, exit_codes), pytrace=False)
+            pytest.fail(failures.timeout_message(seconds, terminated, exit_codes, callback_raised), pytrace=False)
 
         self._previous = signal.signal(signal.SIGALRM, on_alarm)
         signal.setitimer(signal.ITIMER_REAL, seconds)
