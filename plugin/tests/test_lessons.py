@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from plugin.exercises import load_catalog
+from plugin.catalog import load_catalog
 from plugin.tests.minikit import REPO
 
 EXAMPLE_TIMEOUT = 15  # seconds; the slowest example starts a spawn pool with NumPy in each worker
@@ -50,7 +50,9 @@ def runnable_examples() -> list:
 
 
 EXAMPLES = runnable_examples()
-START_METHODS = [method for method in ("fork", "spawn", "forkserver") if method in multiprocessing.get_all_start_methods()]
+START_METHODS = [
+    method for method in ("fork", "spawn", "forkserver") if method in multiprocessing.get_all_start_methods()
+]
 
 
 def test_the_lessons_have_examples_to_run():

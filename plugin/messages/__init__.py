@@ -5,29 +5,21 @@ plugin never builds learner-facing prose, it asks for a message::
 
     say("todo", location="exercises/step1/processes.py:24")
 
-A second language is a second table with the same keys and the same placeholders, chosen once per
-session with ``use_language``.
+A second language is a second table (a module beside ``en.py``, added to ``MESSAGES``) with the same
+keys and the same placeholders, chosen once per session with ``use_language``. A key missing from a
+table falls back to English.
 """
 
 from __future__ import annotations
 
 import string
 
+from plugin.messages import en
+
 DEFAULT_LANGUAGE = "en"
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "en": {
-        "todo": "not implemented yet: {location}",
-        # Tiered hints (issue 16): the nudge by default, the full hint with --hints.
-        "hint": "hint: {hint}",
-        "hint_for": "hint ({exercise}): {hint}",
-        # Lessons (issue 16): a callback that raised killed the pool's result-handler thread.
-        "callback_raised": "{failure}: a callback of apply_async raised an exception. Callbacks run in the "
-        "pool's result-handler thread, in your process: an exception there stops that thread (a KeyError "
-        "leaves its task unfinished instead), so get() and join() wait forever and leaving the with block "
-        "fails. Keep callbacks short and never let them raise (catch errors inside the callback).",
-    },
-}
+# One table per language, each from its own module: a new one is {**en.MESSAGES, **zh.MESSAGES}.
+MESSAGES: dict[str, dict[str, str]] = {**en.MESSAGES}
 
 _language = DEFAULT_LANGUAGE
 
