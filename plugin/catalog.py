@@ -3,8 +3,10 @@
 Each step declares its exercises in one place, ``exercises/stepN/__init__.py``::
 
     TITLE = "Pools"
-    EXERCISES = {"parallel_map": {"title": "...", "hint": "...", "points": 2}}
+    EXERCISES = {"parallel_map": {"title": "...", "hint": "...", "hint_full": "...", "points": 2}}
 
+``hint`` is the nudge printed by default (where to look, which API; never the code); ``hint_full``
+(default: the same as ``hint``) is the fuller hint that ``--hints`` shows.
 ``points`` (default 1) is what the exercise is worth when graded; ``"all_or_nothing": True`` gives them
 only when every test of the exercise passes, instead of the fraction that passed. The file is read as data
 (never imported), so the catalog is the same for every target.
@@ -35,15 +37,11 @@ class Exercise:
     step: str
     name: str
     title: str
-    hint: str
+    hint: str  # the nudge, printed by default
     module: str  # the module of the step that defines the function
     points: float = 1.0
     all_or_nothing: bool = False
-
-    @property
-    def short_hint(self) -> str:
-        first_line = self.hint.strip().splitlines()[0] if self.hint.strip() else ""
-        return first_line
+    hint_full: str = ""  # shown by --hints; the nudge when the catalog gives none
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,6 +117,7 @@ def _load_step(init: Path, modules: list[str]) -> Step:
                 name=name,
                 title=str(fields.get("title", name)),
                 hint=str(fields.get("hint", "")),
+                hint_full=str(fields.get("hint_full") or fields.get("hint", "")),
                 module=modules_defining[0],
                 points=float(fields.get("points", 1)),
                 all_or_nothing=bool(fields.get("all_or_nothing", False)),
