@@ -4,12 +4,16 @@ Each step declares its exercises in one place, ``exercises/stepN/__init__.py``::
 
     TITLE = "Pools"
     TITLE_ZH = "进程池"
-    EXERCISES = {"parallel_map": {"title": "...", "title_zh": "...", "hint": "...", "hint_zh": "...", "points": 2}}
+    EXERCISES = {"parallel_map": {"title": "...", "title_zh": "...", "hint": "...", "hint_zh": "...",
+                                  "hint_full": "...", "hint_full_zh": "...", "points": 2}}
 
 Every text has its English key and, beside it, one key per other language suffixed with its name
-(``title_zh``, ``hint_zh``; ``TITLE_ZH`` for the step): the loader gives the session language's text
-(``plugin.messages.language``), and the language check (``plugin.language_check``) makes sure none is missing.
+(``title_zh``, ``hint_zh``, ``hint_full_zh``; ``TITLE_ZH`` for the step): the loader gives the session
+language's text (``plugin.messages.language``), and the language check (``plugin.language_check``) makes
+sure none is missing.
 
+``hint`` is the nudge printed by default (where to look, which API; never the code); ``hint_full``
+(default: the same as ``hint``) is the fuller hint that ``--hints`` shows.
 ``points`` (default 1) is what the exercise is worth when graded; ``"all_or_nothing": True`` gives them
 only when every test of the exercise passes, instead of the fraction that passed. The file is read as data
 (never imported), so the catalog is the same for every target.
@@ -40,15 +44,11 @@ class Exercise:
     step: str
     name: str
     title: str
-    hint: str
+    hint: str  # the nudge, printed by default
     module: str  # the module of the step that defines the function
     points: float = 1.0
     all_or_nothing: bool = False
-
-    @property
-    def short_hint(self) -> str:
-        first_line = self.hint.strip().splitlines()[0] if self.hint.strip() else ""
-        return first_line
+    hint_full: str = ""  # shown by --hints; the nudge when the catalog gives none
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Catalog:
         return {exercise.id: exercise for step in self.steps for exercise in step.exercises}
 
 
-TEXT_FIELDS = ("title", "hint")  # the catalog's texts a learner reads, each given in every language
+TEXT_FIELDS = ("title", "hint", "hint_full")  # the catalog's texts a learner reads, each given in every language
 
 
 def text_key(field: str, language: str) -> str:
@@ -138,6 +138,7 @@ def _load_step(init: Path, modules: list[str]) -> Step:
                 name=name,
                 title=localized(fields, "title", name),
                 hint=localized(fields, "hint"),
+                hint_full=localized(fields, "hint_full") or localized(fields, "hint"),
                 module=modules_defining[0],
                 points=float(fields.get("points", 1)),
                 all_or_nothing=bool(fields.get("all_or_nothing", False)),

@@ -64,7 +64,11 @@ def addoption(parser: pytest.Parser) -> None:
         group.addoption(output.option, dest=output.dest, metavar="PATH", help=output.help)
         if output.ini is not None:
             parser.addini(output.ini, f"default path of {output.option}", default="")
-    group.addoption("--hints", action="store_true", help="show the full hint of every failing exercise")
+    group.addoption(
+        "--hints",
+        action="store_true",
+        help="show the full hint of the next and of every failing exercise, not only a nudge",
+    )
     group.addoption(
         "--lang",
         choices=LANGUAGES,

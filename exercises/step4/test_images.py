@@ -80,7 +80,7 @@ def measure_folder_speedup(speedup, images, tmp_path, filters, filter_folder):
     (tmp_path / "par").mkdir()
     speedup(
         sequential=lambda: [
-            apply_one_filter(image, tmp_path / "seq", name).name for image in image_files(folder) for name in filters
+            apply_one_filter(name, image, tmp_path / "seq").name for image in image_files(folder) for name in filters
         ],
         parallel=lambda: [path.name for path in filter_folder(folder, tmp_path / "par", processes=2)],
         workers=2,
@@ -246,7 +246,7 @@ def test_eight_filters_run_in_the_given_pool(samples, out_folder, pools_created,
     assert outputs == expected_outputs(samples[:1], out_folder, EIGHT_FILTERS)
 
 
-def meet_then_name(barrier, image_path, out_folder, name):
+def meet_then_name(barrier, name, image_path, out_folder):
     """Stands in for apply_one_filter: returns the output path once another task is running too."""
     barrier.wait()
     return out_folder / f"{name}_{image_path.name}"
@@ -303,7 +303,7 @@ def test_comparison_times_each_approach_into_its_own_folder(tmp_path, lab_seed):
     timings = compare_approaches(tmp_path / "in", tmp_path / "out", processes=2)
     assert list(timings) == list(APPROACHES)
     assert all(isinstance(s, float) and s > 0 for s in timings.values()), timings
-    filters = {"sequential": FOUR_FILTERS, "per_image_pool": FOUR_FILTERS, "per_filter_pool": EIGHT_FILTERS}
+    filters = {"sequential": FOUR_FILTERS, "task_per_image": FOUR_FILTERS, "task_per_filter": EIGHT_FILTERS}
     for approach, names in filters.items():
         made = sorted(p.name for p in (tmp_path / "out" / approach).iterdir())
         assert made == sorted(f"{name}_{image.name}" for image in images for name in names), approach
@@ -362,7 +362,7 @@ def test_chart_is_a_real_800_by_500_bar_chart(tmp_path, figures_saved):
     """Catches: no file, a blank image, the wrong size, bars missing or out of order, no axis label."""
     from matplotlib.patches import Rectangle
 
-    timings = {"sequential": 3.0, "per_image_pool": 1.6, "per_filter_pool": 1.1}
+    timings = {"sequential": 3.0, "task_per_image": 1.6, "task_per_filter": 1.1}
     path = tmp_path / "chart.png"
     assert plot_comparison(timings, path) == path
     with Image.open(path) as chart:

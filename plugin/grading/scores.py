@@ -54,8 +54,8 @@ class ExerciseScore:
             lines[0] += say("grade.all_or_nothing")
         if self.problem:
             lines.append(self.problem)
-        if not self.full and self.exercise.short_hint:
-            lines.append(say("grade.hint", hint=self.exercise.short_hint))
+        if not self.full and self.exercise.hint:
+            lines.append(say("grade.hint", hint=self.exercise.hint))
         return "\n".join(lines)
 
 

@@ -112,7 +112,8 @@ def do_run(lab: Lab, args) -> int:
 
 def do_hint(lab: Lab, args) -> int:
     exercise = _chosen(lab, args.id)
-    _print([say("lab_current", exercise=exercise.id, title=exercise.title), ""] + exercise.hint.strip().splitlines())
+    heading = say("lab_current", exercise=exercise.id, title=exercise.title)
+    _print([heading, ""] + exercise.hint_full.strip().splitlines())
     return DONE_EXIT if lab.status(exercise) == DONE else NOT_YET_EXIT
 
 

@@ -107,8 +107,8 @@ def exercise_lines(lab: Lab, exercise: Exercise, full_hint: bool = False) -> lis
         lines += speedup_lines(result.speedups)
         if result.status == FAILING:
             lines += _wrapped(say("lab_log", path=lab.log_path.name))
-    if full_hint and exercise.hint:
-        first, *more = exercise.hint.strip().splitlines()
+    if full_hint and exercise.hint_full:
+        first, *more = exercise.hint_full.strip().splitlines()
         lines += [""] + _wrapped(say("lab_hint", hint=first))
         for paragraph in more:
             lines += _wrapped(paragraph, indent="        ")

@@ -34,6 +34,13 @@ MESSAGES: dict[str, dict[str, str]] = {
             "a worker process died abruptly ({error}): it was killed, crashed, or called os._exit(), and the "
             "pool cannot finish its tasks."
         ),
+        # a callback that raised stopped the pool's result-handler thread (lessons, issue 16)
+        "failure.callback_raised": (
+            "{failure}: a callback of apply_async raised an exception. Callbacks run in the pool's "
+            "result-handler thread, in your process: an exception there stops that thread (a KeyError leaves "
+            "its task unfinished instead), so get() and join() wait forever and leaving the with block fails. "
+            "Keep callbacks short and never let them raise (catch errors inside the callback)."
+        ),
         "failure.in_worker": "{error} — raised inside a worker process. The worker's traceback:\n{traceback}",
         # -- timeouts (plugin/safety/hang_guard.py) ---------------------------------------------------
         "timeout.terminated": ", and {count} child process(es) were terminated",
@@ -43,6 +50,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "(a worker crashed, or left with os._exit, and the pool waits forever); a join() before reading "
             "a queue that holds large results; or a lock that is never released."
         ),
+        "timeout.callback": "timed out after {seconds:g} s{terminated}",
         "timeout.worker_exited": (
             "timed out after {seconds:g} s{terminated}: a pool worker exited with code {codes} while it held "
             "a task, and the pool waits forever for its result. Did a task call os._exit() or sys.exit(), or "

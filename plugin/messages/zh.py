@@ -32,6 +32,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "failure.worker_died": (
             "一个工作进程突然终止了（{error}）：它被杀死、崩溃了，或者调用了 os._exit()，进程池无法完成它的任务。"
         ),
+        "failure.callback_raised": (
+            "{failure}：apply_async 的一个回调函数抛出了异常。回调函数在你的进程中、进程池的结果处理线程里运行："
+            "那里的异常会让这个线程停止（如果是 KeyError，则是让它的任务永远无法完成），于是 get() 和 join() "
+            "会永远等下去，离开 with 块时也会出错。让回调函数保持简短，绝不要让它们抛出异常（在回调函数内部捕获错误）。"
+        ),
         "failure.in_worker": "{error} —— 在工作进程中抛出。工作进程的回溯信息：\n{traceback}",
         # -- timeouts (plugin/safety/hang_guard.py) ---------------------------------------------------
         "timeout.terminated": "，并终止了 {count} 个子进程",
@@ -40,6 +45,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "调用了 join()；queue.get() 或进程池的结果永远等不到（某个工作进程崩溃了，或用 os._exit 退出了，"
             "进程池就会一直等下去）；在读取装着大量结果的队列之前就调用了 join()；或者某个锁从未释放。"
         ),
+        "timeout.callback": "{seconds:g} 秒后超时{terminated}",
         "timeout.worker_exited": (
             "{seconds:g} 秒后超时{terminated}：一个进程池工作进程在处理任务时以退出码 {codes} 退出了，"
             "进程池会永远等待它的结果。是不是某个任务调用了 os._exit() 或 sys.exit()，或者崩溃了，"

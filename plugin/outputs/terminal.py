@@ -38,9 +38,11 @@ def bar(done: int, total: int) -> str:
 
 
 def hint_lines(exercise: Exercise, full: bool) -> list[Line]:
-    if not exercise.hint:
+    """The nudge (the catalog's ``hint``), or with ``--hints`` the fuller ``hint_full``."""
+    hint = (exercise.hint_full if full else exercise.hint).strip()
+    if not hint:
         return []
-    text = say("summary.hint", hint=exercise.hint.strip() if full else exercise.short_hint)
+    text = say("summary.hint", hint=hint)
     return [(line, {}) for line in wrap(text, SUMMARY_WIDTH, initial_indent=INDENT, subsequent_indent=INDENT * 2)]
 
 
@@ -103,7 +105,7 @@ class TerminalSummary:
             ("", {}),
             *wrapped(say("summary.next", exercise=exercise.id, title=exercise.title, state=state), {"bold": True}),
             (say("summary.edit", location=location), {}),
-            *hint_lines(exercise, full=True),
+            *hint_lines(exercise, self.run.settings.full_hints),
         ]
 
     def failing_lines(self, rows: list[ExerciseProgress]) -> list[Line]:

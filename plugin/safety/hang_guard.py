@@ -29,11 +29,13 @@ class HangGuard:
 
         def on_alarm(signum, frame):
             exit_codes = list(self.deaths.exit_codes)  # before the terminations below add their own
+            callback_raised = failures.callback_raised_in_a_pool()  # before the pools' workers are gone
             hung = descendants()
             terminate(hung)
             # If unwinding blocks again (a pool waiting on a dead worker), fail once more.
             signal.setitimer(signal.ITIMER_REAL, TERMINATE_GRACE_S * 5)
-            timed_out = pytest.fail.Exception(failures.timeout_message(seconds, len(hung), exit_codes), pytrace=False)
+            message = failures.timeout_message(seconds, len(hung), exit_codes, callback_raised)
+            timed_out = pytest.fail.Exception(message, pytrace=False)
             setattr(timed_out, failures.TIMED_OUT, True)  # how explain() tells it from other failures
             raise timed_out
 

@@ -3,6 +3,7 @@ in a line or two that say what to do (the sentences are messages ``failure.*`` a
 
 from __future__ import annotations
 
+import gc
 import pickle
 import threading
 from concurrent.futures.process import BrokenProcessPool
@@ -55,6 +56,8 @@ def _recognised(link: BaseException) -> str | None:
         return say("failure.not_together")
     if isinstance(link, BrokenProcessPool):
         return say("failure.worker_died", error=text)
+    if isinstance(link, AssertionError) and "result_hander not alive" in str(link):  # sic, Lib/multiprocessing/pool.py
+        return say("failure.callback_raised", failure=text)
     return None
 
 
@@ -73,8 +76,29 @@ def explain(error: BaseException) -> str | None:
     return None
 
 
-def timeout_message(seconds: float, terminated: int, worker_exit_codes=()) -> str:
+def callback_raised_in_a_pool() -> bool:
+    """True when a running pool holds an apply_async result that arrived but was never completed: its
+    callback raised (Lib/multiprocessing/pool.py: ApplyResult._set stores the outcome, calls the
+    callback, and only then completes the result; the exception either kills the result-handler thread
+    or, a KeyError, is swallowed by it)."""
+    from multiprocessing.pool import ApplyResult, MapResult, Pool
+
+    def stranded(pool: Pool) -> bool:
+        if not any(worker.is_alive() for worker in getattr(pool, "_pool", ())):
+            return False  # a pool that is gone waits for nothing
+        return any(
+            isinstance(result, ApplyResult) and not isinstance(result, MapResult)
+            and hasattr(result, "_success") and not result.ready()
+            for result in list(pool._cache.values())
+        )
+
+    return any(isinstance(obj, Pool) and stranded(obj) for obj in gc.get_objects())
+
+
+def timeout_message(seconds: float, terminated: int, worker_exit_codes=(), callback_raised=False) -> str:
     note = say("timeout.terminated", count=terminated) if terminated else ""
+    if callback_raised:
+        return say("failure.callback_raised", failure=say("timeout.callback", seconds=seconds, terminated=note))
     if worker_exit_codes:
         codes = ", ".join(str(code) for code in sorted(set(worker_exit_codes)))
         return say("timeout.worker_exited", seconds=seconds, terminated=note, codes=codes)

@@ -73,7 +73,7 @@ class ReportStamper:
         explanation = self.run.relative_paths(explanation)
         report.lab_message = explanation
         report.longrepr = say(
-            "failure.with_hint", explanation=explanation, exercise=exercise.id, hint=exercise.short_hint
+            "failure.with_hint", explanation=explanation, exercise=exercise.id, hint=exercise.hint
         )
 
     def stamp_leftovers(self, item: pytest.Item, report: pytest.TestReport) -> None:

@@ -14,8 +14,9 @@ CATALOG = '''
 TITLE = "Demo step"
 TITLE_ZH = "演示步骤"
 EXERCISES = {
-    "double": {"title": "Double a number", "hint": "Return x * 2.\\nThe second line of the hint.", "points": 3,
-               "title_zh": "把数字翻倍", "hint_zh": "返回 x * 2。\\n提示的第二行。"},
+    "double": {"title": "Double a number", "hint": "Think of multiplication.",
+               "hint_full": "Return x * 2.\\nThe second line of the hint.", "points": 3,
+               "title_zh": "把数字翻倍", "hint_zh": "想想乘法。", "hint_full_zh": "返回 x * 2。\\n提示的第二行。"},
     "pids": {"title": "Report worker pids", "hint": "Use a Pool and map pid_of over the items.", "points": 2,
              "all_or_nothing": True, "title_zh": "报告工作进程的 pid",
              "hint_zh": "使用进程池，把 pid_of 映射到各项上。"},

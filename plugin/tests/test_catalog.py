@@ -35,7 +35,14 @@ def test_the_declaration_gives_titles_hints_points_and_modules(tmp_path):
     catalog = load_catalog(_course(tmp_path))
     double, pids = catalog.steps[0].exercises
     assert (catalog.steps[0].title, double.id, double.module, double.points) == ("Demo step", "step1.double", "demo", 3)
-    assert double.short_hint == "Return x * 2." and pids.all_or_nothing
+    assert double.hint == "Think of multiplication." and pids.all_or_nothing
+    assert double.hint_full == "Return x * 2.\nThe second line of the hint.", "--hints shows hint_full"
+
+
+def test_an_exercise_without_a_full_hint_shows_its_nudge_with_hints(tmp_path):
+    declaration = 'TITLE = "Demo"\nEXERCISES = {"double": {"title": "Double", "hint": "Multiply."}}\n'
+    (exercise,) = load_catalog(_course(tmp_path, declaration)).exercises.values()
+    assert (exercise.hint, exercise.hint_full) == ("Multiply.", "Multiply.")
 
 
 def test_a_learner_module_that_does_not_parse_keeps_its_exercises(tmp_path):

@@ -144,9 +144,10 @@ def test_progress_summary_shows_bar_next_exercise_and_failing_hints(kit):
         "step1  Demo step * 0/2 done",
         "Next: step1.double — Double a number (failing)",
         "      edit exercises/step1/demo.py:1",
-        "      hint: Return x * 2. The second line of the hint.",
+        "      hint: Think of multiplication.",
         "*= 3 failed in *",
     ])
+    assert "Return x * 2" not in result.stdout.str(), "by default the hint is the nudge, not the full hint"
     assert "[--------------------] 0/2 done" in result.stdout.str()
     failed = [t for s in document["steps"] for e in s["exercises"] for t in e["tests"] if t["outcome"] == "failed"]
     assert failed and all("assert" in t["message"] for t in failed)
@@ -181,19 +182,22 @@ def test_xdist_aggregates_progress_on_the_controller(kit):
     assert "step1  Demo step" in result.stdout.str() and "[####################] 2/2 done" in result.stdout.str()
 
 
-def test_failing_exercises_get_a_one_line_hint_or_the_full_hint_with_hints(kit):
+def test_hints_are_a_nudge_by_default_and_the_full_hint_with_hints(kit):
     demo = "def double(x):\n    raise NotImplementedError\n\n\ndef pids(items):\n    return None\n"
     write(kit.path / "exercises" / "step1" / "demo.py", demo)
     write(kit.path / "exercises" / "step1" / "__init__.py",
-          'TITLE = "Demo step"\nEXERCISES = {"double": {"title": "Double", "hint": "Return x * 2."},\n'
-          '             "pids": {"title": "Pids", "hint": "Use a Pool.\\nMap pid_of over the items."}}\n')
+          'TITLE = "Demo step"\nEXERCISES = {"double": {"title": "Double", "hint": "Multiply.", '
+          '"hint_full": "Return x * 2."},\n'
+          '             "pids": {"title": "Pids", "hint": "Use a Pool.", '
+          '"hint_full": "Use a Pool.\\nMap pid_of over the items."}}\n')
     brief = run(kit)
-    brief.stdout.fnmatch_lines(
-        ["Next: step1.double — Double (todo)", "Also failing:", "  step1.pids — Pids", "      hint: Use a Pool."]
-    )
-    assert "Map pid_of" not in brief.stdout.str()
+    brief.stdout.fnmatch_lines(["Next: step1.double — Double (todo)", "*", "      hint: Multiply.",
+                                "Also failing:", "  step1.pids — Pids", "      hint: Use a Pool."])
+    assert "Map pid_of" not in brief.stdout.str() and "x * 2" not in brief.stdout.str()
     full = run(kit, "--hints")
-    full.stdout.fnmatch_lines(["      hint: Use a Pool. Map pid_of over the items."])
+    full.stdout.fnmatch_lines(
+        ["      hint: Return x * 2.", "Also failing:", "*", "      hint: Use a Pool. Map pid_of over the items."]
+    )
 
 
 def test_outside_a_kit_the_plugin_stays_out_of_the_way(pytester, monkeypatch):

@@ -416,7 +416,8 @@ CASES = {
             outputs = []
             for image in image_files(in_folder):
                 with multiprocessing.Pool(processes) as pool:
-                    outputs += pool.map(functools.partial(apply_one_filter, image, out_folder), FOUR_FILTERS)
+                    one_filter = functools.partial(apply_one_filter, image_path=image, out_folder=out_folder)
+                    outputs += pool.map(one_filter, FOUR_FILTERS)
             return outputs
         """,
         {"test_parallel_folder_gives_the_sequential_outputs"},
@@ -437,7 +438,8 @@ CASES = {
         """
         def eight_filters(pool, image_path, out_folder):
             with multiprocessing.Pool(2) as own:
-                return own.map(functools.partial(apply_one_filter, image_path, out_folder), EIGHT_FILTERS)
+                one_filter = functools.partial(apply_one_filter, image_path=image_path, out_folder=out_folder)
+                return own.map(one_filter, EIGHT_FILTERS)
         """,
         {"test_eight_filters_run_in_the_given_pool"},
     ),
@@ -445,7 +447,7 @@ CASES = {
         "step4.eight_filters",
         """
         def eight_filters(pool, image_path, out_folder):
-            return [pool.apply(apply_one_filter, (image_path, out_folder, name)) for name in EIGHT_FILTERS]
+            return [pool.apply(apply_one_filter, (name, image_path, out_folder)) for name in EIGHT_FILTERS]
         """,
         {"test_eight_filters_run_at_the_same_time"},
     ),
@@ -467,8 +469,8 @@ CASES = {
         def compare_approaches(in_folder, out_folder, processes=2):
             runs = {
                 "sequential": lambda target: filter_folder_sequential(in_folder, target),
-                "per_image_pool": lambda target: filter_folder_parallel(in_folder, target),
-                "per_filter_pool": lambda target: filter_folder_eight(in_folder, target),
+                "task_per_image": lambda target: filter_folder_parallel(in_folder, target),
+                "task_per_filter": lambda target: filter_folder_eight(in_folder, target),
             }
             timings = {}
             for name in APPROACHES:
