@@ -3,13 +3,15 @@
 - every messages table has the keys of the English one, and each message the same named placeholders;
 - every catalog text (a step's ``TITLE``, each exercise's ``title`` and ``hint``) has its translation
   beside it (``TITLE_ZH``, ``title_zh``, ``hint_zh``), and no translation lacks its English text;
-- every lesson and README exists in every language (``README.md`` beside ``README.zh-CN.md``).
+- every lesson and README exists in every language (``README.md`` beside ``README.zh-CN.md``), and a
+  translated lesson's code blocks are the English lesson's, unchanged.
 
 Run by the authoring check (``python -m plugin.authoring``) and by the plugin's self-tests.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from plugin.catalog import TEXT_FIELDS, module_constants, text_key
@@ -18,6 +20,7 @@ from plugin.targets import EXERCISES
 
 # The file name of a lesson or README in each language.
 LESSON_NAMES = {"en": "README.md", "zh": "README.zh-CN.md"}
+_FENCE = re.compile(r"^```[^\n`]*\n.*?^```\s*$", re.MULTILINE | re.DOTALL)
 
 
 def message_problems(tables: dict[str, dict[str, str]] = MESSAGES) -> list[str]:
@@ -71,10 +74,11 @@ def catalog_problems(rootdir: Path) -> list[str]:
 
 
 def lesson_problems(rootdir: Path) -> list[str]:
-    """A lesson or README in one language only: the kit's README and each step's lesson."""
-    folders = [rootdir, *sorted(path.parent for path in (rootdir / EXERCISES).glob("step*/__init__.py"))]
+    """A lesson or README in one language only (the kit's README and each step's lesson), and a translated
+    lesson whose code blocks are not the English lesson's."""
+    steps = sorted(path.parent for path in (rootdir / EXERCISES).glob("step*/__init__.py"))
     found = []
-    for folder in folders:
+    for folder in [rootdir, *steps]:
         present = [name for name in LESSON_NAMES.values() if (folder / name).is_file()]
         if present:
             found += [
@@ -82,7 +86,16 @@ def lesson_problems(rootdir: Path) -> list[str]:
                 for name in LESSON_NAMES.values()
                 if name not in present
             ]
+    for folder in steps:
+        original = folder / LESSON_NAMES[DEFAULT_LANGUAGE]
+        for translation in (folder / name for name in LESSON_NAMES.values()):
+            if original.is_file() and translation.is_file() and _code(translation) != _code(original):
+                found.append(say("language_code_differs", translation=translation, original=original))
     return found
+
+
+def _code(lesson: Path) -> list[str]:
+    return _FENCE.findall(lesson.read_text(encoding="utf-8"))
 
 
 def problems(rootdir: Path) -> list[str]:

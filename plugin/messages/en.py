@@ -292,6 +292,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "language_missing_text": "{path}: {what} has no {language} text: add {entry}",
         "language_missing_lesson": "{present} has no translation: write {missing} beside it",
+        "language_code_differs": "{translation}: its code blocks differ from those of {original}: copy them unchanged",
         "language_summary": "language check: {problems} problems",
     },
 }

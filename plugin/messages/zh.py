@@ -274,6 +274,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "language_missing_text": "{path}：{what} 没有 {language} 文本：请添加 {entry}",
         "language_missing_lesson": "{present} 没有翻译：请在它旁边编写 {missing}",
+        "language_code_differs": "{translation}：它的代码块和 {original} 中的不一样：请原样复制过去",
         "language_summary": "语言检查：{problems} 个问题",
     },
 }

@@ -83,6 +83,22 @@ def test_a_catalog_text_or_lesson_in_one_language_only_is_reported(tmp_path):
     ]
 
 
+def test_a_translated_lesson_keeps_the_code_blocks_of_the_english_one(tmp_path):
+    write(tmp_path / "exercises" / "step1" / "__init__.py", 'TITLE = "Demo"\nTITLE_ZH = "演示"\nEXERCISES = {}\n')
+    write(tmp_path / "exercises" / "step1" / "README.md", "# Step 1\n\n```python\nprint('hi')\n```\n")
+    translation = write(
+        tmp_path / "exercises" / "step1" / "README.zh-CN.md", "# 第一步\n\n```python\nprint('hi')\n```\n"
+    )
+    assert language_check.lesson_problems(tmp_path) == []
+    translation.write_text("# 第一步\n\n```python\nprint('你好')\n```\n", encoding="utf-8")
+    (problem,) = language_check.lesson_problems(tmp_path)
+    assert problem.endswith(
+        "README.zh-CN.md: its code blocks differ from those of "
+        + str(tmp_path / "exercises/step1/README.md")
+        + ": copy them unchanged"
+    )
+
+
 def test_the_authoring_check_reports_one_chinese_entry_deleted(monkeypatch, capsys):
     from plugin import authoring
 
