@@ -262,7 +262,7 @@ def test_the_grading_command_writes_chinese_outputs_with_lang_zh(kit, tmp_path):
     assert document["output"].startswith("Parallel Lab：0 / 5 分；2 个练习中完成了 0 个"), document["output"]
     double = document["tests"][0]
     assert double["name"] == "step1.double：把数字翻倍"
-    assert "2 个测试中通过了 0 个" in double["output"] and "提示：返回 x * 2。" in double["output"]
+    assert "2 个测试中通过了 0 个" in double["output"] and "提示：想想乘法。" in double["output"]
     assert "尚未实现：step1/demo.py:" in double["output"], double["output"]
     assert "Parallel Lab：0 / 5 分" in completed.stdout
 
