@@ -18,6 +18,26 @@ DEFAULT_LANGUAGE = "en"
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "todo": "not implemented yet: {location}",
+        # -- grading command: the boundary around learner code (issue 10) --
+        "grade-could-not-grade": "could not grade: {reason}",
+        "grade-time-limit": "the grading took longer than its limit of {seconds:g} s",
+        "grade-unexpected": "the grading command failed ({error}); the submission was not scored",
+        "grade-no-folder": "{path}: no such folder",
+        "grade-upload-unreadable": "{path} in the submission was not read ({why})",
+        "sandbox-runs-as-root": (
+            "the submission ran as root: the unprivileged account cannot run {python} ({why}); let other "
+            "users read and search the Python installation (see the README's grader's guide)"
+        ),
+        "tamper-detected": "tampering detected: {problems}",
+        "tamper-rejected-lines": "{count} result line(s) were not written by the kit",
+        "tamper-oversized-lines": "{count} result line(s) longer than {limit_kib} KiB were sent to the grader",
+        "tamper-flooded": "the result channel was flooded with more than {limit_mib} MiB",
+        "tamper-replaced": "the submission replaced {names}",
+        "tamper-kit-changed": "the kit's files were changed during the run: {paths}",
+        "tamper-forked": (
+            "{count} process(es) were forked straight from the test run although the grading runs under "
+            "{start_method} (set_start_method('fork') or os.fork in the submission)"
+        ),
     },
 }
 

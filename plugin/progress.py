@@ -15,6 +15,7 @@ from plugin.exercises import Catalog, Exercise
 
 # Which outcome a test keeps when its phases disagree: the most telling one wins.
 _PRECEDENCE = {"passed": 0, "skipped": 1, "failed": 2, "todo": 3, "error": 4}
+OUTCOMES = tuple(_PRECEDENCE)
 NOT_RUN = "not-run"  # none of its tests ran this session: no status of the contract's applies
 MESSAGE_LIMIT = 400
 
