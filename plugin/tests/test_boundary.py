@@ -29,10 +29,12 @@ DOCUMENTS = ("lab", "gradescope", "classroom")
 WRONG = SOLUTION.replace("return 2 * x", "return 0")  # earns nothing unless it cheats
 
 # Learner code that finds the result channel the way an attacker would: on the child's command line.
-# Pool workers import the module too, without that argument: there it does nothing.
+# Workers import the module too, with the same sys.argv but not the descriptor: there it does nothing.
 FIND_CHANNEL = """
-import os, sys
+import multiprocessing, os, sys
 _CHANNEL = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--lab-stream-fd=")), None)
+if multiprocessing.parent_process() is not None:
+    _CHANNEL = None
 """
 
 
@@ -60,14 +62,14 @@ def child_runs_unprivileged() -> bool:
     return account is not None and sandbox.python_unreachable(account) is None
 
 
-def graded(kit, upload, *args: str, timeout: float = 200) -> tuple[subprocess.CompletedProcess, dict, float]:
+def graded(kit, upload, *args: str, run_timeout: float = 90) -> tuple[subprocess.CompletedProcess, dict, float]:
     """``python -m plugin.grade`` on the mini kit: its output, its three documents (always written), its time."""
     paths = {name: kit.path / f"graded-{name}.json" for name in DOCUMENTS}
     started = time.monotonic()
     completed = subprocess.run(
-        [sys.executable, "-m", "plugin.grade", str(upload), f"--kit={kit.path}",
+        [sys.executable, "-m", "plugin.grade", str(upload), f"--kit={kit.path}", f"--timeout={run_timeout}",
          *(f"--{'lab-json' if name == 'lab' else name}={path}" for name, path in paths.items()), *args],
-        capture_output=True, text=True, timeout=timeout,
+        capture_output=True, text=True, timeout=run_timeout + grade_command.SETUP_LIMIT_S + 30,
     )
     elapsed = time.monotonic() - started
     assert "Traceback" not in completed.stderr, completed.stderr
@@ -119,7 +121,7 @@ def test_a_fifo_put_in_place_of_the_result_channel_ends_with_the_whole_run_timeo
         "    os.set_blocking(_fd, True)\n"
         "    os.dup2(_fd, _CHANNEL)\n"
     )
-    completed, documents, elapsed = graded(kit, upload_of(kit, cheat), "--timeout=15")
+    completed, documents, elapsed = graded(kit, upload_of(kit, cheat), run_timeout=15)
     assert completed.returncode == 1
     assert elapsed < 15 + 60  # the run's timeout, plus collecting the kit's tests and writing the documents
     assert documents["gradescope"]["score"] == 0  # no result reached the grader: nothing to score
@@ -212,7 +214,8 @@ def test_rewriting_the_kits_tests_at_import_fails_or_is_flagged(kit, dropbox):
         "    _tell('REWRITE REFUSED')\n"
     )
     completed, documents, _ = graded(kit, upload_of(kit, cheat))
-    assert documents["gradescope"]["score"] == 0
+    double = next(test for test in documents["gradescope"]["tests"] if test["name"].startswith("step1.double"))
+    assert double["score"] == 0  # its honest score: the rewritten test never counted
     refused = "REWRITE REFUSED" in said(dropbox)
     flagged = "tampering detected: the kit's files were changed during the run: conftest.py, exercises" in (
         documents["gradescope"]["output"]

@@ -270,8 +270,8 @@ def test_a_fake_results_file_and_an_early_exit_score_nothing(kit):
 def test_forged_result_lines_are_detected_as_tampering(kit):
     cheat = SOLUTION.replace("return 2 * x", "return 0") + (
         "\nimport json, sys\n"
-        "_stream = next(a.split('=', 1)[1] for a in sys.argv if a.startswith('--lab-stream='))\n"
-        "with open(_stream, 'a') as f:\n"
+        "_stream = next(int(a.split('=', 1)[1]) for a in sys.argv if a.startswith('--lab-stream-fd='))\n"
+        "with open(_stream, 'w', closefd=False) as f:\n"
         "    for name in ('test_double', 'test_double_in_a_pool', 'test_pids_are_children'):\n"
         "        body = json.dumps({'event': 'phase', 'nodeid': 'exercises/step1/test_demo.py::' + name,\n"
         "                           'exercise': 'step1.double', 'outcome': 'passed', 'message': '', 'duration': 0.1})\n"
