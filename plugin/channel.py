@@ -149,7 +149,9 @@ def _speedup_row(row) -> bool:
 
 
 def _collected_test(test) -> bool:
-    return isinstance(test, dict) and set(test) == {"nodeid", "exercise"} and _id(test["nodeid"]) and _id(test["exercise"])
+    return (
+        isinstance(test, dict) and set(test) == {"nodeid", "exercise"} and _id(test["nodeid"]) and _id(test["exercise"])
+    )
 
 
 _SHAPES = {

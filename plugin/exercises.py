@@ -6,7 +6,8 @@ Each step declares its exercises in one place, ``exercises/stepN/__init__.py``::
     EXERCISES = {"parallel_map": {"title": "...", "hint": "...", "points": 2}}
 
 ``points`` (default 1) is what the exercise is worth when graded; ``"all_or_nothing": True`` gives them
-only when every test of the exercise passes, instead of the fraction that passed. The file is read as data (never imported), so the catalog is the same for every target.
+only when every test of the exercise passes, instead of the fraction that passed. The file is read as data
+(never imported), so the catalog is the same for every target.
 """
 
 from __future__ import annotations

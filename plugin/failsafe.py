@@ -19,7 +19,7 @@ from plugin.targets import SUBMISSION_PACKAGE, Target
 
 def could_not_grade(kit: Path, reason: str, seed: int, start_method: str | None, elapsed: float) -> dict:
     """``{"scores", "notes", "lab", "gradescope", "classroom"}`` like ``grade.grade`` returns."""
-    note = say("grade-could-not-grade", reason=reason)
+    note = say("grade_could_not_grade", reason=reason)
     try:
         catalog = load_catalog(kit)
     except Exception:  # noqa: BLE001 - the catalog may be what failed: the documents are written anyway

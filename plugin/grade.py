@@ -85,7 +85,7 @@ def arrange_submission(upload: Path, kit: Path, destination: Path) -> list[str]:
             except FileNotFoundError:
                 continue
             except sandbox.UploadError as error:
-                refused.append(say("grade-upload-unreadable", path=relative, why=error))
+                refused.append(say("grade_upload_unreadable", path=relative, why=error))
         if source is None:
             missing += refused
             missing.append(f"{step}/{module}.py is missing from the submission: its exercises are graded on the stub")
@@ -153,7 +153,9 @@ class ChildRun:
         return "this test did not run"
 
 
-def _supervise(process: subprocess.Popen, results: channel.ResultChannel, timeout: float, watch: ForkWatch | None) -> bool:
+def _supervise(
+    process: subprocess.Popen, results: channel.ResultChannel, timeout: float, watch: ForkWatch | None
+) -> bool:
     """Read the channel and sample the process tree until the child exits; True when ``timeout`` ended it."""
     deadline = clock.perf_counter() + timeout
     interval = watch.interval if watch else 0.2
@@ -236,18 +238,18 @@ def _last_line(text: str) -> str:
 def tampering(run: ChildRun, kit_changes: list[str], start_method: str | None) -> str | None:
     found = []
     if run.forged:
-        found.append(say("tamper-rejected-lines", count=run.forged))
+        found.append(say("tamper_rejected_lines", count=run.forged))
     if run.oversized:
-        found.append(say("tamper-oversized-lines", count=run.oversized, limit_kib=channel.MAX_LINE_BYTES // 1024))
+        found.append(say("tamper_oversized_lines", count=run.oversized, limit_kib=channel.MAX_LINE_BYTES // 1024))
     if run.flooded:
-        found.append(say("tamper-flooded", limit_mib=channel.MAX_CHANNEL_BYTES // (1024 * 1024)))
+        found.append(say("tamper_flooded", limit_mib=channel.MAX_CHANNEL_BYTES // (1024 * 1024)))
     for event in run.of("tampered"):
-        found.append(say("tamper-replaced", names=", ".join(event["changes"])))
+        found.append(say("tamper_replaced", names=", ".join(event["changes"])))
     if kit_changes:
-        found.append(say("tamper-kit-changed", paths=", ".join(kit_changes[:10])))
+        found.append(say("tamper_kit_changed", paths=", ".join(kit_changes[:10])))
     if run.forks:
-        found.append(say("tamper-forked", count=run.forks, start_method=start_method))
-    return say("tamper-detected", problems="; ".join(found)) if found else None
+        found.append(say("tamper_forked", count=run.forks, start_method=start_method))
+    return say("tamper_detected", problems="; ".join(found)) if found else None
 
 
 def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: str | None) -> dict:
@@ -297,7 +299,11 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m plugin.grade", description=__doc__.split("\n\n")[0])
-    parser.add_argument("submission", type=Path, help="folder with the learner's modules (step3/shared.py, exercises/step3/shared.py or shared.py)")
+    parser.add_argument(
+        "submission",
+        type=Path,
+        help="folder with the learner's modules (step3/shared.py, exercises/step3/shared.py or shared.py)",
+    )
     parser.add_argument("--gradescope", type=Path, metavar="PATH", help="write a Gradescope results.json")
     parser.add_argument("--classroom", type=Path, metavar="PATH", help="write GitHub Classroom's result document")
     parser.add_argument("--lab-json", type=Path, metavar="PATH", help="write the --lab-json report with scores")
@@ -322,7 +328,7 @@ def time_limit(seconds: float):
     """Raise GradingTimeLimit in this (main) thread after ``seconds``, whatever it is waiting on."""
 
     def expire(signum, frame):
-        raise GradingTimeLimit(say("grade-time-limit", seconds=seconds))
+        raise GradingTimeLimit(say("grade_time_limit", seconds=seconds))
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -342,17 +348,17 @@ def main(argv: list[str]) -> int:
     status = None
     try:
         if not submission.is_dir():
-            raise GradingError(say("grade-no-folder", path=options.submission))
+            raise GradingError(say("grade_no_folder", path=options.submission))
         with time_limit(options.timeout + SETUP_LIMIT_S):
             result = grade(submission, kit, options.timeout, seed, options.start_method)
     except (GradingError, CatalogError, OSError, GradingTimeLimit) as error:  # the kit or the machine
         reason = str(error)
     except Exception as error:  # noqa: BLE001 - a bug of the grader still ends in documents, not a traceback
-        reason = say("grade-unexpected", error=f"{type(error).__name__}: {error}")
+        reason = say("grade_unexpected", error=f"{type(error).__name__}: {error}")
     else:
         reason = None
     if reason is not None:
-        print(f"grade: {say('grade-could-not-grade', reason=reason)}", file=sys.stderr)
+        print(f"grade: {say('grade_could_not_grade', reason=reason)}", file=sys.stderr)
         result = failsafe.could_not_grade(kit, reason, seed, options.start_method, clock.perf_counter() - started)
         status = 2
     for kind, path in (("gradescope", options.gradescope), ("classroom", options.classroom), ("lab", options.lab_json)):

@@ -64,7 +64,8 @@ def assert_no_children_left(advice: str) -> None:
     # drop the ones that exited without join(), and a forkserver's children never become this process's
     # zombies), and psutil's view of this process's tree.
     helpers = _helper_pids()
-    unjoined = {child.pid for child in list(getattr(multiprocessing.process, "_children", ())) if child.pid not in helpers}
+    children = list(getattr(multiprocessing.process, "_children", ()))
+    unjoined = {child.pid for child in children if child.pid not in helpers}
     left = unjoined | {process.pid for process in _descendants()}
     if left:
         raise AssertionError(f"{len(left)} child process(es) still running or never joined: {advice}")

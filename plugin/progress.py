@@ -28,6 +28,7 @@ class TestRecord:
     message: str = ""
     duration: float = 0.0
     speedup_verdicts: tuple[str, ...] = ()
+    output: str = ""  # what the test printed (captured stdout, all phases so far)
 
     @property
     def speedup_not_measured(self) -> bool:
@@ -77,6 +78,7 @@ def phase_fields(report: pytest.TestReport) -> dict | None:
         ),
         "duration": report.duration,
         "speedups": list(getattr(report, "lab_speedups", None) or []),
+        "output": report.capstdout,
     }
 
 
@@ -93,15 +95,18 @@ class Ledger:
         if phase is not None:
             self.add(**phase)
 
-    def add(self, nodeid: str, exercise: str, outcome: str, message: str, duration: float, speedups=()) -> None:
+    def add(
+        self, nodeid: str, exercise: str, outcome: str, message: str, duration: float, speedups=(), output: str = ""
+    ) -> None:
         """One phase of one test; the phases of a test merge into its record."""
         verdicts = tuple(row["verdict"] for row in speedups)
         current = self.tests.get(nodeid)
         if current is None:
-            self.tests[nodeid] = TestRecord(nodeid, exercise, outcome, message, duration, verdicts)
+            self.tests[nodeid] = TestRecord(nodeid, exercise, outcome, message, duration, verdicts, output)
             return
         current.duration += duration
         current.speedup_verdicts += verdicts
+        current.output = output or current.output  # a later phase's report repeats the earlier phases' output
         if _PRECEDENCE[outcome] > _PRECEDENCE[current.outcome]:
             current.outcome, current.message = outcome, message
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from plugin import clock, failures, grading, processes, reports, settings as lab_settings
+from plugin import clock, failures, grading, processes, reports
+from plugin import settings as lab_settings
 from plugin.exercises import ID_PATTERN, Catalog, CatalogError, load_catalog, stub_that_raised
 from plugin.machine import usable_cpus
 from plugin.messages import say
@@ -113,7 +114,10 @@ class LabSession:
             report.longrepr = f"{explanation}\nhint ({exercise.id}): {exercise.short_hint}"
         if report.failed and "lab_seed" in getattr(item, "fixturenames", ()):
             report.sections.append(
-                ("parallel-lab", f"inputs were seeded with {self.settings.seed}; rerun with: {self.rerun_command(item)}")
+                (
+                    "parallel-lab",
+                    f"inputs were seeded with {self.settings.seed}; rerun with: {self.rerun_command(item)}",
+                )
             )
 
     def relative_paths(self, text: str) -> str:

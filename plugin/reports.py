@@ -56,7 +56,9 @@ def progress_lines(
         lines.append((f"{step}  {titles[step]:<44} {_bar(done, len(rows))} {done}/{len(rows)} done", markup))
     for step, errors in ledger.collection_errors.items():
         for error in errors:
-            lines.append((f"{step}: could not collect {error}: fix that first (the error is shown above)", {"red": True}))
+            lines.append(
+                (f"{step}: could not collect {error}: fix that first (the error is shown above)", {"red": True})
+            )
     if not ledger.tests:  # no test ran: nothing more to say
         return lines
     # Exercises that ran and are not done come first; then those that did not run this time.

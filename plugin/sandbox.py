@@ -128,7 +128,7 @@ def python_unreachable(account: Account) -> str | None:
 
 def seal(tree: Path) -> None:
     """Root's and read-only to everyone else: folders 755, files 644, no symlink followed."""
-    for folder, folders, files in os.walk(tree):
+    for folder, _, files in os.walk(tree):
         os.chmod(folder, 0o755)
         for name in files:
             path = os.path.join(folder, name)
@@ -150,7 +150,7 @@ class Workplace:
         """As root: ``kit`` and ``submission`` sealed, ``work`` passable but not listable by the account."""
         account, warning = learner_account(), None
         if account is not None and (why := python_unreachable(account)):
-            account, warning = None, say("sandbox-runs-as-root", python=sys.executable, why=why)
+            account, warning = None, say("sandbox_runs_as_root", python=sys.executable, why=why)
         if account is not None:
             seal(kit)
             seal(submission)

@@ -43,7 +43,8 @@ def addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--start-method",
         choices=START_METHODS,
-        help="multiprocessing start method for the whole session (default: ini lab_start_method, else Python's default)",
+        help="multiprocessing start method for the whole session "
+        "(default: ini lab_start_method, else Python's default)",
     )
     parser.addini("lab_start_method", "default multiprocessing start method (fork, spawn, forkserver)", default="")
     group.addoption(
@@ -81,7 +82,8 @@ def resolve(config: pytest.Config) -> LabSettings:
     if submission is not None and not submission.is_dir():
         raise pytest.UsageError(f"--submission {option.submission}: no such directory")
     invocation_dir = config.invocation_params.dir
-    if submission is not None and not (config.rootpath / "exercises").is_dir() and (invocation_dir / "exercises").is_dir():
+    kit_beside_rootdir = (config.rootpath / "exercises").is_dir()
+    if submission is not None and not kit_beside_rootdir and (invocation_dir / "exercises").is_dir():
         # pytest picks its rootdir before plugins declare their options, so it took DIR for a test path.
         raise pytest.UsageError(
             f"pytest took {config.rootpath} as the rootdir because it read the submission folder as a test path: "

@@ -34,8 +34,8 @@ import importlib
 import json
 import multiprocessing
 import statistics
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from plugin import clock, processes
 from plugin.workers import cpu_work as reference_work
@@ -90,7 +90,7 @@ def results_equal(a, b) -> bool:
     if isinstance(a, numpy.ndarray) or isinstance(b, numpy.ndarray):
         return bool(numpy.array_equal(a, b))
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(results_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(results_equal(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(results_equal(a[k], b[k]) for k in a)
     return bool(a == b)

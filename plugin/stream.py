@@ -121,7 +121,7 @@ class Watchlist:
         if self._hooks is not None:
             for name, impls in self._hooks.items():
                 now = self._impls(pluginmanager, name)
-                if len(now) != len(impls) or any(a is not b for a, b in zip(now, impls)):
+                if len(now) != len(impls) or any(a is not b for a, b in zip(now, impls, strict=True)):
                     changed.append(f"hook {name}")
         return changed
 

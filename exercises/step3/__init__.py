@@ -17,7 +17,8 @@ EXERCISES = {
     "results_with_callbacks": {
         "points": 2,
         "title": "Collect results and errors with callbacks",
-        "hint": "pool.apply_async(func, (item,), callback=partial(on_result, item), error_callback=partial(on_error, item)); "
+        "hint": "pool.apply_async(func, (item,), callback=partial(on_result, item), "
+        "error_callback=partial(on_error, item)); "
         "then pool.close(); pool.join() before reading what the callbacks stored.",
     },
     "make_scaler": {

@@ -21,7 +21,7 @@ def transform(chunk):
 def chunk_bounds(length, chunks):
     """Given: split ``range(length)`` into ``chunks`` contiguous ``(start, stop)`` pairs of near-equal size."""
     edges = [length * index // chunks for index in range(chunks + 1)]
-    return list(zip(edges[:-1], edges[1:]))
+    return list(zip(edges[:-1], edges[1:], strict=True))
 
 
 def square_in_place(array, processes=2):

@@ -61,7 +61,9 @@ def assert_filtered(output, source, name):
     assert output.name == f"{name}_{source.name}", f"expected the name {name}_{source.name}, got {output.name}"
     with Image.open(source) as image, Image.open(output) as produced:
         expected = np.asarray(image.filter(REFERENCE_FILTERS[name]))
-        assert np.array_equal(np.asarray(produced), expected), f"{output.name}: pixels differ from {name} of {source.name}"
+        assert np.array_equal(np.asarray(produced), expected), (
+            f"{output.name}: pixels differ from {name} of {source.name}"
+        )
 
 
 def assert_every_output_filtered(outputs, in_folder):
@@ -144,7 +146,7 @@ def test_sample_images_follow_the_seed(tmp_path, lab_seed):
     paths = make_sample_images(tmp_path / "a", 3, (40, 30), lab_seed)
     expected = reference_images(tmp_path / "ref", 3, (40, 30), lab_seed)
     assert [p.name for p in paths] == ["sample_00.png", "sample_01.png", "sample_02.png"]
-    for made, reference in zip(paths, expected):
+    for made, reference in zip(paths, expected, strict=True):
         with Image.open(made) as image, Image.open(reference) as wanted:
             assert (image.size, image.mode) == ((40, 30), "RGB")
             assert np.array_equal(np.asarray(image), np.asarray(wanted)), f"{made.name}: pixels differ"
@@ -170,7 +172,7 @@ def test_four_filters_with_their_names_and_pixels(samples, out_folder):
     """Catches: a missing or wrong filter (blur radius), wrong file names, or the wrong order."""
     outputs = apply_filters(samples[0], out_folder)
     assert outputs == expected_outputs(samples[:1], out_folder, FOUR_FILTERS)
-    for output, name in zip(outputs, FOUR_FILTERS):
+    for output, name in zip(outputs, FOUR_FILTERS, strict=True):
         assert_filtered(output, samples[0], name)
 
 
@@ -264,7 +266,7 @@ def test_eight_filters_pixels(samples, out_folder):
     """Catches: a filter missing, swapped or misnamed."""
     with multiprocessing.Pool(2) as pool:
         outputs = eight_filters(pool, samples[1], out_folder)
-    for output, name in zip(outputs, EIGHT_FILTERS):
+    for output, name in zip(outputs, EIGHT_FILTERS, strict=True):
         assert_filtered(output, samples[1], name)
 
 
@@ -325,9 +327,12 @@ def test_comparison_times_each_approach_with_the_pool_size_asked_for(tmp_path, m
     started = time.perf_counter()
     timings = compare_approaches(tmp_path / "in", tmp_path / "out", processes=3)
     elapsed = time.perf_counter() - started
-    assert calls == [("filter_folder_sequential", None), ("filter_folder_parallel", 3), ("filter_folder_eight", 3)], calls
-    for approach, (name, pause) in zip(APPROACHES, pauses.items()):
-        assert timings[approach] >= pause, f"{approach}: {timings[approach]:.3f} s for a run of {name} that took {pause} s"
+    expected_calls = [("filter_folder_sequential", None), ("filter_folder_parallel", 3), ("filter_folder_eight", 3)]
+    assert calls == expected_calls, calls
+    for approach, (name, pause) in zip(APPROACHES, pauses.items(), strict=True):
+        assert timings[approach] >= pause, (
+            f"{approach}: {timings[approach]:.3f} s for a run of {name} that took {pause} s"
+        )
     assert sum(timings.values()) <= elapsed, f"timings {timings} add up to more than the {elapsed:.3f} s the call took"
 
 

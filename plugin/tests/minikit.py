@@ -131,7 +131,8 @@ def total_work(sizes, workers=2):
 
 SPEED_SOLUTION = SPEED_STUB.replace(
     "    raise NotImplementedError\n",
-    "    import multiprocessing\n\n    with multiprocessing.Pool(workers) as pool:\n        return pool.map(work, sizes)\n",
+    "    import multiprocessing\n\n"
+    "    with multiprocessing.Pool(workers) as pool:\n        return pool.map(work, sizes)\n",
 )
 
 SPEED_TESTS = '''

@@ -26,6 +26,7 @@ from plugin.tests.test_grading import CLASSROOM_SCHEMA, GRADESCOPE_SCHEMA
 pytestmark = pytest.mark.timeout(240)
 
 DOCUMENTS = ("lab", "gradescope", "classroom")
+FORGED_LINES = r"tampering detected: \d+ result line\(s\) were not written by the kit"
 WRONG = SOLUTION.replace("return 2 * x", "return 0")  # earns nothing unless it cheats
 
 # Learner code that finds the result channel the way an attacker would: on the child's command line.
@@ -49,7 +50,8 @@ def dropbox():
 
 
 def telling(dropbox: Path) -> str:
-    return f"\ndef _tell(*words):\n    with open({str(dropbox / 'said')!r}, 'a') as said:\n        print(*words, file=said)\n"
+    path = str(dropbox / "said")
+    return f"\ndef _tell(*words):\n    with open({path!r}, 'a') as said:\n        print(*words, file=said)\n"
 
 
 def said(dropbox: Path) -> list[str]:
@@ -103,7 +105,7 @@ def test_malformed_result_lines_even_signed_with_the_stolen_key_are_rejected_not
     completed, documents, _ = graded(kit, upload_of(kit, cheat))
     assert completed.returncode == 1, completed.stderr
     assert documents["gradescope"]["score"] == 0
-    assert re.search(r"tampering detected: \d+ result line\(s\) were not written by the kit", documents["gradescope"]["output"])
+    assert re.search(FORGED_LINES, documents["gradescope"]["output"])
 
 
 def test_a_fifo_put_in_place_of_the_result_channel_ends_with_the_whole_run_timeout(kit):
@@ -208,7 +210,8 @@ def test_rewriting_the_kits_tests_at_import_fails_or_is_flagged(kit, dropbox):
         "import pathlib\n"
         "_tests = pathlib.Path.cwd() / 'exercises' / 'step1' / 'test_demo.py'\n"
         "try:\n"
-        "    _tests.write_text('import pytest\\n\\n@pytest.mark.exercise(\"step1.double\")\\ndef test_double():\\n    pass\\n')\n"
+        "    _tests.write_text('import pytest\\n\\n@pytest.mark.exercise(\"step1.double\")\\n'\n"
+        "                      'def test_double():\\n    pass\\n')\n"
         "    (pathlib.Path.cwd() / 'conftest.py').write_text('')\n"
         "except PermissionError:\n"
         "    _tell('REWRITE REFUSED')\n"
@@ -255,12 +258,13 @@ def test_the_key_is_in_no_file_or_descriptor_the_child_can_read_and_the_child_ho
         "            _body = json.dumps({'event': 'phase', 'nodeid': f'exercises/step1/test_demo.py::{_name}',\n"
         "                                'exercise': 'step1.double', 'outcome': 'passed', 'message': '',\n"
         "                                'duration': 0.1, 'speedups': []}, sort_keys=True)\n"
-        "            _line = json.dumps({'body': _body, 'mac': hmac.new(_key, _body.encode(), hashlib.sha256).hexdigest()})\n"
+        "            _mac = hmac.new(_key, _body.encode(), hashlib.sha256).hexdigest()\n"
+        "            _line = json.dumps({'body': _body, 'mac': _mac})\n"
         "            os.write(_CHANNEL, _line.encode() + b'\\n')\n"
     )
     completed, documents, _ = graded(kit, upload_of(kit, cheat))
     assert documents["gradescope"]["score"] == 0
-    assert re.search(r"tampering detected: \d+ result line\(s\) were not written by the kit", documents["gradescope"]["output"])
+    assert re.search(FORGED_LINES, documents["gradescope"]["output"])
     (seen,) = [json.loads(line) for line in said(dropbox)]  # the test run's process, not its pool workers'
     channel = next(target for fd, target, _ in seen["open"] if fd == seen["channel"])
     assert channel.startswith("pipe:")
@@ -269,7 +273,9 @@ def test_the_key_is_in_no_file_or_descriptor_the_child_can_read_and_the_child_ho
     assert not [entry for entry in seen["open"] if entry[1].startswith("pipe:") and entry[2] != "write"], seen
 
 
-@pytest.mark.skipif(not child_runs_unprivileged(), reason="the child runs as another account only when the grader is root")
+@pytest.mark.skipif(
+    not child_runs_unprivileged(), reason="the child runs as another account only when the grader is root"
+)
 def test_as_root_the_child_can_neither_signal_nor_read_the_grader(kit, dropbox):
     cheat = SOLUTION + FIND_CHANNEL + telling(dropbox) + (
         "import signal\n"

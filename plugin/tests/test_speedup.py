@@ -174,7 +174,9 @@ def test_solution_passes_and_the_measurement_is_reported(kit):
     assert row["exercise"] == "step2.total_work" and row["verdict"] == "pass" and row["workers"] == 2
     assert set(row) >= {"nodeid", "capacity", "sequential_s", "parallel_s", "speedup", "required", "reason"}
     assert row["speedup"] == pytest.approx(row["sequential_s"] / row["parallel_s"], rel=0.01)
-    result.stdout.fnmatch_lines(["*= Parallel Lab: speedup =*", "exercise * workers * speedup * verdict", "step2.total_work * pass"])
+    result.stdout.fnmatch_lines(
+        ["*= Parallel Lab: speedup =*", "exercise * workers * speedup * verdict", "step2.total_work * pass"]
+    )
     from PIL import Image
 
     with Image.open(kit.path / "chart.png") as chart:
@@ -269,7 +271,8 @@ def test_xdist_aggregates_speedups_and_measures_alone(kit):
     result, rows = speedups_of(kit, "--solutions", "-n", "2", "-p", "xdist")
     assert result.ret == 0, result.stdout.str()
     assert [row["verdict"] for row in rows] == ["pass"]
-    intervals = [json.loads(line) for line in (kit.path / "exercises" / "step2" / "intervals.jsonl").read_text().splitlines()]
+    log = kit.path / "exercises" / "step2" / "intervals.jsonl"
+    intervals = [json.loads(line) for line in log.read_text().splitlines()]
     (measured,) = [(start, end) for kind, start, end in intervals if kind == "speedup"]
     busy = [(start, end) for kind, start, end in intervals if kind == "busy"]
     assert len(busy) == 60

@@ -426,7 +426,8 @@ CASES = {
         """
         def filter_folder_parallel(in_folder, out_folder, processes=2):
             with multiprocessing.Pool(processes) as pool:
-                per_image = pool.imap_unordered(functools.partial(apply_filters, out_folder=out_folder), image_files(in_folder))
+                one_image = functools.partial(apply_filters, out_folder=out_folder)
+                per_image = pool.imap_unordered(one_image, image_files(in_folder))
                 return [output for outputs in per_image for output in outputs]
         """,
         {"test_parallel_folder_keeps_image_order_when_the_first_finishes_last"},
@@ -515,7 +516,10 @@ def replace_functions(source: str, replacement: str) -> str:
     for match in re.finditer(r"^def (\w+)\(.*?(?=^\S|\Z)", replacement, re.MULTILINE | re.DOTALL):
         pattern = re.compile(rf"^def {match[1]}\(.*?(?=^\S|\Z)", re.MULTILINE | re.DOTALL)
         new = match[0].strip() + "\n\n\n"
-        source = pattern.sub(lambda _: new, source, count=1) if pattern.search(source) else source + "\n\n" + new
+        if pattern.search(source):
+            source = pattern.sub(lambda _, new=new: new, source, count=1)  # a function: no escapes read in ``new``
+        else:
+            source += "\n\n" + new
     return source
 
 
@@ -546,10 +550,13 @@ def test_named_tests_catch_the_wrong_implementation(case, tmp_path):
     unjudged = {row["nodeid"].split("::")[-1] for row in document["speedups"] if row["verdict"] == "not-measured"}
     caught = {test for test, record in outcomes.items() if record["outcome"] != "passed"}
     assert must_fail - unjudged <= caught, (
-        f"{case}: {sorted(must_fail - unjudged - caught)} passed on the wrong implementation\n{completed.stdout[-3000:]}"
+        f"{case}: {sorted(must_fail - unjudged - caught)} passed on the wrong implementation\n"
+        f"{completed.stdout[-3000:]}"
     )
     for test in caught:
         message = outcomes[test]["message"]
-        assert message and "is not defined" not in message, f"{test}: the wrong implementation itself is broken: {message}"
+        assert message and "is not defined" not in message, (
+            f"{test}: the wrong implementation itself is broken: {message}"
+        )
         if test in {row["nodeid"].split("::")[-1] for row in document["speedups"]}:
             assert "speedup too low" in message and "needed" in message, message

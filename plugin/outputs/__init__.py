@@ -1,0 +1,1 @@
+"""The documents a run writes for people and platforms, one module per format."""
