@@ -26,7 +26,7 @@ MAX_SPEEDUPS = 50
 MAX_CHANGES = 50
 MAX_FIELDS = 40
 MAX_ID = 1_000  # a node id, an exercise id, a field name
-MAX_TEXT = 20_000  # a message
+MAX_TEXT = 20_000  # a message, what a test printed (``plugin.stream`` cuts it to this)
 VERDICTS = ("pass", "fail", "not-measured")
 
 
@@ -164,6 +164,7 @@ _SHAPES = {
         "message": _text,
         "duration": lambda v: _number(v) and v >= 0,
         "speedups": lambda v: _list_of(v, MAX_SPEEDUPS, _speedup_row),
+        "output": _text,
     },
     "finished": {"exitstatus": lambda v: type(v) is int},
     "tampered": {"changes": lambda v: _list_of(v, MAX_CHANGES, _id)},

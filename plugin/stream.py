@@ -26,6 +26,8 @@ import os
 
 import pytest
 
+from plugin import channel
+
 KEY_FD_ENV = "PARALLEL_LAB_STREAM_KEY_FD"
 
 # Modules whose functions decide or carry a test's result.
@@ -184,6 +186,8 @@ class Stream:
 
         phase = phase_fields(report)
         if phase is not None:
+            # What a test printed is the learner's and unbounded: the grader takes only so much of it.
+            phase["output"] = phase["output"][: channel.MAX_TEXT]
             self.emit({"event": "phase", **phase})
 
     @pytest.hookimpl(trylast=True)
