@@ -122,9 +122,9 @@ class ChildRun:
         finally:
             os.close(read_end)
             results.close_write_end()  # the child holds the only write end
-        watch = ForkWatch(process.pid) if watch_forks else None
-        self.timed_out = True
+        watch, self.timed_out = None, True
         try:
+            watch = ForkWatch(process.pid) if watch_forks else None
             self.timed_out = _supervise(process, results, timeout, watch)
         finally:  # also when the grading's own time limit interrupts the wait
             self.returncode = _stop(process)

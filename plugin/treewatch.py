@@ -7,30 +7,35 @@ therefore one that ``set_start_method("fork", force=True)`` (or ``os.fork``) mad
 only under fork would earn points it does not earn under the grading rules.
 
 The watch is sampled from outside (learner code cannot hide from it or patch it) while the child runs.
-A sighting is confirmed at a later sample, still alive with the same start time and command line, so
-the instant between a ``subprocess`` fork and its ``exec`` is never mistaken for one.
+A copy counts once it has kept the test run's command line for CONFIRM_S: a process the test run starts
+with fork + exec (the forkserver, the resource tracker, every spawn worker) shows the same command line
+until its exec, which on a loaded machine can take tens of milliseconds, so a short-lived copy is not
+told apart from such a start and goes unseen (the README says so).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 
 import psutil
 
-SAMPLE_S = 0.02  # Linux reads one small /proc file per thread of the test run
-SAMPLE_S_PORTABLE = 0.1  # elsewhere psutil scans every process of the machine
+SAMPLE_S = 0.1
+CONFIRM_S = 1.0  # far longer than any exec takes, even on a machine loaded many times over
 
 
 class ForkWatch:
     def __init__(self, pid: int):
         self._root = psutil.Process(pid)
         self._linux_tasks = f"/proc/{pid}/task" if sys.platform.startswith("linux") else None
-        self._sighted: set[tuple[int, float]] = set()  # copies seen at the last sample
+        self._sighted: dict[tuple[int, float], float] = {}  # copies seen at the last sample: since when
         self.forked: set[tuple[int, float]] = set()  # (pid, start time) of each confirmed copy
-        self.interval = SAMPLE_S if self._linux_tasks else SAMPLE_S_PORTABLE
+        self.interval = SAMPLE_S
 
     def _children(self) -> list[int]:
+        """The direct children: on Linux from one small file per thread, elsewhere by psutil's scan of
+        every process of the machine."""
         if self._linux_tasks is None:
             return [child.pid for child in self._root.children()]
         pids = []
@@ -49,7 +54,7 @@ class ForkWatch:
             children = self._children()
         except (psutil.Error, OSError):
             return
-        seen = set()
+        now, seen = time.monotonic(), {}
         for pid in children:
             try:
                 child = psutil.Process(pid)
@@ -59,7 +64,7 @@ class ForkWatch:
                 continue
             if cmdline != root_cmdline:
                 continue
-            if key in self._sighted:
+            seen[key] = self._sighted.get(key, now)
+            if now - seen[key] >= CONFIRM_S:
                 self.forked.add(key)
-            seen.add(key)
-        self._sighted = seen  # one gone or exec'd before a second look is not confirmed
+        self._sighted = seen  # one gone or exec'd since the last look starts over

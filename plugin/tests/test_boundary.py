@@ -309,7 +309,7 @@ def test_forcing_the_fork_start_method_at_import_is_seen_from_outside(kit):
         "    import multiprocessing, os, time\n"
         "    queue = multiprocessing.Queue()\n"
         "    def report():  # a local function: it cannot be pickled, so only fork can start it\n"
-        "        time.sleep(0.3)  # the work\n"
+        "        time.sleep(3)  # the work: longer than the watch needs to tell a copy from a start\n"
         "        queue.put(os.getpid())\n"
         "    workers = [multiprocessing.Process(target=report) for _ in items]\n"
         "    for worker in workers:\n"

@@ -15,7 +15,7 @@ import pytest
 
 from plugin import grade, sandbox
 from plugin.targets import exercise_modules
-from plugin.treewatch import ForkWatch
+from plugin.treewatch import CONFIRM_S, ForkWatch
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -166,7 +166,7 @@ for _ in range(20):  # exec'd children: the instant between their fork and exec 
     subprocess.run([sys.executable, "-c", "pass"])
 if sys.argv[1] == "fork":
     if os.fork() == 0:
-        time.sleep(1)
+        time.sleep(3)  # longer than CONFIRM_S
         os._exit(0)
     os.wait()
 """
@@ -180,6 +180,7 @@ def test_a_copy_forked_from_the_watched_process_is_seen_and_an_exec_is_not(forks
         watch.sample()
         time.sleep(watch.interval)
     assert process.returncode == 0
+    assert CONFIRM_S < 3
     assert len(watch.forked) == (1 if forks else 0)
 
 
