@@ -19,7 +19,7 @@ import ast
 import re
 from pathlib import Path
 
-from plugin.exercises import CatalogError, load_catalog
+from plugin.catalog import CatalogError, load_catalog
 from plugin.messages import say
 from plugin.targets import EXERCISES, SOLUTIONS, exercise_modules
 
@@ -104,7 +104,7 @@ def stub_function_problems(step: str, stub: Path, solution: Path, exercise_names
         raise_node = _raises_not_implemented(function)
         if raise_node is None:
             found.append(say("course_stub_does_not_raise", exercise_id=exercise_id, path=stub))
-        elif not _raised_message(raise_node).startswith(exercise_id):
+        elif not re.match(rf"{re.escape(exercise_id)}\b", _raised_message(raise_node)):
             found.append(say("course_stub_raise_names_other", exercise_id=exercise_id, path=stub,
                              line=raise_node.lineno, message=_raised_message(raise_node)))
         if name not in solution_functions:
@@ -160,6 +160,9 @@ def problems(rootdir: Path) -> list[str]:
             found.append(say("course_solution_module_missing", stub=stub, solution=solution))
             continue
         step_exercises = next((s.exercises for s in catalog.steps if s.name == step), ())
-        found += given_code_problems(stub, solution)
-        found += stub_function_problems(step, stub, solution, {exercise.name for exercise in step_exercises})
+        try:
+            found += given_code_problems(stub, solution)
+            found += stub_function_problems(step, stub, solution, {exercise.name for exercise in step_exercises})
+        except SyntaxError as error:
+            found.append(say("course_module_unparsable", path=error.filename, line=error.lineno, error=error.msg))
     return found

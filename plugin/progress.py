@@ -11,13 +11,16 @@ import dataclasses
 
 import pytest
 
-from plugin.exercises import Catalog, Exercise
+from plugin.catalog import Catalog, Exercise
+from plugin.measure.speedup import NOT_MEASURED
 
 # Which outcome a test keeps when its phases disagree: the most telling one wins.
 _PRECEDENCE = {"passed": 0, "skipped": 1, "failed": 2, "todo": 3, "error": 4}
 OUTCOMES = tuple(_PRECEDENCE)
-NOT_RUN = "not-run"  # none of its tests ran this session: no status of the contract's applies
+# An exercise's status (the contract's words), and NOT_RUN: none of its tests ran this session.
+DONE, TODO, FAILING, NOT_RUN = "done", "todo", "failing", "not-run"
 MESSAGE_LIMIT = 400
+OUTPUT_LIMIT = 2000  # what the ledger keeps of a test's printed output (the grading stream carries it)
 
 
 @dataclasses.dataclass
@@ -33,7 +36,7 @@ class TestRecord:
     @property
     def speedup_not_measured(self) -> bool:
         """A speedup test the machine could not judge: it neither earns nor loses points."""
-        return bool(self.speedup_verdicts) and set(self.speedup_verdicts) == {"not-measured"}
+        return bool(self.speedup_verdicts) and set(self.speedup_verdicts) == {NOT_MEASURED}
 
 
 def one_paragraph(text: str) -> str:
@@ -78,7 +81,7 @@ def phase_fields(report: pytest.TestReport) -> dict | None:
         ),
         "duration": report.duration,
         "speedups": list(getattr(report, "lab_speedups", None) or []),
-        "output": report.capstdout,
+        "output": report.capstdout[:OUTPUT_LIMIT],
     }
 
 
@@ -121,11 +124,11 @@ class Ledger:
 def exercise_status(records: list[TestRecord]) -> str:
     outcomes = {record.outcome for record in records}
     if "todo" in outcomes:
-        return "todo"
+        return TODO
     if outcomes & {"failed", "error"}:
-        return "failing"
+        return FAILING
     if "passed" in outcomes:
-        return "done"
+        return DONE
     return NOT_RUN
 
 

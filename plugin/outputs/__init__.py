@@ -1,1 +1,2 @@
-"""The documents a run writes for people and platforms, one module per format."""
+"""What a run leaves for people and platforms: the terminal summary, and the report files of FORMATS,
+one module per format."""

@@ -15,8 +15,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from plugin.exercises import Catalog
+from plugin.catalog import Catalog
 from plugin.messages import say
+from plugin.outputs.result import RunResult
 from plugin.progress import Ledger, TestRecord
 
 VERSION = 3
@@ -105,6 +106,11 @@ def _test_json(record: TestRecord, task_ids: dict[str, int], sources: SourceInde
     if record.exercise in task_ids:
         entry["task_id"] = task_ids[record.exercise]
     return entry
+
+
+def build(result: RunResult) -> dict:
+    """The ``FORMATS`` row's builder."""
+    return exercism_document(result.catalog, result.ledger, result.rootdir, result.run_error)
 
 
 def exercism_document(catalog: Catalog, ledger: Ledger, rootdir: Path, run_error: str = "") -> dict:

@@ -18,8 +18,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from plugin import grade as grade_command
-from plugin import sandbox
+from plugin.grading import command as grade_command
+from plugin.grading import sandbox
 from plugin.tests.minikit import SOLUTION, STUB, write
 from plugin.tests.test_grading import CLASSROOM_SCHEMA, GRADESCOPE_SCHEMA
 
@@ -90,6 +90,7 @@ def upload_of(kit, module: str, name: str = "upload"):
 # -- the grader cannot be crashed or hung ------------------------------------------------------------------
 
 
+@pytest.mark.slow  # an end-to-end tamper case
 def test_malformed_result_lines_even_signed_with_the_stolen_key_are_rejected_not_a_crash(kit):
     cheat = WRONG + FIND_CHANNEL + (
         "import gc, hashlib, hmac, json\n"
@@ -108,6 +109,7 @@ def test_malformed_result_lines_even_signed_with_the_stolen_key_are_rejected_not
     assert re.search(FORGED_LINES, documents["gradescope"]["output"])
 
 
+@pytest.mark.slow  # an end-to-end tamper case
 def test_a_fifo_put_in_place_of_the_result_channel_ends_with_the_whole_run_timeout(kit):
     # The kit's lines go into a FIFO nobody reads; once its buffer is full the kit's next write blocks.
     cheat = SOLUTION + FIND_CHANNEL + (
@@ -131,6 +133,7 @@ def test_a_fifo_put_in_place_of_the_result_channel_ends_with_the_whole_run_timeo
     assert documents["classroom"]["status"] == "error"
 
 
+@pytest.mark.slow  # an end-to-end tamper case
 def test_a_huge_line_and_a_flood_of_the_channel_are_bounded_and_flagged(kit):
     cheat = WRONG + FIND_CHANNEL + (
         "if _CHANNEL is not None:\n"
@@ -146,6 +149,7 @@ def test_a_huge_line_and_a_flood_of_the_channel_are_bounded_and_flagged(kit):
     assert "the result channel was flooded with more than 64 MiB" in output
 
 
+@pytest.mark.slow  # an end-to-end tamper case
 def test_an_upload_of_symlinks_and_fifos_is_not_read_and_documents_replace_what_was_at_their_paths(kit, tmp_path):
     secret = tmp_path / "secret.py"
     secret.write_text("def double(x):\n    return 2 * x\n")  # a grader's file the upload points at
@@ -205,6 +209,7 @@ def test_a_bug_in_the_grader_ends_in_documents_and_exit_2_not_a_traceback(kit, m
 # -- least privilege -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # an end-to-end tamper case
 def test_rewriting_the_kits_tests_at_import_fails_or_is_flagged(kit, dropbox):
     cheat = WRONG + telling(dropbox) + (
         "import pathlib\n"
@@ -227,6 +232,7 @@ def test_rewriting_the_kits_tests_at_import_fails_or_is_flagged(kit, dropbox):
     assert refused == child_runs_unprivileged()
 
 
+@pytest.mark.slow  # an end-to-end tamper case
 def test_the_key_is_in_no_file_or_descriptor_the_child_can_read_and_the_child_holds_only_the_write_end(
     kit, dropbox
 ):
@@ -276,6 +282,7 @@ def test_the_key_is_in_no_file_or_descriptor_the_child_can_read_and_the_child_ho
 @pytest.mark.skipif(
     not child_runs_unprivileged(), reason="the child runs as another account only when the grader is root"
 )
+@pytest.mark.slow  # an end-to-end tamper case
 def test_as_root_the_child_can_neither_signal_nor_read_the_grader(kit, dropbox):
     cheat = SOLUTION + FIND_CHANNEL + telling(dropbox) + (
         "import signal\n"
@@ -300,6 +307,7 @@ def test_as_root_the_child_can_neither_signal_nor_read_the_grader(kit, dropbox):
 # -- the start method, observed from outside ---------------------------------------------------------------
 
 
+@pytest.mark.slow  # an end-to-end tamper case
 def test_forcing_the_fork_start_method_at_import_is_seen_from_outside(kit):
     fork_only = STUB.replace(
         'def double(x):\n    """Return 2 * x."""\n    raise NotImplementedError("step1.double: see the docstring")',

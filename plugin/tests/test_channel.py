@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from plugin import channel, stream
+from plugin.grading import channel, stream
 from plugin.progress import phase_fields
 
 KEY = b"k" * 32
@@ -126,5 +126,5 @@ def test_the_phase_event_the_kit_writes_today_has_the_shape_the_channel_accepts(
     report.lab_exercise = "step1.double"
     report.lab_speedups = [SPEEDUP]
     event = {"event": "phase", **phase_fields(report)}
-    event["output"] = event["output"][: channel.MAX_TEXT]  # as plugin.stream sends it
+    event["output"] = event["output"][: channel.MAX_TEXT]  # as plugin.grading.stream sends it
     assert channel.parse_line(stream.sign(KEY, event).encode(), KEY) == event

@@ -152,12 +152,26 @@ def test_a_stub_that_does_not_raise(course):
     ]
 
 
-@pytest.mark.parametrize("raised", ['NotImplementedError("step1.double: see the docstring")', "NotImplementedError"])
+@pytest.mark.parametrize(
+    "raised",
+    [
+        'NotImplementedError("step1.double: see the docstring")',
+        'NotImplementedError("step1.totals: see the docstring")',  # starts with the id's text, names another
+        "NotImplementedError",
+    ],
+)
 def test_a_stub_that_raises_without_its_own_id(course, raised):
     edit(course / "exercises/step1/demo.py", 'NotImplementedError("step1.total: see the docstring")', raised)
     (problem,) = course_check.problems(course)
     assert problem.startswith("step1.total: its stub raises NotImplementedError(")
     assert problem.endswith(f"at {course}/exercises/step1/demo.py:16; the message must start with its own id")
+
+
+def test_a_module_that_does_not_parse(course):
+    edit(course / "solutions/step1/demo.py", "return sum(items)", "return sum(items")
+    assert course_check.problems(course) == [
+        f"{course}/solutions/step1/demo.py:18 does not parse ('(' was never closed): fix it first"
+    ]
 
 
 def test_a_solution_left_unimplemented(course):

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from plugin import machine
+from plugin.measure import machine
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 
 from plugin.tests.minikit import add_mistakes_step, processes_marked, run
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 
 EXPECTED = {  # test -> (outcome, a phrase of its message)
     "test_hang": ("failed", "timed out after 4 s, and 1 child process(es) were terminated"),

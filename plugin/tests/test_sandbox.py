@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from plugin import grade, sandbox
+from plugin.grading import command as grade
+from plugin.grading import sandbox
+from plugin.grading.treewatch import CONFIRM_S, ForkWatch
 from plugin.targets import exercise_modules
-from plugin.treewatch import CONFIRM_S, ForkWatch
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -18,7 +18,7 @@ import pytest
 
 from plugin.tests.minikit import REPO
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.timeout(240), pytest.mark.slow]
 
 # (exercise id, wrong implementation, tests that must fail on it)
 CASES = {

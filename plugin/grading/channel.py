@@ -1,6 +1,6 @@
 """The grading command's end of the result channel: a pipe whose read end only the grading process holds.
 
-The child pytest (``-p plugin.stream --lab-stream-fd N``) writes one signed JSON line per event into
+The child pytest (``-p plugin.grading.stream --lab-stream-fd N``) writes one signed JSON line per event into
 the pipe's write end. Learner code runs in that child, so what arrives here is untrusted bytes: a line
 is bounded in size, the whole channel in volume, and an event is used only once it is signed with this
 run's key and has the shape of an event the kit writes (kinds, types, sizes, counts). Nothing here can
@@ -26,7 +26,7 @@ MAX_SPEEDUPS = 50
 MAX_CHANGES = 50
 MAX_FIELDS = 40
 MAX_ID = 1_000  # a node id, an exercise id, a field name
-MAX_TEXT = 20_000  # a message, what a test printed (``plugin.stream`` cuts it to this)
+MAX_TEXT = 20_000  # a message, what a test printed (``plugin.grading.stream`` cuts it to this)
 VERDICTS = ("pass", "fail", "not-measured")
 
 

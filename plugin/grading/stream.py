@@ -1,8 +1,8 @@
-"""``-p plugin.stream --lab-stream-fd N``: the result of every exercise test, as it happens, for a grader.
+"""``-p plugin.grading.stream --lab-stream-fd N``: the result of every exercise test, as it happens, for a grader.
 
 The grading command (``python -m plugin.grade``) runs pytest in a child process with this plugin and
 scores only what arrives here, so a run that crashes or ends early keeps the results it finished.
-The lines go into an inherited pipe whose read end only the grading process holds (``plugin.channel``
+The lines go into an inherited pipe whose read end only the grading process holds (``plugin.grading.channel``
 reads and validates them there): there is no file for learner code to replace, and nothing to read back.
 
 Two defences against learner code, which runs inside that child process:
@@ -26,7 +26,9 @@ import os
 
 import pytest
 
-from plugin import channel
+from plugin.catalog import MARKER
+from plugin.grading import channel
+from plugin.messages import say
 
 KEY_FD_ENV = "PARALLEL_LAB_STREAM_KEY_FD"
 
@@ -47,13 +49,20 @@ WATCHED_MODULES = (
     "_pytest.main",
     "_pytest.fixtures",
     "pytest",
-    "plugin.clock",
-    "plugin.failures",
-    "plugin.processes",
+    "plugin.measure.clock",
+    "plugin.measure.check",
+    "plugin.measure.speedup",
+    "plugin.messages",
     "plugin.progress",
     "plugin.pytest_plugin",
-    "plugin.speedup",
-    "plugin.stream",
+    "plugin.safety.hang_guard",
+    "plugin.safety.leftovers",
+    "plugin.safety.process_tree",
+    "plugin.session.failures",
+    "plugin.session.guard",
+    "plugin.session.run",
+    "plugin.session.stamping",
+    "plugin.grading.stream",
 )
 # Hooks whose implementations decide or carry a test's result: no new one may join once tests load.
 WATCHED_HOOKS = (
@@ -139,7 +148,7 @@ def sign(key: bytes, event: dict) -> str:
 def _take_key() -> bytes:
     fd = os.environ.pop(KEY_FD_ENV, None)
     if fd is None:
-        raise pytest.UsageError(f"--lab-stream-fd is for the grading command: it hands the key over in {KEY_FD_ENV}")
+        raise pytest.UsageError(say("stream.key_missing", variable=KEY_FD_ENV))
     with os.fdopen(int(fd), "rb") as pipe:
         return pipe.read()
 
@@ -171,7 +180,7 @@ class Stream:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         tests = []
         for item in session.items:
-            marker = item.get_closest_marker("exercise")
+            marker = item.get_closest_marker(MARKER)
             if marker is not None and marker.args:
                 tests.append({"nodeid": item.nodeid, "exercise": marker.args[0]})
         self.emit({"event": "collected", "tests": tests})

@@ -51,25 +51,46 @@ def read_upload(root: Path, relative: Path, limit: int = MAX_MODULE_BYTES) -> by
     except FileNotFoundError:
         raise
     except OSError as error:  # ELOOP or ENOTDIR: a symlink; EACCES; ...
-        raise UploadError(error.strerror or "unreadable") from None
+        raise UploadError(error.strerror or say("upload.unreadable")) from None
     finally:
         os.close(directory)
     with os.fdopen(fd, "rb") as file:
         if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            raise UploadError("not a regular file")
+            raise UploadError(say("upload.not_regular"))
         data = file.read(limit + 1)
     if len(data) > limit:
-        raise UploadError(f"larger than {limit // 1024} KiB")
+        raise UploadError(say("upload.too_large", limit_kib=limit // 1024))
     return data
 
 
-def write_document(path: Path, document: dict) -> None:
-    """Write JSON to a fresh file beside ``path``, then rename it over ``path`` (never opening ``path``)."""
+def read_first(upload: Path, candidates) -> tuple[bytes | None, list[str]]:
+    """The first of ``candidates`` (paths relative to ``upload``) the upload has as a plain file, and a
+    note for each one found but refused (a symlink, a FIFO, a device, too large)."""
+    refused = []
+    for relative in candidates:
+        try:
+            return read_upload(upload, relative), refused
+        except FileNotFoundError:
+            continue
+        except UploadError as error:
+            refused.append(say("grade.upload_unreadable", path=relative, why=error))
+    return None, refused
+
+
+def write_document(path: Path, document, write=None) -> None:
+    """Write a fresh file beside ``path``, then rename it over ``path`` (never opening ``path``).
+
+    ``write(temporary_path, document)`` is the format's own writer (``Format.write``); JSON by default.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{path.suffix}")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(json.dumps(document, indent=2) + "\n")
+        if write is None:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(json.dumps(document, indent=2) + "\n")
+        else:
+            os.close(fd)
+            write(Path(temporary), document)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
@@ -150,7 +171,7 @@ class Workplace:
         """As root: ``kit`` and ``submission`` sealed, ``work`` passable but not listable by the account."""
         account, warning = learner_account(), None
         if account is not None and (why := python_unreachable(account)):
-            account, warning = None, say("sandbox_runs_as_root", python=sys.executable, why=why)
+            account, warning = None, say("sandbox.runs_as_root", python=sys.executable, why=why)
         if account is not None:
             seal(kit)
             seal(submission)
