@@ -16,6 +16,7 @@ from plugin.measure.speedup import NOT_MEASURED
 
 # Which outcome a test keeps when its phases disagree: the most telling one wins.
 _PRECEDENCE = {"passed": 0, "skipped": 1, "failed": 2, "todo": 3, "error": 4}
+OUTCOMES = tuple(_PRECEDENCE)
 # An exercise's status (the contract's words), and NOT_RUN: none of its tests ran this session.
 DONE, TODO, FAILING, NOT_RUN = "done", "todo", "failing", "not-run"
 MESSAGE_LIMIT = 400

@@ -1,16 +1,20 @@
 """One pytest child of the grading command: learner code runs only there; its results come back as
-signed events (``plugin.grading.stream``), and how it ended explains any result that never came."""
+signed events (``plugin.grading.stream``) through a pipe whose read end only the grader holds
+(``plugin.grading.channel``), and how it ended explains any result that never came."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import select
 import signal
 import subprocess
 import sys
-from pathlib import Path
+import time
 
-from plugin.grading import stream
+from plugin.grading import channel, sandbox, stream
+from plugin.grading.treewatch import ForkWatch
 from plugin.measure import clock
 from plugin.messages import say
 
@@ -25,33 +29,52 @@ CHILD_PLUGINS = (
     "no:cacheprovider",
 )
 KILL_GRACE_S = 5.0
+DRAIN_S = 2.0  # after the test run ends, how long what it left behind may keep the channel open
 
 
 class ChildRun:
-    """One pytest child: its signed events, and how it ended."""
+    """One pytest child: its signed events, and how it ended.
 
-    def __init__(self, kit_copy: Path, args: list[str], timeout: float, output=None):
-        self.stream_path = kit_copy / f"stream-{secrets.token_hex(4)}.jsonl"
+    ``workplace``: where it runs and as whom. ``watch_forks``: the session's start method is not fork,
+    so a copy of the test run forked from it is tampering (``plugin.grading.treewatch``).
+    """
+
+    def __init__(self, workplace: sandbox.Workplace, args: list[str], timeout: float, output=None,
+                 watch_forks: bool = False):
         key = secrets.token_bytes(32)
         read_end, write_end = os.pipe()
         os.write(write_end, key)
         os.close(write_end)
+        results = channel.ResultChannel()
         environment = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
+        environment.update(workplace.environment())
         environment.update({"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", stream.KEY_FD_ENV: str(read_end)})
-        command = [sys.executable, "-m", "pytest", *CHILD_PLUGINS, f"--lab-stream={self.stream_path}", *args]
+        command = [sys.executable, "-m", "pytest", *CHILD_PLUGINS, f"--lab-stream-fd={results.write_fd}", *args]
         started = clock.perf_counter()
-        process = subprocess.Popen(
-            command, cwd=kit_copy, env=environment, pass_fds=(read_end,), start_new_session=True, stdout=output
-        )
-        os.close(read_end)
-        self.timed_out = False
         try:
-            self.returncode = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.timed_out = True
-            self.returncode = _stop(process)
+            process = subprocess.Popen(
+                command, cwd=workplace.kit, env=environment, pass_fds=(read_end, results.write_fd),
+                start_new_session=True, stdin=subprocess.DEVNULL, stdout=output, **workplace.identity(),
+            )
+        finally:
+            os.close(read_end)
+            results.close_write_end()  # the child holds the only write end
+        self._follow(process, results, key, timeout, watch_forks)
         self.elapsed = clock.perf_counter() - started
-        self.events, self.forged = stream.read_events(self.stream_path, key)
+
+    def _follow(self, process, results: channel.ResultChannel, key: bytes, timeout: float, watch_forks: bool):
+        """Read the channel until the child ends (or ``timeout`` ends it), then take what it said."""
+        watch, self.timed_out = None, True
+        try:
+            watch = ForkWatch(process.pid) if watch_forks else None
+            self.timed_out = _supervise(process, results, timeout, watch)
+        finally:  # also when the grading's own time limit interrupts the wait
+            self.returncode = _stop(process)
+            _drain(results)
+            results.close()
+        self.events, self.forged = channel.read_events(results.lines, key)
+        self.oversized, self.flooded = results.oversized, results.flooded
+        self.forks = len(watch.forked) if watch else 0
 
     def of(self, kind: str) -> list[dict]:
         return [event for event in self.events if event.get("event") == kind]
@@ -71,8 +94,41 @@ class ChildRun:
         return say("grade.did_not_run")
 
 
+def _supervise(
+    process: subprocess.Popen, results: channel.ResultChannel, timeout: float, watch: ForkWatch | None
+) -> bool:
+    """Read the channel and sample the process tree until the child exits; True when ``timeout`` ended it."""
+    deadline = clock.perf_counter() + timeout
+    interval = watch.interval if watch else 0.2
+    while process.poll() is None:
+        remaining = deadline - clock.perf_counter()
+        if remaining <= 0:
+            return True
+        if results.eof:  # the learner closed its end: nothing to wait on but time
+            time.sleep(min(remaining, interval))
+        else:
+            select.select([results.read_fd], [], [], min(remaining, interval))
+        results.pump()
+        if watch:
+            watch.sample()
+    return False
+
+
+def _drain(results: channel.ResultChannel) -> None:
+    """What the child wrote just before it ended; a process it left holding the pipe ends this in DRAIN_S."""
+    deadline = clock.perf_counter() + DRAIN_S
+    results.pump()
+    while not results.eof and (remaining := deadline - clock.perf_counter()) > 0:
+        select.select([results.read_fd], [], [], remaining)
+        results.pump()
+
+
 def _stop(process: subprocess.Popen) -> int:
-    """Terminate the child's whole process group, then kill what is left."""
+    """Terminate the child's whole process group, then kill what is left (also what an ended run left)."""
+    if process.poll() is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)  # its pid stays the group's while members are alive
+        return process.returncode
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(process.pid, sig)

@@ -3,15 +3,20 @@
 Only the kit's exercise modules are taken from SUBMISSION_DIR, found as ``step3/shared.py``,
 ``exercises/step3/shared.py`` or a bare ``shared.py``. The kit's tests, from a fresh copy of the kit
 (without its solutions), run in a child pytest with a new random seed, no plugin but the kit's own
-and pytest-timeout, and ``plugin.grading.stream`` reporting each result as a signed line. This process
+and pytest-timeout, and ``plugin.grading.stream`` reporting each result as a signed line into a pipe
+whose read end only this process holds (``plugin.grading.channel`` validates every line). Where this
+process is root, the child runs as an unprivileged account (``plugin.grading.sandbox``). This process
 writes every output itself, from those lines alone:
 
 - a test whose result never arrived (the run crashed, was killed, ended early through ``os._exit``,
   or hit the whole-run timeout) scores 0 with the reason; what finished keeps its score;
-- a line not signed with this run's key, or a changed reporting function, voids the grade:
-  every exercise scores 0 with "tampering detected".
+- a line not signed with this run's key or not shaped like the kit's, a flood of the channel, a changed
+  reporting function or kit file, or a copy of the test run forked under a non-fork start method
+  (``plugin.grading.treewatch``) voids the grade: every exercise scores 0 with "tampering detected".
 
-Exit status: 0 full marks, 1 fewer points, 2 the grading itself could not run.
+Exit status: 0 full marks, 1 fewer points, 2 the grading itself could not run (the documents asked for
+are still written, saying "could not grade" and why: ``plugin.grading.failsafe``). The whole grading
+ends within ``--timeout`` + ``SETUP_LIMIT_S``.
 """
 
 from __future__ import annotations
@@ -26,13 +31,15 @@ import tempfile
 from pathlib import Path
 
 from plugin.catalog import CatalogError, load_catalog
+from plugin.grading import channel, failsafe, sandbox
 from plugin.grading import scores as grading
 from plugin.grading.child import ChildRun
+from plugin.grading.failsafe import GradingTimeLimit, time_limit
 from plugin.measure import clock
 from plugin.measure.machine import usable_cpus
-from plugin.messages import LANGUAGES, locale_language, say, use_language
+from plugin.messages import LANGUAGES, language, locale_language, say, use_language
 from plugin.outputs import lab_json
-from plugin.outputs.formats import FORMATS, write_all
+from plugin.outputs.formats import FORMATS
 from plugin.outputs.result import RunResult
 from plugin.progress import Ledger
 from plugin.safety.start_method import START_METHODS, unforked_start_method
@@ -40,6 +47,8 @@ from plugin.targets import EXERCISES, SUBMISSION, SUBMISSION_PACKAGE, Target, ex
 
 KIT = Path(__file__).resolve().parents[2]
 KIT_FILES = ("pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini", "conftest.py")
+COLLECT_TIMEOUT_S = 120.0
+SETUP_LIMIT_S = COLLECT_TIMEOUT_S + 60  # collecting, copying, scoring and writing, beyond --timeout
 
 
 class GradingError(Exception):
@@ -61,24 +70,25 @@ def arrange_submission(upload: Path, kit: Path, destination: Path) -> list[str]:
     """Copy the kit's exercise modules, and nothing else, from an upload laid out as the learner had it.
 
     Each module is looked for as ``step3/shared.py``, ``exercises/step3/shared.py`` or a bare
-    ``shared.py`` (a drag-and-drop upload). Returns a note for each module the upload lacks.
+    ``shared.py`` (a drag-and-drop upload), and read only if it is a plain file (``sandbox.read_upload``:
+    not a symlink, a FIFO or a device). Returns a note for each module the upload lacks.
     """
     missing = []
     for step, module in exercise_modules(kit):
-        name = f"{module}.py"
-        candidates = (upload / step / name, upload / EXERCISES / step / name, upload / name)
-        found = next((path for path in candidates if path.is_file()), None)
-        if found is None:
+        candidates = (Path(step, f"{module}.py"), Path(EXERCISES, step, f"{module}.py"), Path(f"{module}.py"))
+        source, refused = sandbox.read_first(upload, candidates)
+        if source is None:
+            missing += refused
             missing.append(say("grade.missing_module", module=f"{step}/{module}.py"))
             continue
         (destination / step).mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(found, destination / step / f"{module}.py")
+        (destination / step / f"{module}.py").write_bytes(source)
     return missing
 
 
-def expected_tests(kit_copy: Path) -> list[dict]:
+def expected_tests(workplace: sandbox.Workplace) -> list[dict]:
     """The kit's exercise tests, collected from the pristine stubs: no learner code is involved."""
-    run = ChildRun(kit_copy, [EXERCISES, "--collect-only", "-q"], timeout=120, output=subprocess.DEVNULL)
+    run = ChildRun(workplace, [EXERCISES, "--collect-only", "-q"], timeout=COLLECT_TIMEOUT_S, output=subprocess.DEVNULL)
     collected = run.of("collected")
     if not collected or not collected[0]["tests"]:
         raise GradingError(say("grade.not_collected", code=run.returncode))
@@ -111,18 +121,26 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else say("grade.no_message")
 
 
-def tampering(run: ChildRun) -> str | None:
+def tampering(run: ChildRun, kit_changes: list[str], start_method: str | None) -> str | None:
     found = []
     if run.forged:
         found.append(say("grade.forged", count=run.forged))
+    if run.oversized:
+        found.append(say("grade.oversized_lines", count=run.oversized, limit_kib=channel.MAX_LINE_BYTES // 1024))
+    if run.flooded:
+        found.append(say("grade.flooded", limit_mib=channel.MAX_CHANNEL_BYTES // (1024 * 1024)))
     for event in run.of("tampered"):
         found.append(say("grade.replaced", names=", ".join(event["changes"])))
+    if kit_changes:
+        found.append(say("grade.kit_changed", paths=", ".join(kit_changes[:10])))
+    if run.forks:
+        found.append(say("grade.forked", count=run.forks, start_method=start_method))
     return say("grade.tampering", found=say("list.separator").join(found)) if found else None
 
 
-def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: str | None, language: str) -> RunResult:
-    """Run the kit's tests on the submission, its messages in ``language`` (the session's, already chosen
-    with ``use_language``); every output format is built from what this returns."""
+def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: str | None) -> RunResult:
+    """Run the kit's tests on the submission, in the language chosen with ``use_language``; every output
+    format is built from what this returns."""
     started = clock.perf_counter()
     catalog = load_catalog(kit)
     with tempfile.TemporaryDirectory(prefix="parallel-lab-grade-") as work:
@@ -131,17 +149,20 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
         arranged = Path(work) / "submission"
         arranged.mkdir()
         missing = arrange_submission(submission, kit, arranged)
-        expected = expected_tests(kit_copy)
-        args = [EXERCISES, f"--submission={arranged}", f"--lab-seed={seed}", f"--lang={language}", "-q"]
+        workplace = sandbox.Workplace.prepare(Path(work), kit_copy, arranged)
+        expected = expected_tests(workplace)
+        args = [EXERCISES, f"--submission={arranged}", f"--lab-seed={seed}", f"--lang={language()}", "-q"]
         if start_method:
             args.append(f"--start-method={start_method}")
-        run = ChildRun(kit_copy, args, timeout)
+        kit_before = sandbox.fingerprint(kit_copy)
+        run = ChildRun(workplace, args, timeout, watch_forks=start_method not in (None, "fork"))
+        kit_changes = sandbox.changed_entries(kit_before, sandbox.fingerprint(kit_copy))
         ledger = ledger_from(run, expected, timeout)
         for record in ledger.tests.values():  # "step2/pool.py:59", not a path in a folder about to vanish
             record.message = record.message.replace(f"{arranged}{os.sep}", "")
         target = Target(SUBMISSION, SUBMISSION_PACKAGE, arranged, arranged)
         scores = grading.score_run(catalog, ledger, target)
-    problem = tampering(run)
+    problem = tampering(run, kit_changes, start_method)
     if problem:
         scores = grading.void(scores, problem)
     speedups = [row for phase in run.of("phase") for row in phase.get("speedups", [])]
@@ -156,7 +177,7 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
         elapsed_s=clock.perf_counter() - started,
         seed=seed,
         rootdir=kit,
-        notes=missing + ([run_error] if run_error else []),
+        notes=missing + ([workplace.warning] if workplace.warning else []) + ([run_error] if run_error else []),
         run_error=run_error,
     )
 
@@ -188,34 +209,38 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _grade_or_explain(options: argparse.Namespace, seed: int) -> tuple[RunResult, bool]:
+    """The grading's result, or when it could not run (the kit, the machine, a bug of the grader, the time
+    limit: never the submission's fault) a result saying so; True in the second place in that case."""
+    submission = options.submission.expanduser().resolve()
+    kit = options.kit.resolve()
+    started = clock.perf_counter()
+    try:
+        if not submission.is_dir():
+            raise GradingError(say("grade.no_folder", path=options.submission))
+        with time_limit(options.timeout + SETUP_LIMIT_S):
+            return grade(submission, kit, options.timeout, seed, options.start_method), False
+    except (GradingError, CatalogError, OSError, GradingTimeLimit) as error:
+        reason = str(error)
+    except Exception as error:  # noqa: BLE001 - a bug of the grader still ends in documents, not a traceback
+        reason = say("grade.unexpected", error=f"{type(error).__name__}: {error}")
+    print(say("grade.stderr", message=say("grade.could_not_grade", reason=reason)), file=sys.stderr)
+    return failsafe.could_not_grade(kit, reason, seed, options.start_method, clock.perf_counter() - started), True
+
+
 def main(argv: list[str]) -> int:
     options = _arguments(argv)
-    language = options.lang or locale_language()
-    use_language(language)
-    submission = options.submission.expanduser().resolve()
-    if not submission.is_dir():
-        print(say("grade.no_folder", path=options.submission), file=sys.stderr)
-        return 2
+    use_language(options.lang or locale_language())
     seed = random.SystemRandom().randrange(1, 1_000_000)  # hard-coded answers cannot follow it
-    try:
-        result = grade(submission, options.kit.resolve(), options.timeout, seed, options.start_method, language)
-    except (GradingError, CatalogError, OSError) as error:  # the kit or the machine, not the submission
-        print(say("grade.could_not_run", error=error), file=sys.stderr)
+    result, failed = _grade_or_explain(options, seed)
+    paths = {output.name: getattr(options, output.dest) for output in FORMATS}
+    if not failsafe.write_documents(result, paths, failed) or failed:
         return 2
-    # Written by this process, replacing whatever the submission may have put there.
-    write_all(result, {output.name: getattr(options, output.dest) for output in FORMATS})
     scores = result.scores
     print()
     for score in scores:
-        print(
-            say(
-                "grade.row",
-                number=score.number,
-                exercise=score.exercise.id,
-                score=score.score,
-                max_score=score.max_score,
-            )
-        )
+        row = {"number": score.number, "exercise": score.exercise.id, "max_score": score.max_score}
+        print(say("grade.row", score=score.score, **row))
     for note in result.notes:
         print(note)
     print(grading.summary_line(scores, seed))

@@ -169,10 +169,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "grade.forged": "{count} result line(s) were not written by the kit",
         "grade.replaced": "the submission replaced {names}",
         "grade.tampering": "tampering detected: {found}",
-        "grade.no_folder": "grade: {path}: no such folder",
-        "grade.could_not_run": "grade: the grading could not run: {error}",
+        # -- grading command: the boundary around learner code (issue 10) ---------------------------
+        "grade.could_not_grade": "could not grade: {reason}",
+        "grade.stderr": "grade: {message}",
+        "grade.write_failed": "grade: {path}: {error}",
+        "grade.time_limit": "the grading took longer than its limit of {seconds:g} s",
+        "grade.unexpected": "the grading command failed ({error}); the submission was not scored",
+        "grade.no_folder": "{path}: no such folder",
+        "grade.upload_unreadable": "{path} in the submission was not read ({why})",
+        "upload.not_regular": "not a regular file",
+        "upload.too_large": "larger than {limit_kib} KiB",
+        "upload.unreadable": "unreadable",
+        "sandbox.runs_as_root": (
+            "the submission ran as root: the unprivileged account cannot run {python} ({why}); let other "
+            "users read and search the Python installation (see the README's grader's guide)"
+        ),
+        "grade.oversized_lines": "{count} result line(s) longer than {limit_kib} KiB were sent to the grader",
+        "grade.flooded": "the result channel was flooded with more than {limit_mib} MiB",
+        "grade.kit_changed": "the kit's files were changed during the run: {paths}",
+        "grade.forked": (
+            "{count} process(es) were forked straight from the test run although the grading runs under "
+            "{start_method} (set_start_method('fork') or os.fork in the submission)"
+        ),
         "grade.not_collected": "the kit's tests could not be collected (pytest exit code {code})",
-        "stream.key_missing": "--lab-stream is for the grading command: it hands the key over in {variable}",
+        "stream.key_missing": "--lab-stream-fd is for the grading command: it hands the key over in {variable}",
         # -- settings (plugin/settings.py) ------------------------------------------------------------
         "settings.choose_one": "{where} = {value!r}: choose one of {choices}",
         "settings.start_method_unavailable": "{where} = {value}: this start method is not available on this platform",

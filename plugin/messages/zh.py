@@ -160,8 +160,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "grade.replaced": "提交的代码替换了 {names}",
         "grade.tampering": "检测到篡改：{found}",
         "grade.no_folder": "grade：{path}：没有这个文件夹",
-        "grade.could_not_run": "grade：评分无法运行：{error}",
         "grade.not_collected": "无法收集本套件的测试（pytest 退出码 {code}）",
+        "grade.could_not_grade": "无法评分：{reason}",
+        "grade.stderr": "grade：{message}",
+        "grade.write_failed": "grade：{path}：{error}",
+        "grade.time_limit": "评分用时超过了 {seconds:g} 秒的上限",
+        "grade.unexpected": "评分命令出错了（{error}）；这份提交没有被评分",
+        "grade.upload_unreadable": "提交中的 {path} 没有被读取（{why}）",
+        "upload.not_regular": "不是普通文件",
+        "upload.too_large": "大于 {limit_kib} KiB",
+        "upload.unreadable": "无法读取",
+        "sandbox.runs_as_root": (
+            "提交的代码以 root 身份运行了：无权限的账户无法运行 {python}（{why}）；请让其他用户可以读取和访问"
+            "这个 Python 安装（见 README 的评分者指南）"
+        ),
+        "grade.oversized_lines": "有 {count} 行发给评分程序的结果超过了 {limit_kib} KiB",
+        "grade.flooded": "结果通道被超过 {limit_mib} MiB 的数据淹没了",
+        "grade.kit_changed": "运行期间本套件的文件被修改了：{paths}",
+        "grade.forked": (
+            "虽然评分在 {start_method} 下运行，却有 {count} 个进程直接从测试运行中 fork 出来"
+            "（提交的代码中有 set_start_method('fork') 或 os.fork）"
+        ),
         "stream.key_missing": "--lab-stream 是给评分命令用的：它通过 {variable} 传递密钥",
         # -- settings (plugin/settings.py) ------------------------------------------------------------
         "settings.choose_one": "{where} = {value!r}：请从 {choices} 中选择一个",

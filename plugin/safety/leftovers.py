@@ -84,14 +84,22 @@ def _mapped_by(pid: int) -> set[str]:
     return {line.rsplit("/", 1)[-1] for line in maps.splitlines() if str(SHM_DIR) + "/" in line}
 
 
+def _owned_by_this_account(name: str) -> bool:
+    try:
+        return (SHM_DIR / name).stat().st_uid == os.geteuid()
+    except OSError:  # unlinked meanwhile
+        return False
+
+
 def _segments_left_by_test(segments_before: set[str], test_pids: set[int]) -> set[str]:
     """The segments this test created and did not unlink.
 
     Under xdist another worker's test may hold a segment at this moment: one mapped by a process
     outside this test's process tree is that worker's, and one that vanishes a moment later was
-    between its close() and its unlink().
+    between its close() and its unlink(). One owned by another account (whose processes' maps this
+    one may not read, as when the grading command runs the tests unprivileged) is not this test's.
     """
-    new = shared_memory_segments() - segments_before
+    new = {name for name in shared_memory_segments() - segments_before if _owned_by_this_account(name)}
     if not new:
         return new
     for process in psutil.process_iter():
