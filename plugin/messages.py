@@ -18,6 +18,19 @@ DEFAULT_LANGUAGE = "en"
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "todo": "not implemented yet: {location}",
+        # step 5: the Dask cluster (plugin/cluster)
+        "dask_bad_address": "{source} = {address!r} is not a Dask scheduler address: write it as "
+        "tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786 (the address `dask scheduler` prints)",
+        "dask_unreachable": "could not connect to the Dask scheduler at {address} ({error}): is `dask scheduler` "
+        "running there, and is its port open from this machine?",
+        "dask_not_importable": "the workers of the Dask scheduler at {address} cannot import {modules}, even after "
+        "the kit uploaded them: install the kit on every worker (pip install -e . in a copy of it) and start "
+        "the workers again",
+        "dask_workers_missing": "the cluster did not get its {workers} worker(s) back within {seconds} s: a "
+        "worker that died was not replaced; restart the cluster (or the test run)",
+        "dask_left_open": "{clients} Dask Client(s) and {clusters} cluster(s) created by your code were still open: "
+        "use the client the function receives instead of starting your own, or close what you start "
+        "(with Client(...) as client:) (closed by the kit)",
     },
 }
 

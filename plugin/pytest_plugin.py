@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from plugin import clock, failures, grading, processes, reports, settings as lab_settings
+from plugin.cluster import leftovers as dask_leftovers
+from plugin.cluster.fixture import dask_client, dask_cluster  # noqa: F401 - step 5's fixtures
 from plugin.exercises import ID_PATTERN, Catalog, CatalogError, load_catalog, stub_that_raised
 from plugin.machine import usable_cpus
 from plugin.messages import say
@@ -133,16 +135,19 @@ class LabSession:
         return " ".join(words + [shlex.quote(item.nodeid)])
 
     def report_leftovers(self, item: pytest.Item, report: pytest.TestReport) -> None:
-        """Child processes or shared memory left behind fail the test; they are cleaned up either way."""
+        """Child processes, shared memory or Dask clusters left behind fail the test; they are cleaned up
+        either way (a Dask cluster first, as closing it ends its processes)."""
+        left_open = dask_leftovers.close_left_open()
         leftovers = processes.collect_leftovers(item.stash.get(_segments_key, set()))
-        if not leftovers:
+        message = "; ".join(filter(None, [left_open, leftovers.message() if leftovers else None]))
+        if not message:
             return
         if report.passed:
             report.outcome = "failed"
-            report.longrepr = leftovers.message()
-            report.lab_message = leftovers.message()
+            report.longrepr = message
+            report.lab_message = message
         else:
-            report.sections.append(("parallel-lab", leftovers.message()))
+            report.sections.append(("parallel-lab", message))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """A test module of a step that cannot be imported (a syntax error in the learner's module, a
@@ -347,7 +352,8 @@ def rendezvous(request: pytest.FixtureRequest):
 
 @pytest.fixture
 def speedup(request: pytest.FixtureRequest):
-    """``speedup(sequential=..., parallel=..., workers=2)``: measure, record and check a speedup."""
+    """``speedup(sequential=..., parallel=..., workers=2)``: measure, record and check a speedup
+    (``workers_running=True``: the parallel side's workers are already up, as a Dask cluster's are)."""
     lab = _session(request.config)
     marker = request.node.get_closest_marker(MARKER)
     exercise = lab.catalog.exercises.get(marker.args[0]) if marker else None
@@ -357,8 +363,10 @@ def speedup(request: pytest.FixtureRequest):
     alias = f"{EXERCISES}.{exercise.step}.{exercise.module}"
     module = getattr(sys.modules.get(alias), "__name__", alias)
 
-    def compare(*, sequential, parallel, workers: int = 2):
-        measurement = lab.meter.compare(sequential, parallel, workers, exercise.id, request.node.nodeid, module)
+    def compare(*, sequential, parallel, workers: int = 2, workers_running: bool = False):
+        measurement = lab.meter.compare(
+            sequential, parallel, workers, exercise.id, request.node.nodeid, module, workers_running
+        )
         request.node.stash.setdefault(_speedups_key, []).append(measurement)
         if measurement.verdict == "fail" and lab.settings.enforce_speedup:
             pytest.fail(measurement.explain(), pytrace=False)

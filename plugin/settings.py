@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from plugin.cluster import address as dask_address
+
 START_METHODS = ("fork", "spawn", "forkserver")
 
 
@@ -26,6 +28,7 @@ class LabSettings:
     enforce_speedup: bool
     speedup_plot: Path | None
     required_fraction: float
+    dask_scheduler: str | None = None  # None: step 5 runs on an embedded LocalCluster
 
 
 def addoption(parser: pytest.Parser) -> None:
@@ -71,6 +74,7 @@ def addoption(parser: pytest.Parser) -> None:
         "required speedup as a fraction of the machine's measured capacity gain (see plugin/speedup.py)",
         default="0.5",
     )
+    dask_address.addoption(parser)
 
 
 def resolve(config: pytest.Config) -> LabSettings:
@@ -119,4 +123,5 @@ def resolve(config: pytest.Config) -> LabSettings:
         enforce_speedup=not option.no_speedup and config.getini("lab_enforce_speedup"),
         speedup_plot=Path(option.speedup_plot) if option.speedup_plot else None,
         required_fraction=fraction,
+        dask_scheduler=dask_address.scheduler_address(config),
     )

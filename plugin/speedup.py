@@ -182,11 +182,15 @@ class SpeedupMeter:
             return self.measure_startup(workers, module)
         return self._startup[(workers, module)]
 
-    def compare(self, sequential, parallel, workers: int, exercise: str, nodeid: str, module: str) -> Measurement:
+    def compare(
+        self, sequential, parallel, workers: int, exercise: str, nodeid: str, module: str, workers_running=False
+    ) -> Measurement:
+        """``workers_running``: the parallel side uses workers that are already up (step 5's cluster),
+        so no start-up is part of its time."""
         with self.alone():
-            return self._compare(sequential, parallel, workers, exercise, nodeid, module)
+            return self._compare(sequential, parallel, workers, exercise, nodeid, module, workers_running)
 
-    def _compare(self, sequential, parallel, workers, exercise, nodeid, module) -> Measurement:
+    def _compare(self, sequential, parallel, workers, exercise, nodeid, module, workers_running) -> Measurement:
         _, expected = timed(sequential)
         _, actual = timed(parallel)
         if not results_equal(expected, actual):
@@ -199,11 +203,12 @@ class SpeedupMeter:
             measurement.reason = f"needs {workers} usable CPUs, this process may use {self.cpus}"
             return measurement
         capacity = self.capacity(workers)
-        measurement.startup_s = round(self.startup(workers, module), 4)
+        measurement.startup_s = 0.0 if workers_running else round(self.startup(workers, module), 4)
         for attempt in range(ATTEMPTS):
             if attempt:  # a miss: perhaps the machine got busier; measure it again, then retry
                 capacity = self.measure_capacity(workers)
-                measurement.startup_s = round(self.measure_startup(workers, module), 4)
+                if not workers_running:
+                    measurement.startup_s = round(self.measure_startup(workers, module), 4)
             seq_time, par_time = best_times(sequential, parallel)
             if seq_time / par_time > capacity:
                 # Faster than the machine's capacity reading: that reading was taken in a noisy moment.

@@ -1,0 +1,7 @@
+"""Step 5's Dask cluster: the session's cluster and client (``fixture``), where its scheduler address
+comes from (``address``), a learner's own clients and clusters left open (``leftovers``), and the
+helpers that tests hand to Dask tasks (``tasks``).
+
+Nothing is imported here: workers of a real cluster import ``plugin.cluster.tasks`` alone (the kit
+may be uploaded to them as just that), without pytest or the rest of the plugin.
+"""
