@@ -51,7 +51,14 @@ class SessionCluster:
 
         if self.address is None:
             self.cluster = LocalCluster(
-                n_workers=LOCAL_WORKERS, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=LOCAL_WORKERS,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                # The scheduler serves its health routes even without a dashboard: on any free port, so
+                # that two clusters (xdist) do not both ask for 8787.
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             )
             leftovers.session_owned.add(self.cluster)
             processes.helper_pid_sources.append(self.process_pids)
