@@ -14,6 +14,7 @@ only its client at the end.
 from __future__ import annotations
 
 import importlib.util
+import multiprocessing
 import tempfile
 import uuid
 import zipfile
@@ -31,6 +32,7 @@ LOCAL_WORKERS = 2
 CONNECT_TIMEOUT_S = 30
 WORKERS_BACK_TIMEOUT_S = 60  # a killed worker's nanny starts a new one; under spawn that takes seconds
 TASKS_MODULE = "plugin.cluster.tasks"
+NANNY_WORKER_NAME = "Dask Worker process (from Nanny)"  # distributed.nanny names the processes it starts so
 
 
 class SessionCluster:
@@ -74,17 +76,21 @@ class SessionCluster:
         return self.client
 
     def process_pids(self) -> set[int]:
-        """The embedded cluster's worker processes and whatever they started: the kit's, not the learner's."""
+        """The embedded cluster's worker processes and whatever they started: the kit's, not the learner's.
+
+        Found by the name their nannies give them, which also covers a worker that a nanny is
+        starting in place of one that died. (A learner's own cluster has closed by the time anyone
+        asks: ``plugin.cluster.leftovers`` closes it first.)"""
         pids = set()
-        for nanny in list(getattr(self.cluster, "workers", {}).values()):
-            process = getattr(getattr(nanny, "process", None), "process", None)
-            if process is None or process.pid is None:
-                continue
-            pids.add(process.pid)
-            try:
-                pids.update(child.pid for child in psutil.Process(process.pid).children(recursive=True))
-            except psutil.Error:
-                pass
+        # multiprocessing's own list, read without active_children(), which would reap (and so hide)
+        # the learner's finished processes that the unjoined-children check looks for.
+        for child in list(getattr(multiprocessing.process, "_children", ())):
+            if child.name == NANNY_WORKER_NAME and child.pid is not None:
+                pids.add(child.pid)
+                try:
+                    pids.update(p.pid for p in psutil.Process(child.pid).children(recursive=True))
+                except psutil.Error:
+                    pass
         return pids
 
     def ready_client(self):

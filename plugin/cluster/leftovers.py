@@ -3,6 +3,7 @@ pool, and closed (which also ends the cluster's worker processes)."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import weakref
 
@@ -30,10 +31,9 @@ def close_left_open() -> str | None:
     clients = [c for c in list(Client._instances) if c not in session_owned and _is_open(c)]
     clusters = [c for c in list(SpecCluster._instances) if c not in session_owned and _is_open(c)]
     for thing in clients + clusters:
-        try:
+        # A half-started cluster may fail to close: the leftover-process check then ends its processes.
+        with contextlib.suppress(Exception):
             thing.close()
-        except Exception:  # noqa: BLE001 - a half-started cluster may fail to close: its processes are ended anyway
-            pass
     if not clients and not clusters:
         return None
     return say("dask_left_open", clients=len(clients), clusters=len(clusters))

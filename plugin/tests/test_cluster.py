@@ -5,7 +5,6 @@ serves tests serially and under xdist and leaves no process behind."""
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from pathlib import Path
 
@@ -93,7 +92,6 @@ def total(client, items):
 
 TESTS = '''
 import json
-import os
 from pathlib import Path
 
 import pytest
