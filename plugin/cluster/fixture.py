@@ -2,8 +2,9 @@
 
 Without a scheduler address the session starts an embedded ``LocalCluster`` of two single-threaded
 worker processes the first time a test asks for it, and closes it at the end of the session. Under
-xdist each worker process has its own (measured: see the step-5 README's notes for the kit's
-authors); a test that kills a worker then disturbs no other test's cluster.
+xdist each worker process has its own: a test that kills a worker then disturbs no other test's
+cluster, and no controller has to start one for runs without step 5 (``benchmarks/step5_cluster.py``
+measures it against one shared cluster).
 
 With an address (``plugin.cluster.address``: ``--dask-scheduler``, ini, environment) the session connects to that scheduler, checks that
 its workers can import what the tests send them (the target's step-5 modules and
