@@ -40,7 +40,8 @@ def map_with_keywords(client, func, items, **fixed):
 
     ``func`` may return a fresh random value on every call (a simulation, a sample): identical items
     must still give one task each, each with its own value. Dask assumes functions are *pure* and runs
-    identical calls once: say ``pure=False``.
+    identical calls once: say ``pure=False``. (Keywords that ``client.map`` takes itself, such as
+    ``pure``, ``retries`` or ``key``, are read by Dask, not passed on: the tests use other names.)
     """
     raise NotImplementedError("step5.map_with_keywords: see the docstring")
 
