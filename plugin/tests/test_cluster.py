@@ -92,6 +92,7 @@ def total(client, items):
 
 TESTS = '''
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -123,7 +124,25 @@ def test_own_cluster_left_open(dask_client):
 '''
 
 
+SESSION_END_CHECK = '''
+import json
+import os
+from pathlib import Path
+
+import psutil
+
+
+def pytest_sessionfinish(session):
+    """After the session's fixtures are torn down, before the interpreter exits (where Dask's own atexit
+    handlers would close a forgotten cluster): which of this process's cluster workers still run."""
+    pids = {pid for path in Path().glob(f"pids-{os.getpid()}-*.json") for pid in json.loads(path.read_text())}
+    alive = [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    Path(f"alive-at-finish-{os.getpid()}.json").write_text(json.dumps(alive))
+'''
+
+
 def add_cluster_step(kit: pytest.Pytester) -> None:
+    write(kit.path / "conftest.py", SESSION_END_CHECK)
     write(kit.path / "exercises" / "step5" / "__init__.py", CATALOG)
     write(kit.path / "exercises" / "step5" / "cluster.py", STUB)
     write(kit.path / "exercises" / "step5" / "test_cluster.py", TESTS)
@@ -149,6 +168,8 @@ def test_the_session_cluster_serves_every_test_and_leaves_no_process(kit, monkey
     session_pids = {tuple(json.loads(path.read_text())) for path in Path(kit.path).glob("pids-*.json")}
     # One cluster per pytest process: serially one, under xdist one per xdist worker that ran a test.
     assert 1 <= len(session_pids) <= (2 if options else 1), session_pids
+    still_running = {path.name: json.loads(path.read_text()) for path in Path(kit.path).glob("alive-at-finish-*.json")}
+    assert still_running and not any(still_running.values()), f"the session's cluster was not closed: {still_running}"
     every_pid = {pid for pids in session_pids for pid in pids} | set(json.loads((kit.path / "own-pids.json").read_text()))
     alive = [pid for pid in every_pid if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
     assert not alive, f"Dask worker processes {alive} outlived the run"
