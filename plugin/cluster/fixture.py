@@ -45,7 +45,6 @@ class SessionCluster:
         self.cluster = None
         self.client = None
         self.workers = LOCAL_WORKERS
-        self.uploaded: list[str] = []
 
     def start(self):
         if self.client is not None:
@@ -127,7 +126,6 @@ class SessionCluster:
             self.client.upload_file(str(archive))
         finally:
             archive.unlink(missing_ok=True)
-        self.uploaded = missing
         still_missing = self.unimportable(missing)
         if still_missing:
             pytest.fail(say("dask_not_importable", address=self.address, modules=", ".join(still_missing)), pytrace=False)

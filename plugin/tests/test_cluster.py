@@ -11,9 +11,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from plugin.cluster import leftovers
+from plugin.cluster import fixture, leftovers
 from plugin.cluster.address import ENVIRONMENT_VARIABLE, INI_KEY, scheduler_address
-from plugin.cluster.fixture import _module_files
 from plugin.tests.minikit import processes_marked, run, write
 
 pytestmark = pytest.mark.timeout(180)
@@ -51,8 +50,19 @@ def test_a_malformed_address_is_a_usage_error_naming_its_source(monkeypatch, add
         scheduler_address(FakeConfig(address))
 
 
+def test_an_unreachable_scheduler_fails_the_tests_saying_what_to_check(monkeypatch):
+    import socket
+
+    with socket.socket() as probe:  # a loopback port that nothing listens on once this closes
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    monkeypatch.setattr(fixture, "CONNECT_TIMEOUT_S", 1)
+    with pytest.raises(pytest.fail.Exception, match=f"could not connect to the Dask scheduler at {address}"):
+        fixture.SessionCluster(address, []).start()
+
+
 def test_an_uploaded_module_carries_the_init_files_of_its_packages():
-    files = _module_files("plugin.cluster.tasks")
+    files = fixture._module_files("plugin.cluster.tasks")
     assert sorted(name for _, name in files) == ["plugin/__init__.py", "plugin/cluster/__init__.py", "plugin/cluster/tasks.py"]
     assert all(path.is_file() for path, _ in files)
 
