@@ -67,6 +67,31 @@ def test_an_uploaded_module_carries_the_init_files_of_its_packages():
     assert all(path.is_file() for path, _ in files)
 
 
+def test_modules_the_workers_cannot_import_are_uploaded_to_them(tmp_path, monkeypatch):
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, scheduler_kwargs=NO_HTTP_PORT_CLASH
+    ) as cluster:
+        # The package appears after the workers started: they cannot import it from their sys.path.
+        write(tmp_path / "lab_upload_probe" / "__init__.py", "")
+        write(tmp_path / "lab_upload_probe" / "step5" / "__init__.py", "")
+        write(tmp_path / "lab_upload_probe" / "step5" / "cluster.py", "ANSWER = 42\n")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        session_cluster = fixture.SessionCluster(cluster.scheduler_address, ["lab_upload_probe.step5.cluster"])
+        session_cluster.client = Client(cluster)
+        try:
+            assert session_cluster.unimportable(["lab_upload_probe.step5.cluster", "json"]) == [
+                "lab_upload_probe.step5.cluster"
+            ]
+            session_cluster.make_importable(["lab_upload_probe.step5.cluster", fixture.TASKS_MODULE])
+            assert session_cluster.unimportable(["lab_upload_probe.step5.cluster"]) == []
+            answers = session_cluster.client.run(exec, "import lab_upload_probe.step5.cluster as m; assert m.ANSWER == 42")
+            assert list(answers.values()) == [None]
+        finally:
+            session_cluster.close()
+
+
 def test_a_client_and_cluster_left_open_are_reported_and_closed():
     from distributed import Client, LocalCluster
 
