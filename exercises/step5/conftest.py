@@ -16,12 +16,12 @@ RENDEZVOUS_TIMEOUT_S = 5.0
 
 
 @pytest.fixture
-def cluster_rendezvous():
+def cluster_rendezvous(dask_client):
     """``cluster_rendezvous(parties)``: a barrier that Dask tasks can receive as an argument; only
     ``parties`` tasks running at the same time pass it, else it raises TimeoutError."""
 
     def barrier(parties: int, timeout: float = RENDEZVOUS_TIMEOUT_S) -> ClusterBarrier:
-        return ClusterBarrier(parties, timeout)
+        return ClusterBarrier.open(dask_client, parties, timeout)
 
     return barrier
 

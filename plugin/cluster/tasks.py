@@ -11,7 +11,6 @@ cluster too.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 import signal
@@ -27,21 +26,27 @@ class ClusterBarrier:
 
     ``wait()`` returns only once ``parties`` tasks have called it (each then goes on), or raises
     ``TimeoutError`` after ``timeout`` seconds: tasks that run one after another can never all meet.
+    Create it with ``ClusterBarrier.open(client, parties, timeout)``, which sets its count to zero.
     """
 
     parties: int
     timeout: float
-    name: str = dataclasses.field(default_factory=lambda: f"lab-barrier-{uuid.uuid4().hex}")
+    name: str
+
+    @classmethod
+    def open(cls, client, parties: int, timeout: float) -> ClusterBarrier:
+        from distributed import Variable
+
+        barrier = cls(parties, timeout, f"lab-barrier-{uuid.uuid4().hex}")
+        Variable(barrier.name, client=client).set(0)
+        return barrier
 
     def wait(self) -> None:
         from distributed import Lock, Variable
 
         arrived = Variable(self.name)
         with Lock(self.name):
-            try:
-                count = arrived.get(timeout=0.1) + 1
-            except (TimeoutError, asyncio.TimeoutError):  # distinct types on Python 3.10; the first to arrive: nothing counted yet
-                count = 1
+            count = arrived.get() + 1
             arrived.set(count)
         deadline = time.monotonic() + self.timeout
         while count < self.parties:
