@@ -13,7 +13,7 @@ import pytest
 
 from plugin.cluster import fixture, leftovers
 from plugin.cluster.address import ENVIRONMENT_VARIABLE, INI_KEY, scheduler_address
-from plugin.tests.minikit import processes_marked, run, write
+from plugin.tests.minikit import processes_still_running, run, write
 
 pytestmark = pytest.mark.timeout(180)
 NO_HTTP_PORT_CLASH = {"dashboard_address": "127.0.0.1:0"}  # a scheduler's health routes, on any free port
@@ -208,4 +208,5 @@ def test_the_session_cluster_serves_every_test_and_leaves_no_process(kit, monkey
     every_pid = {pid for pids in session_pids for pid in pids} | set(json.loads((kit.path / "own-pids.json").read_text()))
     alive = [pid for pid in every_pid if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
     assert not alive, f"Dask worker processes {alive} outlived the run"
-    assert not processes_marked(mark), "a process of the run outlived it"
+    left = processes_still_running(mark)
+    assert not left, f"processes of the run outlived it: {left}"

@@ -18,7 +18,7 @@ import uuid
 import psutil
 import pytest
 
-from plugin.tests.minikit import REPO, processes_marked
+from plugin.tests.minikit import REPO, processes_still_running
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -97,10 +97,7 @@ def test_step5_on_a_real_scheduler_and_two_real_workers(tmp_path, monkeypatch):
     assert not not_done, f"{not_done}\n{completed.stdout[-3000:]}"
     assert step5["done"] == step5["total"] == 7
     assert len(cluster_pids) >= 5, f"expected a scheduler, two nannies and their workers: {cluster_pids}"
-    deadline = time.monotonic() + SHUTDOWN_TIMEOUT_S
-    while processes_marked(mark) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    left = processes_marked(mark)
+    left = processes_still_running(mark, within=SHUTDOWN_TIMEOUT_S)
     for process in left:
         process.kill()
     assert not left, f"processes of the cluster or the run outlived it: {[p.pid for p in left]}"
