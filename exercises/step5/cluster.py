@@ -9,7 +9,7 @@ is in README.md beside this file.
 
 import random
 
-from distributed import as_completed  # noqa: F401 - you will need it
+from distributed import as_completed
 
 
 def count_hits(seed, samples):

@@ -6,8 +6,8 @@ xdist each worker process has its own: a test that kills a worker then disturbs 
 cluster, and no controller has to start one for runs without step 5 (``benchmarks/step5_cluster.py``
 measures it against one shared cluster).
 
-With an address (``plugin.cluster.address``: ``--dask-scheduler``, ini, environment) the session connects to that scheduler, checks that
-its workers can import what the tests send them (the target's step-5 modules and
+With an address (``plugin.cluster.address``: ``--dask-scheduler``, ini, environment) the session
+connects to that scheduler, checks that its workers can import what the tests send them (the target's step-5 modules and
 ``plugin.cluster.tasks``), uploads what they cannot (``Client.upload_file`` of a zip), and closes
 only its client at the end.
 """
@@ -24,15 +24,17 @@ from pathlib import Path
 import psutil
 import pytest
 
-from plugin import processes
 from plugin.cluster import leftovers
 from plugin.messages import say
+from plugin.safety import process_tree
+from plugin.session.run import lab_run
 from plugin.targets import exercise_modules
 
 LOCAL_WORKERS = 2
 CONNECT_TIMEOUT_S = 30
 WORKERS_BACK_TIMEOUT_S = 60  # a killed worker's nanny starts a new one; under spawn that takes seconds
 TASKS_MODULE = "plugin.cluster.tasks"
+MESSAGES_MODULE = "plugin.messages.en"  # tasks.py speaks through plugin.messages, which reads this table
 NANNY_WORKER_NAME = "Dask Worker process (from Nanny)"  # distributed.nanny names the processes it starts so
 
 
@@ -63,15 +65,15 @@ class SessionCluster:
                 scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             )
             leftovers.session_owned.add(self.cluster)
-            processes.helper_pid_sources.append(self.process_pids)
+            process_tree.helper_pid_sources.append(self.process_pids)
             self.client = Client(self.cluster)
         else:
             try:
                 self.client = Client(self.address, timeout=CONNECT_TIMEOUT_S)
             except OSError as error:
-                pytest.fail(say("dask_unreachable", address=self.address, error=error), pytrace=False)
+                pytest.fail(say("dask.unreachable", address=self.address, error=error), pytrace=False)
             self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
-            self.make_importable([*self.step_modules, TASKS_MODULE])
+            self.make_importable([*self.step_modules, TASKS_MODULE, MESSAGES_MODULE])
         leftovers.session_owned.add(self.client)
         return self.client
 
@@ -99,7 +101,8 @@ class SessionCluster:
         try:
             client.wait_for_workers(self.workers, timeout=WORKERS_BACK_TIMEOUT_S)
         except TimeoutError:
-            pytest.fail(say("dask_workers_missing", workers=self.workers, seconds=WORKERS_BACK_TIMEOUT_S), pytrace=False)
+            message = say("dask.workers_missing", workers=self.workers, seconds=WORKERS_BACK_TIMEOUT_S)
+            pytest.fail(message, pytrace=False)
         return client
 
     def unimportable(self, modules: list[str]) -> list[str]:
@@ -128,14 +131,15 @@ class SessionCluster:
             archive.unlink(missing_ok=True)
         still_missing = self.unimportable(missing)
         if still_missing:
-            pytest.fail(say("dask_not_importable", address=self.address, modules=", ".join(still_missing)), pytrace=False)
+            message = say("dask.not_importable", address=self.address, modules=", ".join(still_missing))
+            pytest.fail(message, pytrace=False)
 
     def close(self) -> None:
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
-            processes.helper_pid_sources.remove(self.process_pids)
+            process_tree.helper_pid_sources.remove(self.process_pids)
         self.client = self.cluster = None
 
 
@@ -155,7 +159,7 @@ def _module_files(module: str) -> list[tuple[Path, str]]:
 @pytest.fixture(scope="session")
 def dask_cluster(request: pytest.FixtureRequest):
     """The session's cluster (started on first use, closed at the end of the session)."""
-    lab = request.config.pluginmanager.get_plugin("parallel-lab-session")
+    lab = lab_run(request.config)
     modules = [f"{lab.target.package}.{step}.{module}" for step, module in exercise_modules(lab.settings.rootdir)]
     session_cluster = SessionCluster(lab.settings.dask_scheduler, [m for m in modules if ".step5." in m])
     yield session_cluster

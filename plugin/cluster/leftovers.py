@@ -36,4 +36,4 @@ def close_left_open() -> str | None:
             thing.close()
     if not clients and not clusters:
         return None
-    return say("dask_left_open", clients=len(clients), clusters=len(clusters))
+    return say("dask.left_open", clients=len(clients), clusters=len(clusters))

@@ -1,7 +1,8 @@
 """Picklable helpers that step-5 tests hand to the learner's code, to run as Dask tasks.
 
-They live at module level in a module that imports only the standard library and ``distributed``,
-so any worker, a LocalCluster's or a real cluster's, can import them by reference.
+They live at module level in a module that imports only the standard library, ``distributed`` and
+the kit's message table (``plugin.messages``, standard library only), so any worker, a LocalCluster's
+or a real cluster's, can import them by reference.
 
 Coordination between tasks uses Dask's own cluster-wide primitives (``Event``, ``Lock``,
 ``Variable``), reached from inside a task through the worker's client: unlike a
@@ -17,7 +18,9 @@ import signal
 import time
 import uuid
 
-REFUSED_IN_CLIENT = "this helper must run as a Dask task on a worker, not in the process that runs the test"
+from plugin.messages import say
+
+REFUSED_IN_CLIENT = "dask.task_in_client"  # the message key
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,7 +54,7 @@ class ClusterBarrier:
         deadline = time.monotonic() + self.timeout
         while count < self.parties:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{count} of {self.parties} tasks met at the barrier within {self.timeout} s")
+                raise TimeoutError(say("dask.barrier_timeout", count=count, parties=self.parties, seconds=self.timeout))
             time.sleep(0.02)
             count = arrived.get()
 
@@ -76,7 +79,7 @@ def hits_at_barrier(barrier: ClusterBarrier, client_pid, seed, samples):
     """Stands in for ``count_hits``: meets the other tasks at the barrier, refuses to run in the
     test's process, and counts every sample a hit."""
     if os.getpid() == client_pid:
-        raise RuntimeError(REFUSED_IN_CLIENT)
+        raise RuntimeError(say(REFUSED_IN_CLIENT))
     barrier.wait()
     return samples
 
@@ -130,11 +133,11 @@ def fails_once(name, client_pid, x):
     from distributed import Event
 
     if os.getpid() == client_pid:
-        raise RuntimeError(REFUSED_IN_CLIENT)
+        raise RuntimeError(say(REFUSED_IN_CLIENT))
     failed_before = Event(f"{name}-{x}")
     if not failed_before.is_set():
         failed_before.set()
-        raise ConnectionError(f"transient failure on the first attempt for {x}")
+        raise ConnectionError(say("dask.transient_failure", item=x))
     return x * 10
 
 
@@ -144,7 +147,7 @@ def kills_its_worker_once(name, client_pid, x):
     from distributed import Event
 
     if os.getpid() == client_pid:
-        raise RuntimeError(REFUSED_IN_CLIENT)
+        raise RuntimeError(say(REFUSED_IN_CLIENT))
     time.sleep(0.2)  # the other tasks are running or queued when the worker dies
     killed_before = Event(name)
     if x == 0 and not killed_before.is_set():

@@ -9,10 +9,6 @@ import pytest
 from plugin.tests.minikit import REPO, build
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: starts real components (a Dask scheduler and workers); minutes, not seconds")
-
-
 @pytest.fixture
 def kit(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     """A pytester directory laid out like the kit, with the plugin importable."""

@@ -5,6 +5,7 @@ serves tests serially and under xdist and leaves no process behind."""
 from __future__ import annotations
 
 import json
+import types
 import uuid
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import psutil
 import pytest
 
 from plugin.cluster import fixture, leftovers
-from plugin.cluster.address import ENVIRONMENT_VARIABLE, INI_KEY, scheduler_address
+from plugin.cluster.address import ENVIRONMENT_VARIABLE, INI_KEY
+from plugin.settings import resolve_dask_scheduler as scheduler_address
 from plugin.tests.minikit import processes_still_running, run, write
 
 pytestmark = pytest.mark.timeout(180)
@@ -21,10 +23,7 @@ NO_HTTP_PORT_CLASH = {"dashboard_address": "127.0.0.1:0"}  # a scheduler's healt
 
 class FakeConfig:
     def __init__(self, option=None, ini=""):
-        self.option, self.ini = option, ini
-
-    def getoption(self, name, default=None):
-        return self.option
+        self.option, self.ini = types.SimpleNamespace(dask_scheduler=option), ini
 
     def getini(self, name):
         assert name == INI_KEY
@@ -63,7 +62,11 @@ def test_an_unreachable_scheduler_fails_the_tests_saying_what_to_check(monkeypat
 
 def test_an_uploaded_module_carries_the_init_files_of_its_packages():
     files = fixture._module_files("plugin.cluster.tasks")
-    assert sorted(name for _, name in files) == ["plugin/__init__.py", "plugin/cluster/__init__.py", "plugin/cluster/tasks.py"]
+    assert sorted(name for _, name in files) == [
+        "plugin/__init__.py",
+        "plugin/cluster/__init__.py",
+        "plugin/cluster/tasks.py",
+    ]
     assert all(path.is_file() for path, _ in files)
 
 
@@ -86,7 +89,8 @@ def test_modules_the_workers_cannot_import_are_uploaded_to_them(tmp_path, monkey
             ]
             session_cluster.make_importable(["lab_upload_probe.step5.cluster", fixture.TASKS_MODULE])
             assert session_cluster.unimportable(["lab_upload_probe.step5.cluster"]) == []
-            answers = session_cluster.client.run(exec, "import lab_upload_probe.step5.cluster as m; assert m.ANSWER == 42")
+            probe = "import lab_upload_probe.step5.cluster as m; assert m.ANSWER == 42"
+            answers = session_cluster.client.run(exec, probe)
             assert list(answers.values()) == [None]
         finally:
             session_cluster.close()
@@ -95,10 +99,14 @@ def test_modules_the_workers_cannot_import_are_uploaded_to_them(tmp_path, monkey
 def test_a_client_and_cluster_left_open_are_reported_and_closed():
     from distributed import Client, LocalCluster
 
-    ours = Client(LocalCluster(n_workers=1, processes=False, dashboard_address=None, scheduler_kwargs=NO_HTTP_PORT_CLASH))
+    ours = Client(
+        LocalCluster(n_workers=1, processes=False, dashboard_address=None, scheduler_kwargs=NO_HTTP_PORT_CLASH)
+    )
     leftovers.session_owned.update({ours, ours.cluster})
     try:
-        cluster = LocalCluster(n_workers=1, processes=False, dashboard_address=None, scheduler_kwargs=NO_HTTP_PORT_CLASH)
+        cluster = LocalCluster(
+            n_workers=1, processes=False, dashboard_address=None, scheduler_kwargs=NO_HTTP_PORT_CLASH
+        )
         client = Client(cluster)
         message = leftovers.close_left_open()
         assert message is not None and "1 Dask Client(s) and 1 cluster(s)" in message, message
@@ -205,8 +213,11 @@ def test_the_session_cluster_serves_every_test_and_leaves_no_process(kit, monkey
     assert 1 <= len(session_pids) <= (2 if options else 1), session_pids
     still_running = {path.name: json.loads(path.read_text()) for path in Path(kit.path).glob("alive-at-finish-*.json")}
     assert still_running and not any(still_running.values()), f"the session's cluster was not closed: {still_running}"
-    every_pid = {pid for pids in session_pids for pid in pids} | set(json.loads((kit.path / "own-pids.json").read_text()))
-    alive = [pid for pid in every_pid if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    own_pids = set(json.loads((kit.path / "own-pids.json").read_text()))
+    every_pid = {pid for pids in session_pids for pid in pids} | own_pids
+    alive = [
+        pid for pid in every_pid if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    ]
     assert not alive, f"Dask worker processes {alive} outlived the run"
     left = processes_still_running(mark)
     assert not left, f"processes of the run outlived it: {left}"

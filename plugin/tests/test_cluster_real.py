@@ -88,12 +88,20 @@ def test_step5_on_a_real_scheduler_and_two_real_workers(tmp_path, monkeypatch):
              f"--submission={submission}", f"--dask-scheduler={address}", f"--lab-json={report}"],
             check=False, cwd=REPO, capture_output=True, text=True, timeout=240,
         )
-        cluster_pids = {p.pid for process in started for p in [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]}
+        cluster_pids = {
+            p.pid
+            for process in started
+            for p in [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
+        }
     finally:
         stop(started)
     document = json.loads(report.read_text())
     step5 = next(step for step in document["steps"] if step["step"] == "step5")
-    not_done = {e["id"]: [t for t in e["tests"] if t["outcome"] != "passed"] for e in step5["exercises"] if e["status"] != "done"}
+    not_done = {
+        e["id"]: [t for t in e["tests"] if t["outcome"] != "passed"]
+        for e in step5["exercises"]
+        if e["status"] != "done"
+    }
     assert not not_done, f"{not_done}\n{completed.stdout[-3000:]}"
     assert step5["done"] == step5["total"] == 7
     assert len(cluster_pids) >= 5, f"expected a scheduler, two nannies and their workers: {cluster_pids}"
