@@ -203,6 +203,34 @@ MESSAGES: dict[str, dict[str, str]] = {
             "pytest took {rootdir} as the rootdir because it read the submission folder as a test path: "
             "write the option with '=', as in  pytest --submission={submission}"
         ),
+        # -- step 5: the Dask cluster (plugin/cluster, plugin/settings.py; dask, issue 14) ------------
+        "dask.bad_address": (
+            "{where} = {value!r} is not a Dask scheduler address: write it as tcp://HOST:PORT, "
+            "e.g. tcp://10.0.0.5:8786 (the address `dask scheduler` prints)"
+        ),
+        "dask.unreachable": (
+            "could not connect to the Dask scheduler at {address} ({error}): is `dask scheduler` "
+            "running there, and is its port open from this machine?"
+        ),
+        "dask.not_importable": (
+            "the workers of the Dask scheduler at {address} cannot import {modules}, even after "
+            "the kit uploaded them: install the kit on every worker (pip install -e . in a copy of it) and start "
+            "the workers again"
+        ),
+        "dask.workers_missing": (
+            "the cluster did not get its {workers} worker(s) back within {seconds} s: a "
+            "worker that died was not replaced; restart the cluster (or the test run)"
+        ),
+        "dask.task_in_client": (
+            "this helper must run as a Dask task on a worker, not in the process that runs the test"
+        ),
+        "dask.barrier_timeout": "{count} of {parties} tasks met at the barrier within {seconds} s",
+        "dask.transient_failure": "transient failure on the first attempt for {item}",
+        "dask.left_open": (
+            "{clients} Dask Client(s) and {clusters} cluster(s) created by your code were still open: "
+            "use the client the function receives instead of starting your own, or close what you start "
+            "(with Client(...) as client:) (closed by the kit)"
+        ),
         # -- authoring check: the course's own consistency (plugin/course_check.py, issue 11 item 7) --
         "course_catalog_error": "the catalog cannot be read: {error}",
         "course_given_missing": "given helper {name}() is in {present} but not in {missing}: copy it there unchanged",

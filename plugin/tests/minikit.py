@@ -293,3 +293,22 @@ def add_mistakes_step(pytester: pytest.Pytester) -> pytest.Pytester:
     write(pytester.path / "exercises" / "step3" / "mistakes.py", MISTAKES)
     write(pytester.path / "exercises" / "step3" / "test_mistakes.py", MISTAKES_TESTS)
     return pytester
+
+
+def processes_still_running(mark: str, within: float = 30.0) -> list[psutil.Process]:
+    """The processes marked ``mark`` that still run after ``within`` seconds. An exited process that
+    is waiting to be reaped (a zombie: an orphan waits for the machine's init) counts as gone."""
+    import time
+
+    deadline = time.monotonic() + within
+    while True:
+        running = []
+        for process in processes_marked(mark):
+            try:
+                if process.status() != psutil.STATUS_ZOMBIE:
+                    running.append(process)
+            except psutil.Error:
+                continue
+        if not running or time.monotonic() > deadline:
+            return running
+        time.sleep(0.2)

@@ -21,6 +21,7 @@ def _config(tmp_path: Path, ini: dict | None = None, **options) -> types.SimpleN
         "lab_seed": None,
         "hints": False,
         "no_speedup": False,
+        "dask_scheduler": None,
         **{output.dest: None for output in FORMATS},
     }
     ini_values = {
@@ -28,6 +29,7 @@ def _config(tmp_path: Path, ini: dict | None = None, **options) -> types.SimpleN
         "lab_enforce_speedup": True,
         "lab_speedup_timeout": "120",
         "lab_speedup_fraction": "0.5",
+        "lab_dask_scheduler": "",
         **(ini or {}),
     }
     return types.SimpleNamespace(
