@@ -215,7 +215,11 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m plugin.grade", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m plugin.grade",
+        description=__doc__.split("\n\n")[0],
+        epilog="A whole class: python -m plugin.grade --class DIR (see --class DIR --help).",
+    )
     parser.add_argument("submission", type=Path, help="folder with the learner's modules (step3/shared.py, exercises/step3/shared.py or shared.py)")
     parser.add_argument("--gradescope", type=Path, metavar="PATH", help="write a Gradescope results.json")
     parser.add_argument("--classroom", type=Path, metavar="PATH", help="write GitHub Classroom's result document")
@@ -233,6 +237,10 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str]) -> int:
+    if any(arg == "--class" or arg.startswith("--class=") for arg in argv):  # a whole class: plugin.classbook
+        from plugin import classbook
+
+        return classbook.main(argv)
     options = _arguments(argv)
     submission = options.submission.expanduser().resolve()
     if not submission.is_dir():
