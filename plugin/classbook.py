@@ -12,7 +12,6 @@ graded with this version of the kit (``--regrade`` grades everything again).
 from __future__ import annotations
 
 import argparse
-import collections
 import csv
 import datetime
 import hashlib
@@ -92,15 +91,14 @@ def _run_bounded(command: list[str], limit: float, cwd: str) -> dict:
     """Run ``command`` for at most ``limit`` seconds, keeping only the tail of what it prints."""
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, start_new_session=True)
-    tail: collections.deque[bytes] = collections.deque()
+    tail = bytearray()
     printed = [0]
 
     def drain():  # read everything, keep the end: a flood of output neither blocks the child nor fills memory
         while chunk := process.stdout.read1(65536):
             printed[0] += len(chunk)
-            tail.append(chunk)
-            while sum(map(len, tail)) > OUTPUT_TAIL_BYTES and len(tail) > 1:
-                tail.popleft()
+            tail.extend(chunk)
+            del tail[:-OUTPUT_TAIL_BYTES]
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
@@ -115,7 +113,7 @@ def _run_bounded(command: list[str], limit: float, cwd: str) -> dict:
         raise
     reader.join(timeout=5)
     process.stdout.close()
-    output = b"".join(tail).decode("utf-8", "replace")
+    output = bytes(tail).decode("utf-8", "replace")
     error = ""
     if timed_out:
         error = say("class_grading_timeout", seconds=limit)
@@ -277,15 +275,23 @@ def _grade_here(jobs, kit, timeout, start_method):
         yield name, grade_files(files, kit, timeout, start_method)
 
 
+class ClusterError(Exception):
+    """The cluster cannot grade (no Dask, no scheduler, no grading worker): nothing was sent to it."""
+
+
 def _grade_on_cluster(address, jobs, kit, timeout, start_method):
     try:
         from distributed import Client, as_completed
     except ImportError as error:
-        raise SystemExit(say("class_dask_missing")) from error
-    with Client(address, timeout="30s") as client:
+        raise ClusterError(say("class_dask_missing")) from error
+    try:
+        client = Client(address, timeout="30s")
+    except (OSError, TimeoutError) as error:
+        raise ClusterError(say("class_no_scheduler", address=address, detail=error)) from error
+    with client:
         workers = client.scheduler_info().get("workers", {}).values()
         if not any(worker.get("resources", {}).get("grading", 0) >= 1 for worker in workers):
-            raise SystemExit(say("class_no_grading_workers", address=address))
+            raise ClusterError(say("class_no_grading_workers", address=address))
         futures = {}
         for name, files in jobs:
             # pure=False: the same upload graded twice is two gradings (a new seed each), not a cached result.
@@ -352,6 +358,10 @@ def main(argv: list[str]) -> int:
             outcome = (say("class_outcome_scored", score=row["score"], max_score=row["max_score"])
                        if row["status"] == GRADED else say("class_outcome_not_graded"))
             progress.advance(name, outcome)
+    except ClusterError as error:
+        progress.close()
+        print(error, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         progress.close()
         print(say("class_interrupted", path=book.path), file=sys.stderr)

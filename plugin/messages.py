@@ -49,6 +49,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "here {ours}); install this kit on every worker",
         "class_worker_failed": "not graded: the Dask worker failed while grading ({detail})",
         "class_dask_missing": 'grade: --dask-scheduler needs Dask distributed: pip install "dask[distributed]"',
+        "class_no_scheduler": "grade: could not reach the Dask scheduler at {address} ({detail}); is it running?",
         "class_no_grading_workers": "grade: no worker of the Dask scheduler at {address} offers the resource "
         'grading=1; on each grading machine run: dask worker {address} --nworkers 1 --nthreads 1 --resources "grading=1"',
     },

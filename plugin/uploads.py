@@ -150,10 +150,14 @@ def _unwrap(files: dict[str, bytes]) -> dict[str, bytes]:
     """``alice/step1/processes.py`` -> ``step1/processes.py`` when every file is under one folder."""
     while files:
         tops = {name.split("/", 1)[0] for name in files}
-        if len(tops) != 1 or any("/" not in name for name in files):
+        if len(tops) != 1 or any("/" not in name for name in files) or _is_kit_folder(tops.pop()):
             break
         files = {name.split("/", 1)[1]: data for name, data in files.items()}
     return files
+
+
+def _is_kit_folder(name: str) -> bool:
+    return name == "exercises" or (name.startswith("step") and name[4:].isdigit())
 
 
 def write_upload(files: dict[str, bytes], destination: Path) -> None:
