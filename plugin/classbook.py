@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import psutil
@@ -38,6 +39,7 @@ DOCUMENTS = {"lab": "--lab-json", "gradescope": "--gradescope", "classroom": "--
 # The grading command's own budget on top of --timeout: collecting the kit's tests (up to 120 s) and
 # stopping a run that timed out. Past it the grading itself hangs, and is stopped from here.
 GRADING_OVERHEAD_S = 180.0
+WORKER_WAIT_S = 30.0  # for a grading worker to join a scheduler that has none yet
 OUTPUT_TAIL_BYTES = 16 * 1024
 OUTPUT_FLOOD_BYTES = 10 * 1024 * 1024
 FIXED_COLUMNS = ("name", "score", "max_score")
@@ -275,6 +277,11 @@ def _grade_here(jobs, kit, timeout, start_method):
         yield name, grade_files(files, kit, timeout, start_method)
 
 
+def _grading_workers(client) -> list[str]:
+    workers = client.scheduler_info().get("workers", {})
+    return [address for address, worker in workers.items() if worker.get("resources", {}).get("grading", 0) >= 1]
+
+
 class ClusterError(Exception):
     """The cluster cannot grade (no Dask, no scheduler, no grading worker): nothing was sent to it."""
 
@@ -289,9 +296,11 @@ def _grade_on_cluster(address, jobs, kit, timeout, start_method):
     except (OSError, TimeoutError) as error:
         raise ClusterError(say("class_no_scheduler", address=address, detail=error)) from error
     with client:
-        workers = client.scheduler_info().get("workers", {}).values()
-        if not any(worker.get("resources", {}).get("grading", 0) >= 1 for worker in workers):
-            raise ClusterError(say("class_no_grading_workers", address=address))
+        deadline = clock.perf_counter() + WORKER_WAIT_S
+        while not _grading_workers(client):
+            if clock.perf_counter() > deadline:
+                raise ClusterError(say("class_no_grading_workers", address=address, seconds=WORKER_WAIT_S))
+            time.sleep(0.5)
         futures = {}
         for name, files in jobs:
             # pure=False: the same upload graded twice is two gradings (a new seed each), not a cached result.

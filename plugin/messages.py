@@ -18,6 +18,15 @@ DEFAULT_LANGUAGE = "en"
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "todo": "not implemented yet: {location}",
+        # learner edition (python -m plugin.edition learner OUT): read by the teacher
+        "edition_written": "Learner edition: {out} ({files} files, one commit). Publish it as the Classroom template, "
+        "e.g. git -C {out} remote add origin URL && git -C {out} push -u origin HEAD",
+        "edition_out_not_empty": "edition: {out} already exists and is not empty: choose a new folder",
+        "edition_not_a_checkout": "edition: {kit} is not a git checkout: the edition takes the files git tracks, "
+        "so build it from a clone of the kit",
+        "edition_no_learners_guide": "edition: the kit's README.md has no \"## Learner's guide\" section to give learners",
+        "edition_leak": "edition: solution code found in {out}, nothing was committed; leave these files out of the "
+        "edition (plugin/edition.py, LEFT_OUT):\n  {leaks}",
         # class grading (python -m plugin.grade --class DIR): read by the grader, and in the gradebook
         "class_plan": "Grading {pending} of {total} submission(s) in {folder}; {current} already graded with this kit "
         "(version {version}) are kept (--regrade grades them again).",
@@ -51,7 +60,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "class_dask_missing": 'grade: --dask-scheduler needs Dask distributed: pip install "dask[distributed]"',
         "class_no_scheduler": "grade: could not reach the Dask scheduler at {address} ({detail}); is it running?",
         "class_no_grading_workers": "grade: no worker of the Dask scheduler at {address} offers the resource "
-        'grading=1; on each grading machine run: dask worker {address} --nworkers 1 --nthreads 1 --resources "grading=1"',
+        'grading=1 (waited {seconds:g} s); on each grading machine run: dask worker {address} --nworkers 1 --nthreads 1 --resources "grading=1"',
     },
 }
 

@@ -217,7 +217,7 @@ def test_a_class_is_graded_into_one_row_per_submission_and_an_interrupted_run_re
     assert {row["tampering"] for row in rows_after.values()} == {"no"}
     assert len({row["seed"] for row in rows_after.values()}) == 5  # a new seed per submission
     reports = {path.stem: json.loads(path.read_text()) for path in (kit.path / "reports").glob("*.json")}
-    assert {name: str(r["summary"]["score"]) for name, r in reports.items()} == {n: e[0] for n, e in EXPECTED.items()}
+    assert {name: f"{r['summary']['score']:g}" for name, r in reports.items()} == {n: e[0] for n, e in EXPECTED.items()}
     _, survivors = psutil.wait_procs(processes_marked(mark), timeout=3)
     assert not survivors, [p.cmdline() for p in survivors]
 
