@@ -311,7 +311,7 @@ def _grade_on_cluster(address, jobs, kit, timeout, start_method):
             for future in as_completed(futures):
                 try:
                     yield futures[future], future.result()
-                except Exception as error:  # the worker died or the task could not run there
+                except Exception as error:  # noqa: BLE001 - whatever killed the task there (a dead worker, …) is this row's error
                     yield futures[future], {"kit_version": None, "documents": {},
                                             "error": say("class_worker_failed", detail=f"{type(error).__name__}: {error}")}
         finally:

@@ -147,7 +147,7 @@ def learner_files(kit: Path) -> list[str]:
 
 def learners_guide(readme: str) -> str:
     """The ``## Learner's guide`` section of the kit's README, to its next ``## `` heading."""
-    found = re.search(r"^## Learner's guide\n.*?(?=^## )", readme, flags=re.M | re.S)
+    found = re.search(r"^## Learner's guide\n.*?(?=^## )", readme, flags=re.MULTILINE | re.DOTALL)
     if not found:
         raise EditionError(say("edition_no_learners_guide"))
     return found.group(0)
@@ -233,7 +233,7 @@ def code_in(path: Path) -> list[ast.AST]:
     except (UnicodeDecodeError, OSError):
         return []
     if path.suffix == ".md":
-        blocks = re.findall(r"^```[^\n]*\n(.*?)^```", text, flags=re.M | re.S)
+        blocks = re.findall(r"^```[^\n]*\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
         return [tree for tree in map(_parse, blocks) if tree is not None]
     if path.suffix != ".py":
         return []

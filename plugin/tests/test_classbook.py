@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
-import os
 import stat
 import subprocess
 import sys
@@ -149,15 +147,25 @@ def test_a_grading_that_floods_its_output_or_hangs_is_bounded_and_leaves_nothing
     mark = uuid.uuid4().hex
     monkeypatch.setenv("PARALLEL_LAB_SELF_TEST", mark)
     # Like the grading command: its own child in a session of its own, which a process group kill would miss.
-    hang = [sys.executable, "-c", "import subprocess, sys, time\n"
-            "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(1000)'], start_new_session=True)\n"
-            "time.sleep(1000)"]
+    hang = [sys.executable, "-c", (
+        "import subprocess, sys, time\n"
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(1000)'], start_new_session=True)\n"
+        "time.sleep(1000)"
+    )]
     started = time.monotonic()
     ending = classbook._run_bounded(hang, limit=2, cwd=str(tmp_path))
     assert ending["returncode"] is None and "did not finish within 2 s" in ending["error"]
     assert time.monotonic() - started < 30
     _, survivors = psutil.wait_procs(processes_marked(mark), timeout=3)
     assert not survivors, [p.cmdline() for p in survivors]
+
+
+def test_a_grading_command_that_fails_gives_a_row_not_graded_with_its_last_words(tmp_path):
+    crash = [sys.executable, "-c", "import sys; print('grade: the grading could not run: disk full'); sys.exit(2)"]
+    ending = classbook._run_bounded(crash, limit=60, cwd=str(tmp_path))
+    assert ending["error"] == "the grading could not run (exit code 2): grade: the grading could not run: disk full"
+    row = classbook.row_of("alice", {"kit_version": "v1", "documents": {}, **ending}, "v1")
+    assert row["status"] == classbook.NOT_GRADED and row["error"] == ending["error"] and "score" not in row
 
 
 # -- whole classes ------------------------------------------------------------------------------------------------
@@ -178,7 +186,7 @@ def make_class(kit, with_zip: bool = True) -> Path:
 def grade_class(kit, folder: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict[str, dict]]:
     completed = subprocess.run(
         [sys.executable, "-m", "plugin.grade", f"--class={folder}", f"--kit={kit.path}", "--timeout=8", *args],
-        capture_output=True, text=True, timeout=600,
+        check=False, capture_output=True, text=True, timeout=600,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     with (folder / "gradebook.csv").open(newline="") as handle:
@@ -242,11 +250,11 @@ def test_a_class_graded_on_a_real_dask_scheduler_gets_the_local_gradebook(kit, m
             time.sleep(0.2)
         address = json.loads(scheduler_file.read_text())["address"]
         refused = subprocess.run([sys.executable, "-m", "plugin.grade", f"--class={folder}", f"--kit={kit.path}",
-                                  f"--dask-scheduler={address}"], capture_output=True, text=True, timeout=120)
+                                  f"--dask-scheduler={address}"], check=False, capture_output=True, text=True, timeout=120)
         assert refused.returncode == 2 and 'run: dask worker' in refused.stderr, refused.stderr
         worker = subprocess.Popen([*dask, "worker", address, "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
                                    "--resources", "grading=1", "--no-dashboard"], **quiet)
-        completed, on_cluster = grade_class(kit, folder, f"--dask-scheduler={address}")
+        _, on_cluster = grade_class(kit, folder, f"--dask-scheduler={address}")
     finally:
         for server in filter(None, (worker, scheduler)):
             server.terminate()
