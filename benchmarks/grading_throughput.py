@@ -24,13 +24,14 @@ sys.path.insert(0, str(KIT))
 from plugin import processes
 from plugin.classbook import grade_files
 from plugin.grade import copy_kit
+from plugin.targets import exercise_modules
 from plugin.uploads import Submission, read_upload
 
 CLASS_SIZE = 200
 
 
 def time_grading(folder: str, repeat: int, timeout: float) -> list[float]:
-    files = read_upload(Submission(folder, KIT / folder))
+    files = read_upload(Submission(folder, KIT / folder), {f"{module}.py" for _, module in exercise_modules(KIT)})
     seconds = []
     for _ in range(repeat):
         started = time.perf_counter()

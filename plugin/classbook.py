@@ -30,7 +30,7 @@ import psutil
 from plugin import clock, processes
 from plugin.exercises import CatalogError, load_catalog
 from plugin.messages import say
-from plugin.targets import EXERCISES
+from plugin.targets import EXERCISES, exercise_modules
 from plugin.uploads import InvalidUpload, find_submissions, read_upload, write_upload
 
 KIT = Path(__file__).resolve().parents[1]
@@ -346,10 +346,11 @@ def main(argv: list[str]) -> int:
     print(say("class_plan", pending=len(pending), total=len(submissions), folder=class_dir,
               current=sum(book.is_current(s.name, version) for s in submissions), version=version))
     progress = Progress(len(pending))
+    modules = {f"{module}.py" for _, module in exercise_modules(kit)}
     jobs = []
     for submission in pending:
         try:
-            jobs.append((submission.name, read_upload(submission)))
+            jobs.append((submission.name, read_upload(submission, modules)))
         except (InvalidUpload, OSError) as error:
             book.put(row_of(submission.name, {"invalid": True, "error": str(error)}, version))
             progress.advance(submission.name, say("class_outcome_refused"), graded=False)

@@ -49,8 +49,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "submission (refused); ask for a new archive of the exercises folder",
         "class_upload_link": "not a valid upload: the archive member {member} is a link or a special file (refused); "
         "ask for an archive of plain files",
-        "class_upload_too_big": "not a valid upload: more than {megabytes} MB or {members} Python files (refused); "
-        "ask for the exercise modules only",
+        "class_upload_too_big": "not a valid upload: more than {megabytes} MB or {members} files named like the exercise "
+        "modules (refused); ask for the exercise modules only",
         "class_grading_timeout": "the grading did not finish within {seconds:g} s and was stopped: no score",
         "class_grading_failed": "the grading could not run (exit code {code}): {detail}",
         "class_output_flood": "the submission printed {megabytes} MB of output (discarded)",

@@ -1,7 +1,8 @@
 """A class folder's submissions, read safely: ``DIR/alice/`` folders and ``DIR/bob.zip`` / ``.tar.gz`` archives.
 
-An upload is reduced to its Python files (the grading command takes only the kit's exercise modules
-from it), as ``{relative posix path: bytes}``, so it can be graded here or shipped to a Dask worker.
+An upload is reduced to the files named like the kit's exercise modules (the grading command takes
+nothing else from it), as ``{relative posix path: bytes}``, so it can be graded here or shipped to a
+Dask worker; a virtual environment or a git folder zipped along with the work is skipped.
 Archives are never extracted to disk: a member whose path leaves the submission (``../x.py``,
 ``/etc/x.py``), a link or a device, or more data than an upload can hold, refuses the whole upload.
 """
@@ -17,8 +18,10 @@ from pathlib import Path, PurePosixPath
 from plugin.messages import say
 
 ARCHIVES = {".zip": "zip", ".tar.gz": "tar.gz", ".tgz": "tar.gz"}
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # of Python files once unpacked: an exercise module is a few kB
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # of exercise modules once unpacked: one is a few kB
 MAX_MEMBERS = 5000
+# Folders that hold other people's code, never the learner's modules (a whole repository zipped).
+NOT_THE_LEARNERS = {".git", ".venv", "venv", "env", "site-packages", "node_modules", "__pycache__", "__MACOSX"}
 
 
 class InvalidUpload(Exception):
@@ -63,16 +66,27 @@ def find_submissions(class_dir: Path, ignore: set[Path]) -> tuple[list[Submissio
     return list(found.values()), duplicates
 
 
-def read_upload(submission: Submission) -> dict[str, bytes]:
-    """The upload's Python files by relative path; a single folder wrapping everything is unwrapped."""
+def read_upload(submission: Submission, modules: set[str]) -> dict[str, bytes]:
+    """The upload's files named in ``modules`` (``"pool.py"``), by relative path; a single folder
+    wrapping everything is unwrapped."""
+    wanted = _Wanted(modules)
     kind = submission.archive
     if kind == "zip":
-        files = _read_zip(submission.path)
+        files = _read_zip(submission.path, wanted)
     elif kind == "tar.gz":
-        files = _read_tar(submission.path)
+        files = _read_tar(submission.path, wanted)
     else:
-        files = _read_folder(submission.path)
+        files = _read_folder(submission.path, wanted)
     return _unwrap(files)
+
+
+class _Wanted:
+    def __init__(self, modules: set[str]):
+        self.modules = modules
+
+    def __call__(self, name: str) -> bool:
+        *folders, base = name.split("/")
+        return base in self.modules and not NOT_THE_LEARNERS.intersection(folders)
 
 
 def _safe_member(name: str) -> str:
@@ -96,7 +110,7 @@ class _Budget:
             raise InvalidUpload(say("class_upload_too_big", megabytes=MAX_UPLOAD_BYTES // 2**20, members=MAX_MEMBERS))
 
 
-def _read_zip(path: Path) -> dict[str, bytes]:
+def _read_zip(path: Path, wanted: _Wanted) -> dict[str, bytes]:
     files, budget = {}, _Budget()
     try:
         with zipfile.ZipFile(path) as archive:
@@ -106,7 +120,7 @@ def _read_zip(path: Path) -> dict[str, bytes]:
                     continue
                 if (member.external_attr >> 16) & 0o170000 not in (0, 0o100000):  # a symlink, a device
                     raise InvalidUpload(say("class_upload_link", member=member.filename))
-                if not name.endswith(".py"):
+                if not wanted(name):
                     continue
                 budget.take(member.file_size)
                 with archive.open(member) as source:  # read at most what it declares: a lying header stops here
@@ -116,7 +130,7 @@ def _read_zip(path: Path) -> dict[str, bytes]:
     return files
 
 
-def _read_tar(path: Path) -> dict[str, bytes]:
+def _read_tar(path: Path, wanted: _Wanted) -> dict[str, bytes]:
     files, budget = {}, _Budget()
     try:
         with tarfile.open(path, "r:gz") as archive:
@@ -126,7 +140,7 @@ def _read_tar(path: Path) -> dict[str, bytes]:
                     continue
                 if not member.isfile():
                     raise InvalidUpload(say("class_upload_link", member=member.name))
-                if not name.endswith(".py"):
+                if not wanted(name):
                     continue
                 budget.take(member.size)
                 files[name] = archive.extractfile(member).read()
@@ -135,14 +149,16 @@ def _read_tar(path: Path) -> dict[str, bytes]:
     return files
 
 
-def _read_folder(folder: Path) -> dict[str, bytes]:
+def _read_folder(folder: Path, wanted: _Wanted) -> dict[str, bytes]:
     files, budget = {}, _Budget()
     for path in sorted(folder.rglob("*.py")):
         # A link could point anywhere on the grader's disk: only the learner's own files are read.
-        if path.is_symlink() or not path.is_file() or any(p.is_symlink() for p in path.relative_to(folder).parents):
+        relative = path.relative_to(folder)
+        if not wanted(relative.as_posix()) or path.is_symlink() or not path.is_file() \
+                or any((folder / parent).is_symlink() for parent in relative.parents):
             continue
         budget.take(path.stat().st_size)
-        files[path.relative_to(folder).as_posix()] = path.read_bytes()
+        files[relative.as_posix()] = path.read_bytes()
     return files
 
 

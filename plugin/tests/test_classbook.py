@@ -22,6 +22,7 @@ from plugin.uploads import InvalidUpload, Submission, find_submissions, read_upl
 
 pytestmark = pytest.mark.timeout(300)
 
+MODULES = {"demo.py"}  # the mini kit's one exercise module
 HALF_DONE = STUB.replace(
     '    raise NotImplementedError("step1.double: see the docstring")',
     "    return 2 * x if x < 10 else 0  # right only for small numbers: one of its two tests fails",
@@ -57,14 +58,25 @@ def test_every_subfolder_and_archive_is_a_submission_named_after_it(tmp_path):
 
 def test_an_archive_is_read_like_the_folder_it_holds_even_wrapped_in_one_folder(tmp_path):
     archive = zip_of(tmp_path / "alice.zip", {"alice/exercises/step1/demo.py": SOLUTION, "alice/notes.md": "#"})
-    assert read_upload(Submission("alice", archive)) == {"exercises/step1/demo.py": SOLUTION.encode()}
+    assert read_upload(Submission("alice", archive), MODULES) == {"exercises/step1/demo.py": SOLUTION.encode()}
+
+
+def test_only_the_exercise_modules_are_taken_not_a_virtual_environment_zipped_along(tmp_path):
+    archive = zip_of(tmp_path / "repo.zip", {
+        "repo/exercises/step1/demo.py": SOLUTION,
+        "repo/exercises/step1/test_demo.py": "def test_x(): pass",
+        "repo/.venv/lib/python3.12/site-packages/demo.py": "not the learner's",
+        "repo/.git/demo.py": "not the learner's",
+        "repo/notes.py": "x = 1",
+    })
+    assert read_upload(Submission("repo", archive), MODULES) == {"exercises/step1/demo.py": SOLUTION.encode()}
 
 
 @pytest.mark.parametrize("member", ["../../outside.py", "/etc/outside.py", "step1/../../outside.py", "C:/outside.py"])
 def test_a_zip_member_that_leaves_the_submission_refuses_the_upload(tmp_path, member):
     archive = zip_of(tmp_path / "evil.zip", {"step1/demo.py": SOLUTION, member: "x = 1"})
     with pytest.raises(InvalidUpload, match="outside the submission"):
-        read_upload(Submission("evil", archive))
+        read_upload(Submission("evil", archive), MODULES)
     assert not (tmp_path.parent / "outside.py").exists()
 
 
@@ -74,31 +86,31 @@ def test_links_in_archives_are_refused_and_links_in_folders_not_followed(tmp_pat
         link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
         archive.addfile(link)
     with pytest.raises(InvalidUpload, match="link"):
-        read_upload(Submission("tarlink", tmp_path / "tarlink.tar.gz"))
+        read_upload(Submission("tarlink", tmp_path / "tarlink.tar.gz"), MODULES)
     with zipfile.ZipFile(tmp_path / "ziplink.zip", "w") as archive:
         info = zipfile.ZipInfo("step1/demo.py")
         info.external_attr = (stat.S_IFLNK | 0o777) << 16
         archive.writestr(info, "/etc/passwd")
     with pytest.raises(InvalidUpload, match="link"):
-        read_upload(Submission("ziplink", tmp_path / "ziplink.zip"))
+        read_upload(Submission("ziplink", tmp_path / "ziplink.zip"), MODULES)
     secret = write(tmp_path / "secret" / "demo.py", "SECRET = 1")
-    write(tmp_path / "linker" / "own.py", "x = 1")
+    write(tmp_path / "linker" / "exercises" / "step1" / "demo.py", "x = 1")
     (tmp_path / "linker" / "demo.py").symlink_to(secret)
     (tmp_path / "linker" / "step1").symlink_to(secret.parent)
-    assert read_upload(Submission("linker", tmp_path / "linker")) == {"own.py": b"x = 1"}
+    assert read_upload(Submission("linker", tmp_path / "linker"), MODULES) == {"exercises/step1/demo.py": b"x = 1"}
 
 
 def test_an_unreadable_or_oversized_archive_is_refused_with_the_reason(tmp_path, monkeypatch):
     (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(InvalidUpload, match="broken.zip is not a readable zip archive"):
-        read_upload(Submission("broken", tmp_path / "broken.zip"))
+        read_upload(Submission("broken", tmp_path / "broken.zip"), MODULES)
     (tmp_path / "broken.tar.gz").write_bytes(b"not gzip")
     with pytest.raises(InvalidUpload, match="not a readable tar.gz archive"):
-        read_upload(Submission("broken", tmp_path / "broken.tar.gz"))
+        read_upload(Submission("broken", tmp_path / "broken.tar.gz"), MODULES)
     monkeypatch.setattr("plugin.uploads.MAX_UPLOAD_BYTES", 1000)
-    archive = zip_of(tmp_path / "big.zip", {"demo.py": "x = 1\n" * 1000})
+    archive = zip_of(tmp_path / "big.zip", {"demo.py": "x = 1\n" * 1000, "unrelated.py": "y = 2\n" * 10000})
     with pytest.raises(InvalidUpload, match="more than"):
-        read_upload(Submission("big", archive))
+        read_upload(Submission("big", archive), MODULES)
 
 
 # -- the kit version and the gradebook ----------------------------------------------------------------------
