@@ -221,7 +221,7 @@ def row_of(name: str, result: dict, version: str) -> dict[str, str]:
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m plugin.grade --class", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m plugin.grade", description=__doc__.split("\n\n")[0])
     parser.add_argument("--class", dest="class_dir", type=Path, required=True, metavar="DIR",
                         help="folder whose every subfolder, .zip and .tar.gz is one submission")
     parser.add_argument("--gradebook", type=Path, metavar="PATH", help="the CSV gradebook (default DIR/gradebook.csv)")
@@ -229,7 +229,8 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         parser.add_argument(option, dest=kind, type=Path, metavar="FOLDER",
                             help=f"write each submission's {kind} document as FOLDER/NAME.json")
     parser.add_argument("--timeout", type=float, default=600, help="whole-run timeout of each submission's tests (default 600 s)")
-    parser.add_argument("--start-method", choices=("fork", "spawn", "forkserver"), default=processes.unforked_start_method())
+    parser.add_argument("--start-method", choices=("fork", "spawn", "forkserver"), default=processes.unforked_start_method(),
+                        help="as for one submission (default: forkserver, spawn where there is none)")
     parser.add_argument("--regrade", action="store_true", help="grade again the submissions already graded with this kit")
     parser.add_argument("--limit", type=int, metavar="N", help="grade at most N submissions now; rerun for the rest")
     parser.add_argument("--dask-scheduler", metavar="ADDRESS",
