@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import stat
 import subprocess
@@ -178,6 +179,19 @@ def test_a_grading_command_that_fails_gives_a_row_not_graded_with_its_last_words
     assert ending["error"] == "the grading could not run (exit code 2): grade: the grading could not run: disk full"
     row = classbook.row_of("alice", {"kit_version": "v1", "documents": {}, **ending}, "v1")
     assert row["status"] == classbook.NOT_GRADED and row["error"] == ending["error"] and "score" not in row
+
+
+def test_the_progress_bar_estimates_the_time_left_from_gradings_not_from_refused_uploads(monkeypatch):
+    now = [100.0]
+    monkeypatch.setattr(classbook.clock, "perf_counter", lambda: now[0])
+    stream = io.StringIO()
+    progress = classbook.Progress(4, stream=stream)
+    progress.advance("broken", "not a valid upload", graded=False)
+    now[0] += 60
+    progress.advance("alice", "5/5")
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "[######------------------] 1/4  broken: not a valid upload  elapsed 0:00, about ? left"
+    assert lines[1] == "[############------------] 2/4  alice: 5/5  elapsed 1:00, about 2:00 left"
 
 
 # -- whole classes ------------------------------------------------------------------------------------------------
