@@ -21,11 +21,11 @@ from pathlib import Path
 KIT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(KIT))
 
-from plugin import processes
-from plugin.classbook import grade_files
-from plugin.grade import copy_kit
-from plugin.targets import exercise_modules
-from plugin.uploads import Submission, read_upload
+from plugin.grading.classbook import grade_files  # noqa: E402 - after the sys.path line
+from plugin.grading.command import copy_kit  # noqa: E402 - after the sys.path line
+from plugin.grading.uploads import Submission, read_upload  # noqa: E402 - after the sys.path line
+from plugin.safety.start_method import unforked_start_method  # noqa: E402 - after the sys.path line
+from plugin.targets import exercise_modules  # noqa: E402 - after the sys.path line
 
 CLASS_SIZE = 200
 
@@ -35,7 +35,7 @@ def time_grading(folder: str, repeat: int, timeout: float) -> list[float]:
     seconds = []
     for _ in range(repeat):
         started = time.perf_counter()
-        result = grade_files(files, str(KIT), timeout, processes.unforked_start_method())
+        result = grade_files(files, str(KIT), timeout, unforked_start_method())
         seconds.append(time.perf_counter() - started)
         summary = result["documents"]["lab"]["summary"] if result["documents"] else {}
         print(f"  {folder}: {seconds[-1]:.1f} s, {summary.get('score')}/{summary.get('max_score')} {result['error']}")
@@ -50,8 +50,12 @@ def time_overheads(repeat: int) -> tuple[float, float]:
             copy_kit(KIT, Path(work) / "kit")
             copies.append(time.perf_counter() - started)
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "pytest", "exercises", "--collect-only", "-q", "-p", "no:cacheprovider"],
-                           cwd=Path(work) / "kit", capture_output=True, check=False)
+            subprocess.run(
+                [sys.executable, "-m", "pytest", "exercises", "--collect-only", "-q", "-p", "no:cacheprovider"],
+                cwd=Path(work) / "kit",
+                capture_output=True,
+                check=False,
+            )
             collections.append(time.perf_counter() - started)
             shutil.rmtree(Path(work) / "kit")
     return statistics.median(copies), statistics.median(collections)
@@ -68,7 +72,10 @@ def main() -> None:
     stubs = statistics.median(time_grading("exercises", options.repeat, options.timeout))
     copy_s, collect_s = time_overheads(max(options.repeat, 3))
     print(f"\nper submission: solutions {solutions:.1f} s, stubs {stubs:.1f} s")
-    print(f"not measurement, per submission: copying the kit {copy_s:.2f} s, starting pytest to collect its tests {collect_s:.1f} s")
+    print(
+        f"not measurement, per submission: copying the kit {copy_s:.2f} s, "
+        f"starting pytest to collect its tests {collect_s:.1f} s"
+    )
     print(f"\na class of {CLASS_SIZE} (every submission complete: the slowest case; all stubs: the fastest):")
     for workers in options.workers:
         slowest, fastest = CLASS_SIZE * solutions / workers, CLASS_SIZE * stubs / workers

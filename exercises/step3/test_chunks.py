@@ -32,9 +32,12 @@ def test_every_strategy_computes_the_same_chunks(lab_seed):
         assert set(outcome[name]) == {"seconds", "result"}, f"{name}: {{'seconds': ..., 'result': ...}}"
         assert isinstance(outcome[name]["seconds"], float) and outcome[name]["seconds"] > 0, name
     timed = sum(outcome[name]["seconds"] for name in STRATEGIES)
-    assert timed <= elapsed, f"the strategies' seconds add up to {timed:.3f}, more than the {elapsed:.3f} s the call took"
+    assert timed <= elapsed, (
+        f"the strategies' seconds add up to {timed:.3f}, more than the {elapsed:.3f} s the call took"
+    )
     assert outcome["sequential"]["seconds"] >= sequential_s / 2, (
-        f"the sequential strategy took {outcome['sequential']['seconds']:.4f} s for work that takes {sequential_s:.4f} s here"
+        f"the sequential strategy took {outcome['sequential']['seconds']:.4f} s "
+        f"for work that takes {sequential_s:.4f} s here"
     )
     np.testing.assert_array_equal(outcome["sequential"]["result"], expected)
     np.testing.assert_array_equal(outcome["map"]["result"], expected)

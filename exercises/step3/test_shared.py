@@ -64,8 +64,9 @@ def test_shared_memory_result_matches_the_sequential_transform(signal_data):
 
 @pytest.mark.exercise("step3.transform_in_shared_memory")
 def test_one_segment_is_created_and_unlinked_afterwards(signal_data, segments_created):
-    """Catches: a segment closed but never unlinked, which stays in memory after the program ends, and
-    an implementation that sends copies of the array to the workers instead of sharing it."""
+    """Catches: a segment closed but never unlinked, which stays in memory until the program ends (the
+    resource tracker then unlinks it and warns of a leak), and an implementation that sends copies of
+    the array to the workers instead of sharing it."""
     transform_in_shared_memory(signal_data[:1000], processes=2)
     assert segments_created, "no SharedMemory(create=True) was made: put the data in one shared segment"
     leaked = segments_created.still_there()

@@ -118,14 +118,15 @@ def test_every_task_is_submitted_with_both_callbacks(monkeypatch):
     submitted = []
     apply_async = multiprocessing.pool.Pool.apply_async
 
-    def recording(self, func, args=(), kwds={}, callback=None, error_callback=None):
+    def recording(self, func, args=(), kwds={}, callback=None, error_callback=None):  # noqa: B006 - Pool's own signature
         submitted.append((callback is not None, error_callback is not None))
         return apply_async(self, func, args, kwds, callback, error_callback)
 
     monkeypatch.setattr(multiprocessing.pool.Pool, "apply_async", recording)
     results_with_callbacks(fragile, [3, -1, 4])
     assert submitted == [(True, True)] * 3, (
-        f"(callback given, error_callback given) per apply_async call: {submitted}; expected one call per item with both"
+        f"(callback given, error_callback given) per apply_async call: {submitted}; "
+        "expected one call per item with both"
     )
 
 

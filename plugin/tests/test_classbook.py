@@ -17,9 +17,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from plugin import classbook
+from plugin.grading import classbook
+from plugin.grading.uploads import InvalidUpload, Submission, find_submissions, read_upload
 from plugin.tests.minikit import SOLUTION, STUB, processes_marked, write
-from plugin.uploads import InvalidUpload, Submission, find_submissions, read_upload
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -29,7 +29,8 @@ HALF_DONE = STUB.replace(
     "    return 2 * x if x < 10 else 0  # right only for small numbers: one of its two tests fails",
 )
 HANGING = SOLUTION.replace(
-    "def pids(items):\n", "def pids(items):\n    import time\n    with multiprocessing.Pool(2):\n        time.sleep(1000)\n"
+    "def pids(items):\n",
+    "def pids(items):\n    import time\n    with multiprocessing.Pool(2):\n        time.sleep(1000)\n",
 )
 
 
@@ -53,7 +54,11 @@ def test_every_subfolder_and_archive_is_a_submission_named_after_it(tmp_path):
     write(tmp_path / ".hidden" / "demo.py", STUB)
     write(tmp_path / "reports" / "alice.json", "{}")
     submissions, duplicates = find_submissions(tmp_path, ignore={(tmp_path / "reports").resolve()})
-    assert [(s.name, s.path.name) for s in submissions] == [("alice", "alice"), ("bob", "bob.zip"), ("carol", "carol.tar.gz")]
+    assert [(s.name, s.path.name) for s in submissions] == [
+        ("alice", "alice"),
+        ("bob", "bob.zip"),
+        ("carol", "carol.tar.gz"),
+    ]
     assert len(duplicates) == 1 and "alice.zip" in duplicates[0] and "rename" in duplicates[0]
 
 
@@ -63,13 +68,16 @@ def test_an_archive_is_read_like_the_folder_it_holds_even_wrapped_in_one_folder(
 
 
 def test_only_the_exercise_modules_are_taken_not_a_virtual_environment_zipped_along(tmp_path):
-    archive = zip_of(tmp_path / "repo.zip", {
-        "repo/exercises/step1/demo.py": SOLUTION,
-        "repo/exercises/step1/test_demo.py": "def test_x(): pass",
-        "repo/.venv/lib/python3.12/site-packages/demo.py": "not the learner's",
-        "repo/.git/demo.py": "not the learner's",
-        "repo/notes.py": "x = 1",
-    })
+    archive = zip_of(
+        tmp_path / "repo.zip",
+        {
+            "repo/exercises/step1/demo.py": SOLUTION,
+            "repo/exercises/step1/test_demo.py": "def test_x(): pass",
+            "repo/.venv/lib/python3.12/site-packages/demo.py": "not the learner's",
+            "repo/.git/demo.py": "not the learner's",
+            "repo/notes.py": "x = 1",
+        },
+    )
     assert read_upload(Submission("repo", archive), MODULES) == {"exercises/step1/demo.py": SOLUTION.encode()}
 
 
@@ -108,7 +116,7 @@ def test_an_unreadable_or_oversized_archive_is_refused_with_the_reason(tmp_path,
     (tmp_path / "broken.tar.gz").write_bytes(b"not gzip")
     with pytest.raises(InvalidUpload, match="not a readable tar.gz archive"):
         read_upload(Submission("broken", tmp_path / "broken.tar.gz"), MODULES)
-    monkeypatch.setattr("plugin.uploads.MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr("plugin.grading.uploads.MAX_UPLOAD_BYTES", 1000)
     archive = zip_of(tmp_path / "big.zip", {"demo.py": "x = 1\n" * 1000, "unrelated.py": "y = 2\n" * 10000})
     with pytest.raises(InvalidUpload, match="more than"):
         read_upload(Submission("big", archive), MODULES)
@@ -142,14 +150,20 @@ def test_a_rerun_keeps_what_was_graded_with_the_same_kit_and_retries_what_could_
 def test_a_row_says_tampering_and_why_points_were_lost():
     documents = {
         "lab": {"summary": {"score": 0, "max_score": 5}, "environment": {"seed": 42}},
-        "gradescope": {"output": "Parallel Lab: 0 / 5 points\ntampering detected: 3 result line(s) were not written by the kit",
-                       "tests": [{"name": "step1.double: Double", "score": 0}]},
+        "gradescope": {
+            "output": "Parallel Lab: 0 / 5 points\ntampering detected: 3 result line(s) were not written by the kit",
+            "tests": [{"name": "step1.double: Double", "score": 0}],
+        },
     }
     row = classbook.row_of("mallory", {"kit_version": "v1", "documents": documents}, "v1")
     assert (row["tampering"], row["seed"], row["step1.double"], row["status"]) == ("yes", "42", "0", classbook.GRADED)
     assert row["error"].startswith("tampering detected")
     differs = classbook.row_of("eve", {"kit_version": "v0", "documents": documents, "host": "node7"}, "v1")
-    assert differs["status"] == classbook.NOT_GRADED and "node7" in differs["error"] and "install this kit" in differs["error"]
+    assert (
+        differs["status"] == classbook.NOT_GRADED
+        and "node7" in differs["error"]
+        and "install this kit" in differs["error"]
+    )
 
 
 def test_a_grading_that_floods_its_output_or_hangs_is_bounded_and_leaves_nothing_running(tmp_path, monkeypatch):
@@ -160,11 +174,15 @@ def test_a_grading_that_floods_its_output_or_hangs_is_bounded_and_leaves_nothing
     mark = uuid.uuid4().hex
     monkeypatch.setenv("PARALLEL_LAB_SELF_TEST", mark)
     # Like the grading command: its own child in a session of its own, which a process group kill would miss.
-    hang = [sys.executable, "-c", (
-        "import subprocess, sys, time\n"
-        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(1000)'], start_new_session=True)\n"
-        "time.sleep(1000)"
-    )]
+    hang = [
+        sys.executable,
+        "-c",
+        (
+            "import subprocess, sys, time\n"
+            "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(1000)'], start_new_session=True)\n"
+            "time.sleep(1000)"
+        ),
+    ]
     started = time.monotonic()
     ending = classbook._run_bounded(hang, limit=2, cwd=str(tmp_path))
     assert ending["returncode"] is None and "did not finish within 2 s" in ending["error"]
@@ -212,7 +230,10 @@ def make_class(kit, with_zip: bool = True) -> Path:
 def grade_class(kit, folder: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict[str, dict]]:
     completed = subprocess.run(
         [sys.executable, "-m", "plugin.grade", f"--class={folder}", f"--kit={kit.path}", "--timeout=8", *args],
-        check=False, capture_output=True, text=True, timeout=600,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     with (folder / "gradebook.csv").open(newline="") as handle:
@@ -267,19 +288,58 @@ def test_a_class_graded_on_a_real_dask_scheduler_gets_the_local_gradebook(kit, m
     dask = [sys.executable, "-m", "dask"]
     scheduler_file = tmp_path / "scheduler.json"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": tmp_path}
-    scheduler = subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                  "--scheduler-file", str(scheduler_file)], **quiet)
+    scheduler = subprocess.Popen(
+        [
+            *dask,
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(scheduler_file),
+        ],
+        **quiet,
+    )
     worker = None
     try:
         deadline = time.monotonic() + 60
         while not scheduler_file.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         address = json.loads(scheduler_file.read_text())["address"]
-        refused = subprocess.run([sys.executable, "-m", "plugin.grade", f"--class={folder}", f"--kit={kit.path}",
-                                  f"--dask-scheduler={address}"], check=False, capture_output=True, text=True, timeout=120)
-        assert refused.returncode == 2 and 'run: dask worker' in refused.stderr, refused.stderr
-        worker = subprocess.Popen([*dask, "worker", address, "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
-                                   "--resources", "grading=1", "--no-dashboard"], **quiet)
+        refused = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "plugin.grade",
+                f"--class={folder}",
+                f"--kit={kit.path}",
+                f"--dask-scheduler={address}",
+            ],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert refused.returncode == 2 and "run: dask worker" in refused.stderr, refused.stderr
+        worker = subprocess.Popen(
+            [
+                *dask,
+                "worker",
+                address,
+                "--host",
+                "127.0.0.1",
+                "--nworkers",
+                "1",
+                "--nthreads",
+                "1",
+                "--resources",
+                "grading=1",
+                "--no-dashboard",
+            ],
+            **quiet,
+        )
         _, on_cluster = grade_class(kit, folder, f"--dask-scheduler={address}")
     finally:
         for server in filter(None, (worker, scheduler)):

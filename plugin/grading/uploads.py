@@ -154,8 +154,12 @@ def _read_folder(folder: Path, wanted: _Wanted) -> dict[str, bytes]:
     for path in sorted(folder.rglob("*.py")):
         # A link could point anywhere on the grader's disk: only the learner's own files are read.
         relative = path.relative_to(folder)
-        if not wanted(relative.as_posix()) or path.is_symlink() or not path.is_file() \
-                or any((folder / parent).is_symlink() for parent in relative.parents):
+        if (
+            not wanted(relative.as_posix())
+            or path.is_symlink()
+            or not path.is_file()
+            or any((folder / parent).is_symlink() for parent in relative.parents)
+        ):
             continue
         budget.take(path.stat().st_size)
         files[relative.as_posix()] = path.read_bytes()

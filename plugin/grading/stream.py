@@ -1,4 +1,4 @@
-"""``-p plugin.stream --lab-stream PATH``: the result of every exercise test, as it happens, for a grader.
+"""``-p plugin.grading.stream --lab-stream PATH``: the result of every exercise test, as it happens, for a grader.
 
 The grading command (``python -m plugin.grade``) runs pytest in a child process with this plugin and
 scores only what arrives here, so a run that crashes or ends early keeps the results it finished.
@@ -25,6 +25,9 @@ from pathlib import Path
 
 import pytest
 
+from plugin.catalog import MARKER
+from plugin.messages import say
+
 KEY_FD_ENV = "PARALLEL_LAB_STREAM_KEY_FD"
 
 # Modules whose functions decide or carry a test's result.
@@ -44,13 +47,20 @@ WATCHED_MODULES = (
     "_pytest.main",
     "_pytest.fixtures",
     "pytest",
-    "plugin.clock",
-    "plugin.failures",
-    "plugin.processes",
+    "plugin.measure.clock",
+    "plugin.measure.check",
+    "plugin.measure.speedup",
+    "plugin.messages",
     "plugin.progress",
     "plugin.pytest_plugin",
-    "plugin.speedup",
-    "plugin.stream",
+    "plugin.safety.hang_guard",
+    "plugin.safety.leftovers",
+    "plugin.safety.process_tree",
+    "plugin.session.failures",
+    "plugin.session.guard",
+    "plugin.session.run",
+    "plugin.session.stamping",
+    "plugin.grading.stream",
 )
 # Hooks whose implementations decide or carry a test's result: no new one may join once tests load.
 WATCHED_HOOKS = (
@@ -120,7 +130,7 @@ class Watchlist:
         if self._hooks is not None:
             for name, impls in self._hooks.items():
                 now = self._impls(pluginmanager, name)
-                if len(now) != len(impls) or any(a is not b for a, b in zip(now, impls)):
+                if len(now) != len(impls) or any(a is not b for a, b in zip(now, impls, strict=True)):
                     changed.append(f"hook {name}")
         return changed
 
@@ -159,7 +169,7 @@ def read_events(path: Path, key: bytes) -> tuple[list[dict], int]:
 def _take_key() -> bytes:
     fd = os.environ.pop(KEY_FD_ENV, None)
     if fd is None:
-        raise pytest.UsageError(f"--lab-stream is for the grading command: it hands the key over in {KEY_FD_ENV}")
+        raise pytest.UsageError(say("stream.key_missing", variable=KEY_FD_ENV))
     with os.fdopen(int(fd), "rb") as pipe:
         return pipe.read()
 
@@ -190,7 +200,7 @@ class Stream:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         tests = []
         for item in session.items:
-            marker = item.get_closest_marker("exercise")
+            marker = item.get_closest_marker(MARKER)
             if marker is not None and marker.args:
                 tests.append({"nodeid": item.nodeid, "exercise": marker.args[0]})
         self.emit({"event": "collected", "tests": tests})

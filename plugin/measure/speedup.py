@@ -23,7 +23,7 @@ Timing: a warm-up run of each callable (which also checks that their results agr
 and parallel runs interleaved, alternating which goes first, ``ROUNDS`` times or until the time budget
 is spent; the best time of each side counts, since noise only ever adds time. A miss is retried, up
 to ``ATTEMPTS`` in all, with capacity and start-up measured anew each time. All clocks are the
-plugin's own (``plugin.clock``).
+plugin's own (``plugin.measure.clock``).
 """
 
 from __future__ import annotations
@@ -34,10 +34,12 @@ import importlib
 import json
 import multiprocessing
 import statistics
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from plugin import clock, processes
+from plugin.measure import clock
+from plugin.messages import say
+from plugin.safety.start_method import unforked_start_method
 from plugin.workers import cpu_work as reference_work
 
 MIN_CAPACITY = 1.3
@@ -48,6 +50,7 @@ REFERENCE_S = 0.3
 TASKS_PER_WORKER = 2
 STARTUP_TRIES = 3
 ATTEMPTS = 3  # a noisy spell on a shared machine can outlast one retry
+PASS, FAIL, NOT_MEASURED = "pass", "fail", "not-measured"  # the verdicts
 
 
 @dataclasses.dataclass
@@ -60,7 +63,7 @@ class Measurement:
     parallel_s: float | None
     speedup: float | None
     required: float | None
-    verdict: str  # pass | fail | not-measured
+    verdict: str  # PASS | FAIL | NOT_MEASURED
     reason: str = ""
     startup_s: float | None = None  # starting the workers, each importing the exercise's module
     attainable: float | None = None  # capacity less the start-up: what a perfect version could show
@@ -75,12 +78,23 @@ class Measurement:
     def as_dict(self) -> dict:
         return {**dataclasses.asdict(self), "of_capacity": self.of_capacity}
 
+    def judge(self, sequential_s: float, parallel_s: float, required: float) -> None:
+        """The verdict of the times measured against the speedup required."""
+        speedup = sequential_s / parallel_s
+        self.sequential_s, self.parallel_s = round(sequential_s, 4), round(parallel_s, 4)
+        self.speedup, self.required = round(speedup, 3), round(required, 3)
+        self.verdict = PASS if speedup >= required else FAIL
+        self.reason = "" if speedup >= required else say("speedup.below_required")
+
     def explain(self) -> str:
-        return (
-            f"speedup too low: {self.speedup:.2f}x with {self.workers} workers (sequential {self.sequential_s:.3f} s, "
-            f"parallel {self.parallel_s:.3f} s), needed {self.required:.2f}x: this machine reaches "
-            f"{self.capacity:.2f}x on a reference workload right now. Does the work really run in "
-            f"{self.workers} processes at once, with one pool created once, and little data sent to the workers?"
+        return say(
+            "speedup.too_low",
+            speedup=self.speedup,
+            workers=self.workers,
+            sequential_s=self.sequential_s,
+            parallel_s=self.parallel_s,
+            required=self.required,
+            capacity=self.capacity,
         )
 
 
@@ -90,10 +104,18 @@ def results_equal(a, b) -> bool:
     if isinstance(a, numpy.ndarray) or isinstance(b, numpy.ndarray):
         return bool(numpy.array_equal(a, b))
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(results_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(results_equal(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(results_equal(a[k], b[k]) for k in a)
     return bool(a == b)
+
+
+def check_results_agree(sequential, parallel, exercise: str) -> None:
+    """A warm-up run of each side, which must return the same result: else there is nothing to compare."""
+    _, expected = timed(sequential)
+    _, actual = timed(parallel)
+    if not results_equal(expected, actual):
+        raise AssertionError(say("speedup.results_differ", exercise=exercise))
 
 
 def timed(function: Callable[[], object]) -> tuple[float, object]:
@@ -148,7 +170,7 @@ class SpeedupMeter:
         tasks = self._reference_tasks(workers)
         # Both sides run in pool workers that are already up, so only the number of workers differs
         # (and the start method does not matter: never fork, as the first pool's threads are running).
-        context = multiprocessing.get_context(processes.unforked_start_method())
+        context = multiprocessing.get_context(unforked_start_method())
         with context.Pool(1) as single, context.Pool(workers) as pool:
             single.map(reference_work, [1], chunksize=1)
             pool.map(reference_work, [1] * workers, chunksize=1)
@@ -187,16 +209,10 @@ class SpeedupMeter:
             return self._compare(sequential, parallel, workers, exercise, nodeid, module)
 
     def _compare(self, sequential, parallel, workers, exercise, nodeid, module) -> Measurement:
-        _, expected = timed(sequential)
-        _, actual = timed(parallel)
-        if not results_equal(expected, actual):
-            raise AssertionError(
-                f"{exercise}: the parallel version returned a different result from the sequential one, "
-                "so there is no speedup to measure"
-            )
-        measurement = Measurement(exercise, nodeid, workers, None, None, None, None, None, "not-measured")
+        check_results_agree(sequential, parallel, exercise)
+        measurement = Measurement(exercise, nodeid, workers, None, None, None, None, None, NOT_MEASURED)
         if workers > self.cpus:
-            measurement.reason = f"needs {workers} usable CPUs, this process may use {self.cpus}"
+            measurement.reason = say("speedup.too_few_cpus", workers=workers, cpus=self.cpus)
             return measurement
         capacity = self.capacity(workers)
         measurement.startup_s = round(self.startup(workers, module), 4)
@@ -212,21 +228,18 @@ class SpeedupMeter:
             measurement.capacity = round(capacity, 3)
             measurement.attainable = round(attainable, 3)
             if attainable < MIN_CAPACITY:
-                measurement.reason = (
-                    f"with {workers} workers this machine reaches {capacity:.2f}x on the reference workload, and "
-                    f"starting them takes {measurement.startup_s:.2f} s of this {seq_time:.2f} s workload: at most "
-                    f"{attainable:.2f}x, too little to tell parallel code from sequential code"
+                measurement.reason = say(
+                    "speedup.cannot_tell",
+                    workers=workers,
+                    capacity=capacity,
+                    startup_s=measurement.startup_s,
+                    sequential_s=seq_time,
+                    attainable=attainable,
                 )
                 return measurement
             required = required_speedup(attainable, self.fraction)
             speedup = seq_time / par_time
             if speedup >= required:
                 break
-        passed = speedup >= required
-        measurement.sequential_s = round(seq_time, 4)
-        measurement.parallel_s = round(par_time, 4)
-        measurement.speedup = round(speedup, 3)
-        measurement.required = round(required, 3)
-        measurement.verdict = "pass" if passed else "fail"
-        measurement.reason = "" if passed else "below the required speedup"
+        measurement.judge(seq_time, par_time, required)
         return measurement
