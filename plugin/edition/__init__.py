@@ -32,7 +32,9 @@ KIT = Path(__file__).resolve().parents[2]
 LEFT_OUT = (
     f"{SOLUTIONS}/",
     "plugin/tests/test_wrong_implementations.py",  # every case is a solution module with one function replaced
-    "plugin/tests/test_edition.py",  # compares the edition with the solutions, which it does not have
+    "plugin/tests/test_edition.py",
+    # lab's own tests: the solution gate quotes step1.run_workers' body, and its kit copy has solutions
+    "plugin/tests/test_lab.py",  # compares the edition with the solutions, which it does not have
     "grading/",  # the Gradescope autograder scripts (top level); plugin/grading/, the grading command, stays
     "benchmarks/",  # lab latency, suite time, grading throughput: the kit's authors' measurements
     "CONTRIBUTING.md",  # adding a step: writes solutions and wrong implementations, which the edition has not
