@@ -16,6 +16,7 @@ import pytest
 
 from plugin import settings as lab_settings
 from plugin.catalog import MARKER, CatalogError, load_catalog
+from plugin.cluster.fixture import dask_client, dask_cluster  # noqa: F401 - step 5's fixtures
 from plugin.measure.check import SpeedupCheck
 from plugin.messages import language, say, use_language
 from plugin.outputs.terminal import TerminalSummary
@@ -77,5 +78,6 @@ def rendezvous(request: pytest.FixtureRequest):
 
 @pytest.fixture
 def speedup(request: pytest.FixtureRequest) -> SpeedupCheck:
-    """``speedup(sequential=..., parallel=..., workers=2)``: measure, record and check a speedup."""
+    """``speedup(sequential=..., parallel=..., workers=2)``: measure, record and check a speedup
+    (``workers_running=True``: the parallel side's workers are already up, as a Dask cluster's are)."""
     return SpeedupCheck(lab_run(request.config), request.node)

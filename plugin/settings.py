@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import os
 import random
 from pathlib import Path
 
 import pytest
 
+from plugin.cluster import address as dask_address
 from plugin.messages import LANGUAGES, locale_language, say
 from plugin.outputs.formats import FORMATS
 from plugin.safety.start_method import START_METHODS
@@ -33,6 +35,7 @@ class LabSettings:
     required_fraction: float
     speedup_timeout: float
     language: str  # of every learner-facing sentence (plugin.messages.LANGUAGES)
+    dask_scheduler: str | None = None  # None: step 5 runs on an embedded LocalCluster
 
 
 def addoption(parser: pytest.Parser) -> None:
@@ -77,6 +80,7 @@ def addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("lab_lang", "language of the kit's messages (en, zh); default: from the locale", default="")
     _add_speedup_options(parser, group)
+    _add_dask_options(parser, group)
 
 
 def _add_speedup_options(parser: pytest.Parser, group) -> None:
@@ -91,6 +95,21 @@ def _add_speedup_options(parser: pytest.Parser, group) -> None:
         "lab_speedup_fraction",
         "required speedup as a fraction of the machine's measured capacity gain (see plugin/measure/speedup.py)",
         default="0.5",
+    )
+
+
+def _add_dask_options(parser: pytest.Parser, group) -> None:
+    group.addoption(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        help="run step 5 on the Dask scheduler at ADDRESS, e.g. tcp://10.0.0.5:8786 (default: ini "
+        "lab_dask_scheduler, else $LAB_DASK_SCHEDULER, else a LocalCluster of 2 worker processes started for "
+        "the session)",
+    )
+    parser.addini(
+        dask_address.INI_KEY,
+        "address of the Dask scheduler step 5 runs on (default: an embedded LocalCluster)",
+        default="",
     )
 
 
@@ -134,6 +153,13 @@ def validate_submission(value: str, where: str) -> Path:
     if not folder.is_dir():
         raise pytest.UsageError(say("settings.no_folder", where=where, value=value))
     return folder
+
+
+def validate_dask_scheduler(value: str, where: str) -> str:
+    address = value.strip()
+    if not dask_address.is_scheduler_address(address):
+        raise pytest.UsageError(say("dask.bad_address", where=where, value=address))
+    return address
 
 
 # -- resolution, piece by piece --------------------------------------------------------------------
@@ -189,6 +215,19 @@ def resolve_outputs(config: pytest.Config) -> dict[str, Path]:
     return paths
 
 
+def resolve_dask_scheduler(config: pytest.Config) -> str | None:
+    """The scheduler step 5 connects to: the option, else the ini key, else the environment variable;
+    None (none of them set) is an embedded LocalCluster."""
+    for where, value in (
+        ("--dask-scheduler", config.option.dask_scheduler),
+        (f"ini {dask_address.INI_KEY}", config.getini(dask_address.INI_KEY)),
+        (dask_address.ENVIRONMENT_VARIABLE, os.environ.get(dask_address.ENVIRONMENT_VARIABLE, "")),
+    ):
+        if value and value.strip():
+            return validate_dask_scheduler(value, where)
+    return None
+
+
 def resolve(config: pytest.Config) -> LabSettings:
     target, submission = resolve_target(config)
     return LabSettings(
@@ -203,4 +242,5 @@ def resolve(config: pytest.Config) -> LabSettings:
         required_fraction=validate_fraction(config.getini("lab_speedup_fraction"), "ini lab_speedup_fraction"),
         speedup_timeout=validate_seconds(config.getini("lab_speedup_timeout"), "ini lab_speedup_timeout"),
         language=resolve_language(config),
+        dask_scheduler=resolve_dask_scheduler(config),
     )

@@ -183,7 +183,9 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m plugin.grade", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m plugin.grade", description=__doc__.split("\n\n")[0], epilog=say("class_epilog")
+    )
     parser.add_argument(
         "submission",
         type=Path,
@@ -229,6 +231,10 @@ def _grade_or_explain(options: argparse.Namespace, seed: int) -> tuple[RunResult
 
 
 def main(argv: list[str]) -> int:
+    if any(arg == "--class" or arg.startswith("--class=") for arg in argv):  # a whole class: grading.classbook
+        from plugin.grading import classbook
+
+        return classbook.main(argv)
     options = _arguments(argv)
     use_language(options.lang or locale_language())
     seed = random.SystemRandom().randrange(1, 1_000_000)  # hard-coded answers cannot follow it

@@ -15,7 +15,8 @@ from plugin.targets import EXERCISES
 
 
 class SpeedupCheck:
-    """``speedup(sequential=..., parallel=..., workers=2)``: measure, record and check a speedup."""
+    """``speedup(sequential=..., parallel=..., workers=2)``: measure, record and check a speedup
+    (``workers_running=True``: the parallel side's workers are already up, as a Dask cluster's are)."""
 
     def __init__(self, run: LabRun, node: pytest.Item):
         marker = node.get_closest_marker(MARKER)
@@ -27,9 +28,9 @@ class SpeedupCheck:
         alias = f"{EXERCISES}.{exercise.step}.{exercise.module}"
         self.module = getattr(sys.modules.get(alias), "__name__", alias)
 
-    def __call__(self, *, sequential, parallel, workers: int = 2) -> Measurement:
+    def __call__(self, *, sequential, parallel, workers: int = 2, workers_running: bool = False) -> Measurement:
         measurement = self.run.meter.compare(
-            sequential, parallel, workers, self.exercise.id, self.node.nodeid, self.module
+            sequential, parallel, workers, self.exercise.id, self.node.nodeid, self.module, workers_running
         )
         self.node.stash.setdefault(speedups_key, []).append(measurement)
         if measurement.verdict == FAIL and self.run.settings.enforce_speedup:

@@ -204,22 +204,26 @@ class SpeedupMeter:
             return self.measure_startup(workers, module)
         return self._startup[(workers, module)]
 
-    def compare(self, sequential, parallel, workers: int, exercise: str, nodeid: str, module: str) -> Measurement:
+    def compare(
+        self, sequential, parallel, workers: int, exercise: str, nodeid: str, module: str, workers_running=False
+    ) -> Measurement:
+        """``workers_running``: the parallel side's workers are already up (step 5's cluster): no start-up."""
         with self.alone():
-            return self._compare(sequential, parallel, workers, exercise, nodeid, module)
+            return self._compare(sequential, parallel, workers, exercise, nodeid, module, workers_running)
 
-    def _compare(self, sequential, parallel, workers, exercise, nodeid, module) -> Measurement:
+    def _compare(self, sequential, parallel, workers, exercise, nodeid, module, workers_running) -> Measurement:
         check_results_agree(sequential, parallel, exercise)
         measurement = Measurement(exercise, nodeid, workers, None, None, None, None, None, NOT_MEASURED)
         if workers > self.cpus:
             measurement.reason = say("speedup.too_few_cpus", workers=workers, cpus=self.cpus)
             return measurement
         capacity = self.capacity(workers)
-        measurement.startup_s = round(self.startup(workers, module), 4)
+        measurement.startup_s = 0.0 if workers_running else round(self.startup(workers, module), 4)
         for attempt in range(ATTEMPTS):
             if attempt:  # a miss: perhaps the machine got busier; measure it again, then retry
                 capacity = self.measure_capacity(workers)
-                measurement.startup_s = round(self.measure_startup(workers, module), 4)
+                if not workers_running:
+                    measurement.startup_s = round(self.measure_startup(workers, module), 4)
             seq_time, par_time = best_times(sequential, parallel)
             if seq_time / par_time > capacity:
                 # Faster than the machine's capacity reading: that reading was taken in a noisy moment.

@@ -204,6 +204,34 @@ MESSAGES: dict[str, dict[str, str]] = {
             "pytest took {rootdir} as the rootdir because it read the submission folder as a test path: "
             "write the option with '=', as in  pytest --submission={submission}"
         ),
+        # -- step 5: the Dask cluster (plugin/cluster, plugin/settings.py; dask, issue 14) ------------
+        "dask.bad_address": (
+            "{where} = {value!r} is not a Dask scheduler address: write it as tcp://HOST:PORT, "
+            "e.g. tcp://10.0.0.5:8786 (the address `dask scheduler` prints)"
+        ),
+        "dask.unreachable": (
+            "could not connect to the Dask scheduler at {address} ({error}): is `dask scheduler` "
+            "running there, and is its port open from this machine?"
+        ),
+        "dask.not_importable": (
+            "the workers of the Dask scheduler at {address} cannot import {modules}, even after "
+            "the kit uploaded them: install the kit on every worker (pip install -e . in a copy of it) and start "
+            "the workers again"
+        ),
+        "dask.workers_missing": (
+            "the cluster did not get its {workers} worker(s) back within {seconds} s: a "
+            "worker that died was not replaced; restart the cluster (or the test run)"
+        ),
+        "dask.task_in_client": (
+            "this helper must run as a Dask task on a worker, not in the process that runs the test"
+        ),
+        "dask.barrier_timeout": "{count} of {parties} tasks met at the barrier within {seconds} s",
+        "dask.transient_failure": "transient failure on the first attempt for {item}",
+        "dask.left_open": (
+            "{clients} Dask Client(s) and {clusters} cluster(s) created by your code were still open: "
+            "use the client the function receives instead of starting your own, or close what you start "
+            "(with Client(...) as client:) (closed by the kit)"
+        ),
         # -- authoring check: the course's own consistency (plugin/course_check.py, issue 11 item 7) --
         "course_catalog_error": "the catalog cannot be read: {error}",
         "course_given_missing": "given helper {name}() is in {present} but not in {missing}: copy it there unchanged",
@@ -304,6 +332,53 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lab_help_hint": "the full hint of an exercise (default: the current one)",
         "lab_help_reset": "put one function back to its stub (the rest of the file is kept)",
         "lab_help_solution": "the reference solution of an exercise you have done",
+        # -- learner edition (python -m plugin.edition learner OUT): read by the teacher (teachers, issue 15) --
+        "edition_written": "Learner edition: {out} ({files} files, one commit). Publish it as the Classroom template, "
+        "e.g. git -C {out} remote add origin URL && git -C {out} push -u origin HEAD",
+        "edition_out_not_empty": "edition: {out} already exists and is not empty: choose a new folder",
+        "edition_not_a_checkout": "edition: {kit} is not a git checkout: the edition takes the files git tracks, "
+        "so build it from a clone of the kit",
+        "edition_no_learners_guide": (
+            "edition: the kit's README.md has no \"## Learner's guide\" section to give learners"
+        ),
+        "edition_leak": "edition: solution code found in {out}, nothing was committed; leave these files out of the "
+        "edition (plugin/edition/__init__.py, LEFT_OUT):\n  {leaks}",
+        # -- class grading (python -m plugin.grade --class DIR): read by the grader, and in the gradebook ----
+        "class_epilog": "A whole class: python -m plugin.grade --class DIR (see --class DIR --help).",
+        "class_plan": "Grading {pending} of {total} submission(s) in {folder}; {current} already graded with this kit "
+        "(version {version}) are kept (--regrade grades them again).",
+        "class_progress": "[{bar}] {done}/{total}  {name}: {outcome}  elapsed {elapsed}, about {left} left",
+        "class_outcome_scored": "{score}/{max_score}",
+        "class_outcome_refused": "not a valid upload",
+        "class_outcome_not_graded": "could not be graded (see the gradebook's error column)",
+        "class_done": "Gradebook: {path} ({rows} submission(s); {failed} could not be graded and will be retried "
+        "by the same command).",
+        "class_interrupted": "Interrupted: every submission graded so far is in {path}; run the same command again "
+        "to grade the rest.",
+        "class_no_folder": "grade: {folder}: no such folder",
+        "class_empty": "grade: {folder} holds no submission: each must be a subfolder, a .zip or a .tar.gz",
+        "class_kit_broken": "grade: the kit's exercise catalog is broken, nothing was graded: {detail}",
+        "class_duplicate_name": "two submissions are named {name} ({first} and {second}): {second} is skipped; "
+        "rename one of them",
+        "class_upload_unreadable": "not a valid upload: {archive} is not a readable {kind} archive ({detail}); "
+        "ask for a new upload",
+        "class_upload_outside": "not a valid upload: the archive member {member} would be written outside the "
+        "submission (refused); ask for a new archive of the exercises folder",
+        "class_upload_link": "not a valid upload: the archive member {member} is a link or a special file (refused); "
+        "ask for an archive of plain files",
+        "class_upload_too_big": "not a valid upload: more than {megabytes} MB or {members} files named like the "
+        "exercise modules (refused); ask for the exercise modules only",
+        "class_grading_timeout": "the grading did not finish within {seconds:g} s and was stopped: no score",
+        "class_grading_failed": "the grading could not run (exit code {code}): {detail}",
+        "class_output_flood": "the submission printed {megabytes} MB of output (discarded)",
+        "class_worker_kit_differs": "not graded: the Dask worker on {worker} has another kit (version {theirs}, "
+        "here {ours}); install this kit on every worker",
+        "class_worker_failed": "not graded: the Dask worker failed while grading ({detail})",
+        "class_dask_missing": 'grade: --dask-scheduler needs Dask distributed: pip install "dask[distributed]"',
+        "class_no_scheduler": "grade: could not reach the Dask scheduler at {address} ({detail}); is it running?",
+        "class_no_grading_workers": "grade: no worker of the Dask scheduler at {address} offers the resource "
+        'grading=1 (waited {seconds:g} s); on each grading machine run: '
+        'dask worker {address} --nworkers 1 --nthreads 1 --resources "grading=1"',
         # -- language check: every text in every language (plugin/language_check.py, issue 13) --
         "language_missing_message": "message {message!r} is in the {present} table, not in the {missing} one: add it",
         "language_placeholders_differ": (

@@ -12,13 +12,15 @@ TERMINATE_GRACE_S = 1.0
 
 # Pids of the helper processes the plugin itself runs: never a learner's leak.
 plugin_pids: set[int] = set()
+# Callables naming more of them as they change (step 5's cluster workers, replaced when one dies).
+helper_pid_sources: list = []
 
 
 def helper_pids() -> set[int]:
     """The plugin's helpers and multiprocessing's own: the forkserver and the resource tracker."""
     from multiprocessing import forkserver, resource_tracker
 
-    pids = set(plugin_pids)
+    pids = set(plugin_pids).union(*(source() for source in helper_pid_sources))
     pids.add(getattr(forkserver._forkserver, "_forkserver_pid", None))
     pids.add(getattr(resource_tracker._resource_tracker, "_pid", None))
     pids.discard(None)

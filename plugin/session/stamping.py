@@ -8,6 +8,7 @@ import shlex
 import pytest
 
 from plugin.catalog import MARKER, Exercise, edit_location, stub_that_raised
+from plugin.cluster import leftovers as dask_leftovers
 from plugin.messages import say
 from plugin.safety.leftovers import collect_leftovers
 from plugin.session import failures
@@ -77,16 +78,19 @@ class ReportStamper:
         )
 
     def stamp_leftovers(self, item: pytest.Item, report: pytest.TestReport) -> None:
-        """Child processes or shared memory left behind fail the test; they are cleaned up either way."""
+        """Child processes, shared memory or Dask clusters left behind fail the test; they are cleaned up
+        either way (a Dask cluster first, as closing it ends its processes)."""
+        left_open = dask_leftovers.close_left_open()
         leftovers = collect_leftovers(item.stash.get(segments_key, set()))
-        if not leftovers:
+        message = "; ".join(filter(None, [left_open, leftovers.message() if leftovers else None]))
+        if not message:
             return
         if report.passed:
             report.outcome = "failed"
-            report.longrepr = leftovers.message()
-            report.lab_message = leftovers.message()
+            report.longrepr = message
+            report.lab_message = message
         else:
-            report.sections.append((SECTION, leftovers.message()))
+            report.sections.append((SECTION, message))
 
     def rerun_command(self, item: pytest.Item) -> str:
         """The command that runs this test again with the same inputs, target and start method."""

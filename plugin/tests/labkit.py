@@ -13,6 +13,8 @@ STUB_RAISE = 'raise NotImplementedError("{id}: see the docstring")'
 def copy_kit(destination: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.egg-info")
     for folder in ("exercises", "solutions", "plugin"):
+        if not (REPO / folder).is_dir():  # the learner edition has no solutions
+            continue
         shutil.copytree(REPO / folder, destination / folder, ignore=ignore)
     for name in ("conftest.py", "pyproject.toml"):
         shutil.copyfile(REPO / name, destination / name)

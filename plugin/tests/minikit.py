@@ -9,6 +9,8 @@ import psutil
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+# The kit's own solutions: the learner edition (python -m plugin.edition) has none, and skips what checks them.
+NEEDS_SOLUTIONS = pytest.mark.skipif(not (REPO / "solutions").is_dir(), reason="no solutions: the learner edition")
 
 CATALOG = '''
 TITLE = "Demo step"
@@ -298,3 +300,22 @@ def add_mistakes_step(pytester: pytest.Pytester) -> pytest.Pytester:
     write(pytester.path / "exercises" / "step3" / "mistakes.py", MISTAKES)
     write(pytester.path / "exercises" / "step3" / "test_mistakes.py", MISTAKES_TESTS)
     return pytester
+
+
+def processes_still_running(mark: str, within: float = 30.0) -> list[psutil.Process]:
+    """The processes marked ``mark`` that still run after ``within`` seconds. An exited process that
+    is waiting to be reaped (a zombie: an orphan waits for the machine's init) counts as gone."""
+    import time
+
+    deadline = time.monotonic() + within
+    while True:
+        running = []
+        for process in processes_marked(mark):
+            try:
+                if process.status() != psutil.STATUS_ZOMBIE:
+                    running.append(process)
+            except psutil.Error:
+                continue
+        if not running or time.monotonic() > deadline:
+            return running
+        time.sleep(0.2)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from plugin.catalog import load_catalog
-from plugin.tests.minikit import REPO
+from plugin.tests.minikit import NEEDS_SOLUTIONS, REPO
 
 EXAMPLE_TIMEOUT = 15  # seconds; the slowest example starts a spawn pool with NumPy in each worker
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<code>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
@@ -111,6 +111,7 @@ def normalized(text: str) -> str:
     return re.sub(r"\s+", "", text).replace("'", '"')
 
 
+@NEEDS_SOLUTIONS
 @pytest.mark.parametrize("exercise", CATALOG.exercises.values(), ids=lambda exercise: exercise.id)
 def test_the_default_hint_is_a_nudge_not_the_code(exercise):
     assert exercise.hint and exercise.hint_full != exercise.hint, "give a nudge and a fuller hint_full"

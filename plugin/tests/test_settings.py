@@ -23,6 +23,7 @@ def _config(tmp_path: Path, ini: dict | None = None, **options) -> types.SimpleN
         "hints": False,
         "no_speedup": False,
         "lang": None,
+        "dask_scheduler": None,
         **{output.dest: None for output in FORMATS},
     }
     ini_values = {
@@ -31,6 +32,7 @@ def _config(tmp_path: Path, ini: dict | None = None, **options) -> types.SimpleN
         "lab_speedup_timeout": "120",
         "lab_speedup_fraction": "0.5",
         "lab_lang": "",
+        "lab_dask_scheduler": "",
         **(ini or {}),
     }
     return types.SimpleNamespace(

@@ -9,7 +9,14 @@ import pytest
 
 from plugin.measure import clock, speedup
 from plugin.measure.machine import usable_cpus
-from plugin.measure.speedup import SpeedupMeter, attainable_speedup, best_times, required_speedup
+from plugin.measure.speedup import (
+    MIN_CAPACITY,
+    NOT_MEASURED,
+    SpeedupMeter,
+    attainable_speedup,
+    best_times,
+    required_speedup,
+)
 from plugin.tests.minikit import CLOCK_CHEAT, SPEED_STUB, add_speed_step, run, write
 
 
@@ -159,6 +166,14 @@ def submission(tmp_path, module: str) -> str:
     return f"--submission={tmp_path / 'sub'}"
 
 
+def skip_unless_judged(row: dict) -> None:
+    """A machine that showed no parallelism during the run cannot have a verdict checked: skip, with the
+    reading. Only a low reading skips; a wrong "not-measured" on a machine that did show it still fails."""
+    reading = row.get("attainable", row.get("capacity")) or 0
+    if row["verdict"] == NOT_MEASURED and reading < MIN_CAPACITY:
+        pytest.skip(f"the machine showed no parallelism during this run ({reading}x at most): no verdict to check")
+
+
 def speedups_of(kit, *args):
     result = run(kit, "exercises/step2", "--lab-json", "report.json", *args)
     return result, json.loads((kit.path / "report.json").read_text())["speedups"]
@@ -171,6 +186,7 @@ def test_solution_passes_and_the_measurement_is_reported(kit):
     result, rows = speedups_of(kit, "--solutions", "--speedup-plot=chart.png", "--gradescope=gradescope.json")
     assert result.ret == 0, result.stdout.str()
     (row,) = rows
+    skip_unless_judged(row)
     assert row["exercise"] == "step2.total_work" and row["verdict"] == "pass" and row["workers"] == 2
     assert set(row) >= {"nodeid", "capacity", "sequential_s", "parallel_s", "speedup", "required", "reason"}
     assert row["speedup"] == pytest.approx(row["sequential_s"] / row["parallel_s"], rel=0.01)
@@ -192,6 +208,7 @@ def test_solution_passes_and_the_measurement_is_reported(kit):
 def test_slow_implementations_fail_saying_what_was_measured_and_needed(kit, tmp_path, body):
     add_speed_step(kit)
     result, rows = speedups_of(kit, submission(tmp_path, body))
+    skip_unless_judged(rows[0])
     assert result.ret == 1
     assert rows[0]["verdict"] == "fail"
     result.stdout.fnmatch_lines(["*speedup too low: *x with 2 workers (sequential * s, parallel * s), needed *x*"])
@@ -274,6 +291,7 @@ def test_xdist_aggregates_speedups_and_measures_alone(kit):
     )
     result, rows = speedups_of(kit, "--solutions", "-n", "2", "-p", "xdist")
     assert result.ret == 0, result.stdout.str()
+    skip_unless_judged(rows[0])
     assert [row["verdict"] for row in rows] == ["pass"]
     log = kit.path / "exercises" / "step2" / "intervals.jsonl"
     intervals = [json.loads(line) for line in log.read_text().splitlines()]

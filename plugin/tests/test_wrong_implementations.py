@@ -502,6 +502,106 @@ CASES = {
         """,
         {"test_chart_is_a_real_800_by_500_bar_chart"},
     ),
+    "gather_in_order-completion-order": (
+        "step5.gather_in_order",
+        """
+        def gather_in_order(client, func, items):
+            futures = [client.submit(func, item) for item in items]
+            return [future.result() for future in as_completed(futures)]
+        """,
+        {"test_results_come_back_in_submission_order"},
+    ),
+    "gather_in_order-one-at-a-time": (
+        "step5.gather_in_order",
+        """
+        def gather_in_order(client, func, items):
+            return [client.submit(func, item).result() for item in items]
+        """,
+        {"test_tasks_run_at_the_same_time_in_two_worker_processes"},
+    ),
+    "gather_in_order-errors-skipped": (
+        "step5.gather_in_order",
+        """
+        def gather_in_order(client, func, items):
+            return client.gather([client.submit(func, item) for item in items], errors="skip")
+        """,
+        {"test_a_task_exception_is_raised_again_with_its_type"},
+    ),
+    "map_with_keywords-pure": (
+        "step5.map_with_keywords",
+        """
+        def map_with_keywords(client, func, items, **fixed):
+            return client.gather(client.map(func, items, **fixed))
+        """,
+        {"test_identical_calls_of_a_random_function_give_fresh_values"},
+    ),
+    "map_with_keywords-submit-loop": (
+        "step5.map_with_keywords",
+        """
+        def map_with_keywords(client, func, items, **fixed):
+            import functools
+
+            return client.gather([client.submit(functools.partial(func, **fixed), x, pure=False) for x in items])
+        """,
+        {"test_one_map_call_runs_tasks_at_the_same_time"},
+    ),
+    "in_completion_order-gathered": (
+        "step5.in_completion_order",
+        """
+        def in_completion_order(client, func, items):
+            return client.gather([client.submit(func, item) for item in items])
+        """,
+        {"test_results_come_back_in_the_order_tasks_finished"},
+    ),
+    "share_large_array-array-per-task": (
+        "step5.share_large_array",
+        """
+        def share_large_array(client, func, data, arg_tuples):
+            return client.gather([client.submit(func, data, *args) for args in arg_tuples])
+        """,
+        {"test_the_array_is_sent_to_the_cluster_once"},
+    ),
+    "share_large_array-scatter-per-task": (
+        "step5.share_large_array",
+        """
+        def share_large_array(client, func, data, arg_tuples):
+            return client.gather([client.submit(func, client.scatter(data), *args) for args in arg_tuples])
+        """,
+        {"test_the_array_is_sent_to_the_cluster_once"},
+    ),
+    "share_large_array-here": (
+        "step5.share_large_array",
+        """
+        def share_large_array(client, func, data, arg_tuples):
+            return [func(data, *args) for args in arg_tuples]
+        """,
+        {"test_the_array_is_sent_to_the_cluster_once", "test_every_window_is_summed_on_the_workers_in_order"},
+    ),
+    "two_stage_pipeline-round-trip": (
+        "step5.two_stage_pipeline",
+        """
+        def two_stage_pipeline(client, first, second, items):
+            images = client.gather(client.map(first, items))
+            return client.gather(client.map(second, images))
+        """,
+        {"test_intermediate_images_never_come_back"},
+    ),
+    "results_despite_failures-no-retries": (
+        "step5.results_despite_failures",
+        """
+        def results_despite_failures(client, func, items, retries=2):
+            return client.gather(client.map(func, items))
+        """,
+        {"test_a_task_that_fails_once_is_retried"},
+    ),
+    "estimate_pi-here": (
+        "step5.estimate_pi",
+        """
+        def estimate_pi(client, seeds, samples):
+            return 4 * sum(count_hits(seed, samples) for seed in seeds) / (len(seeds) * samples)
+        """,
+        {"test_counts_run_at_the_same_time_in_worker_processes", "test_estimate_is_faster_on_the_cluster"},
+    ),
 }
 
 

@@ -1,0 +1,1 @@
+"""Step 5 — beyond one machine: Dask distributed (reference solutions)."""
