@@ -286,6 +286,84 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lab_help_hint": "显示一个练习的完整提示（默认：当前练习）",
         "lab_help_reset": "把一个函数恢复为原始存根（文件的其余部分保持不变）",
         "lab_help_solution": "显示你已完成的练习的参考答案",
+        # -- step 5 on Dask (plugin/cluster/, issue 14) --
+        "dask.bad_address": (
+            "{where} = {value!r} 不是 Dask 调度器的地址：请写成 tcp://HOST:PORT，例如 tcp://10.0.0.5:8786"
+            "（`dask scheduler` 打印的地址）"
+        ),
+        "dask.unreachable": (
+            "无法连接到 {address} 上的 Dask 调度器（{error}）：那里在运行 `dask scheduler` 吗？"
+            "从这台机器能访问它的端口吗？"
+        ),
+        "dask.not_importable": (
+            "{address} 上 Dask 调度器的工作进程无法导入 {modules}，即使本套件已经上传了它们：请在每个工作进程上"
+            "安装本套件（在它的一份副本中运行 pip install -e .），然后重新启动工作进程"
+        ),
+        "dask.workers_missing": (
+            "集群没能在 {seconds} 秒内恢复它的 {workers} 个工作进程：死掉的工作进程没有被替换；"
+            "请重启集群（或重新运行测试）"
+        ),
+        "dask.task_in_client": "这个辅助函数必须作为 Dask 任务在工作进程上运行，而不是在运行测试的进程中运行",
+        "dask.barrier_timeout": "{parties} 个任务中只有 {count} 个在 {seconds} 秒内到达了屏障",
+        "dask.transient_failure": "{item} 第一次尝试时的临时失败",
+        "dask.left_open": (
+            "你的代码创建的 {clients} 个 Dask Client 和 {clusters} 个集群仍然没有关闭：请使用函数收到的 client，"
+            "不要自己再启动一个，或者关闭你启动的东西（with Client(...) as client:）（已由本套件关闭）"
+        ),
+        # -- learner edition and class grading (issue 15) --
+        "edition_written": (
+            "学习者版本：{out}（{files} 个文件，一次提交）。把它发布为 Classroom 模板，例如 "
+            "git -C {out} remote add origin URL && git -C {out} push -u origin HEAD"
+        ),
+        "edition_out_not_empty": "edition：{out} 已经存在并且不是空的：请选择一个新的文件夹",
+        "edition_not_a_checkout": (
+            "edition：{kit} 不是一个 git 检出：学习者版本取的是 git 跟踪的文件，所以请从本套件的一个克隆来构建它"
+        ),
+        "edition_no_learners_guide": 'edition：本套件的 README.md 中没有可以交给学习者的 "## Learner\'s guide" 一节',
+        "edition_leak": (
+            "edition：在 {out} 中发现了答案代码，什么都没有提交；请把这些文件排除在学习者版本之外"
+            "（plugin/edition/__init__.py，LEFT_OUT）：\n  {leaks}"
+        ),
+        "class_epilog": "整个班级：python -m plugin.grade --class DIR（见 --class DIR --help）。",
+        "class_plan": (
+            "正在给 {folder} 中 {total} 份提交中的 {pending} 份评分；{current} 份已经用这个版本（{version}）的"
+            "本套件评过分，予以保留（--regrade 会重新评分）。"
+        ),
+        "class_progress": "[{bar}] {done}/{total}  {name}：{outcome}  已用 {elapsed}，大约还剩 {left}",
+        "class_outcome_scored": "{score}/{max_score}",
+        "class_outcome_refused": "不是有效的上传",
+        "class_outcome_not_graded": "无法评分（见成绩册的错误一栏）",
+        "class_done": "成绩册：{path}（{rows} 份提交；{failed} 份无法评分，再次运行同一条命令时会重试）。",
+        "class_interrupted": "已中断：到目前为止评过分的每份提交都在 {path} 中；再次运行同一条命令即可给其余的评分。",
+        "class_no_folder": "grade：{folder}：没有这个文件夹",
+        "class_empty": "grade：{folder} 中没有提交：每份提交必须是一个子文件夹、一个 .zip 或一个 .tar.gz",
+        "class_kit_broken": "grade：本套件的练习目录坏了，什么都没有评分：{detail}",
+        "class_duplicate_name": "有两份提交都叫 {name}（{first} 和 {second}）：跳过 {second}；请给其中一份改名",
+        "class_upload_unreadable": "不是有效的上传：{archive} 不是可读的 {kind} 压缩包（{detail}）；请要求重新上传",
+        "class_upload_outside": (
+            "不是有效的上传：压缩包成员 {member} 会被写到提交之外（已拒绝）；请要求重新打包练习文件夹"
+        ),
+        "class_upload_link": (
+            "不是有效的上传：压缩包成员 {member} 是一个链接或特殊文件（已拒绝）；请要求只含普通文件的压缩包"
+        ),
+        "class_upload_too_big": (
+            "不是有效的上传：超过 {megabytes} MB，或者有超过 {members} 个和练习模块同名的文件（已拒绝）；"
+            "请要求只上传练习模块"
+        ),
+        "class_grading_timeout": "评分没有在 {seconds:g} 秒内完成，已被停止：没有分数",
+        "class_grading_failed": "评分无法运行（退出码 {code}）：{detail}",
+        "class_output_flood": "提交的代码打印了 {megabytes} MB 的输出（已丢弃）",
+        "class_worker_kit_differs": (
+            "未评分：{worker} 上的 Dask 工作进程装的是另一个版本的本套件（它的版本 {theirs}，这里是 {ours}）；"
+            "请在每个工作进程上安装这个版本"
+        ),
+        "class_worker_failed": "未评分：Dask 工作进程在评分时出错了（{detail}）",
+        "class_dask_missing": 'grade：--dask-scheduler 需要 Dask distributed：pip install "dask[distributed]"',
+        "class_no_scheduler": "grade：无法连接到 {address} 上的 Dask 调度器（{detail}）；它在运行吗？",
+        "class_no_grading_workers": (
+            "grade：{address} 上的 Dask 调度器没有任何工作进程提供 grading=1 资源（已等待 {seconds:g} 秒）；"
+            '请在每台评分机器上运行：dask worker {address} --nworkers 1 --nthreads 1 --resources "grading=1"'
+        ),
         # -- language check: every text in every language (plugin/language_check.py, issue 13) --
         "language_missing_message": "消息 {message!r} 在 {present} 表中有，在 {missing} 表中却没有：请补上",
         "language_placeholders_differ": (
