@@ -35,7 +35,7 @@ def time_grading(folder: str, repeat: int, timeout: float) -> list[float]:
     seconds = []
     for _ in range(repeat):
         started = time.perf_counter()
-        result = grade_files(files, str(KIT), timeout, unforked_start_method())
+        result = grade_files(files, str(KIT), timeout, unforked_start_method(), "en")
         seconds.append(time.perf_counter() - started)
         summary = result["documents"]["lab"]["summary"] if result["documents"] else {}
         print(f"  {folder}: {seconds[-1]:.1f} s, {summary.get('score')}/{summary.get('max_score')} {result['error']}")

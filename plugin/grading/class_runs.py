@@ -29,7 +29,7 @@ OUTPUT_TAIL_BYTES = 16 * 1024
 OUTPUT_FLOOD_BYTES = 10 * 1024 * 1024
 
 
-def grade_files(files: dict[str, bytes], kit: str | None, timeout: float, start_method: str) -> dict:
+def grade_files(files: dict[str, bytes], kit: str | None, timeout: float, start_method: str, language: str) -> dict:
     """Grade one upload with a child ``python -m plugin.grade`` on this machine; never raises for the upload.
 
     Runs here or as a Dask task on a worker: ``kit`` None is the kit installed where this runs.
@@ -51,6 +51,7 @@ def grade_files(files: dict[str, bytes], kit: str | None, timeout: float, start_
             f"--kit={kit_path}",
             f"--timeout={timeout:g}",
             f"--start-method={start_method}",
+            f"--lang={language}",  # a worker's locale is not the teacher's
         ]
         command += [f"{option}={paths[kind]}" for kind, option in DOCUMENTS.items()]
         ending = _run_bounded(command, timeout + GRADING_OVERHEAD_S, cwd=work)
@@ -131,9 +132,9 @@ def _last_line(text: str) -> str:
     return lines[-1].strip() if lines else "(no output)"
 
 
-def _grade_here(jobs, kit, timeout, start_method):
+def _grade_here(jobs, kit, timeout, start_method, language):
     for name, files in jobs:
-        yield name, grade_files(files, kit, timeout, start_method)
+        yield name, grade_files(files, kit, timeout, start_method, language)
 
 
 def _grading_workers(client) -> list[str]:
@@ -145,7 +146,7 @@ class ClusterError(Exception):
     """The cluster cannot grade (no Dask, no scheduler, no grading worker): nothing was sent to it."""
 
 
-def _grade_on_cluster(address, jobs, kit, timeout, start_method):
+def _grade_on_cluster(address, jobs, kit, timeout, start_method, language):
     try:
         from distributed import Client, as_completed
     except ImportError as error:
@@ -164,7 +165,15 @@ def _grade_on_cluster(address, jobs, kit, timeout, start_method):
         for name, files in jobs:
             # pure=False: the same upload graded twice is two gradings (a new seed each), not a cached result.
             future = client.submit(
-                grade_files, files, kit, timeout, start_method, resources={"grading": 1}, pure=False, retries=0
+                grade_files,
+                files,
+                kit,
+                timeout,
+                start_method,
+                language,
+                resources={"grading": 1},
+                pure=False,
+                retries=0,
             )
             futures[future] = name
         try:

@@ -31,7 +31,7 @@ from plugin.grading.class_runs import (
 from plugin.grading.gradebook import GRADED, INVALID, NOT_GRADED, Gradebook, kit_version, row_of
 from plugin.grading.uploads import InvalidUpload, find_submissions, read_upload
 from plugin.measure import clock
-from plugin.messages import say
+from plugin.messages import LANGUAGES, language, locale_language, say, use_language
 from plugin.safety.start_method import START_METHODS, unforked_start_method
 from plugin.targets import exercise_modules
 
@@ -80,6 +80,11 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--regrade", action="store_true", help="grade again the submissions already graded with this kit"
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of the reports' failures and hints, as for one submission (default: from the locale)",
     )
     parser.add_argument("--limit", type=int, metavar="N", help="grade at most N submissions now; rerun for the rest")
     parser.add_argument(
@@ -137,6 +142,7 @@ def _clock_time(seconds: float) -> str:
 
 def main(argv: list[str]) -> int:
     options = _arguments(argv)
+    use_language(options.lang or locale_language())
     class_dir = options.class_dir.expanduser().resolve()
     if not class_dir.is_dir():
         print(say("class_no_folder", folder=options.class_dir), file=sys.stderr)
@@ -187,9 +193,9 @@ def _grade_pending(options, kit: Path, version: str, book: Gradebook, folders: d
     # The worker grades with its own installed kit unless this run was pointed at another one.
     kit_argument = str(kit) if options.kit else None
     grader = (
-        _grade_on_cluster(options.dask_scheduler, jobs, kit_argument, options.timeout, options.start_method)
+        _grade_on_cluster(options.dask_scheduler, jobs, kit_argument, options.timeout, options.start_method, language())
         if options.dask_scheduler
-        else _grade_here(jobs, kit_argument, options.timeout, options.start_method)
+        else _grade_here(jobs, kit_argument, options.timeout, options.start_method, language())
     )
     failed = 0
     try:

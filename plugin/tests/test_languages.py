@@ -300,3 +300,15 @@ def test_the_chart_puts_an_installed_font_with_chinese_glyphs_first(monkeypatch)
     assert fonts[0] == "SimHei" and "WenQuanYi Zen Hei" not in fonts and "DejaVu Sans" in fonts
     monkeypatch.setattr(font_manager.fontManager, "ttflist", installed[:1])
     assert chart.sans_serif_fonts()[0] == "DejaVu Sans"
+
+
+def test_class_grading_passes_the_language_on_to_each_submission_s_grading(monkeypatch):
+    from plugin.grading import class_runs
+
+    commands = []
+    monkeypatch.setattr(
+        class_runs, "_run_bounded", lambda command, limit, cwd: commands.append(command) or {"returncode": 2}
+    )
+    class_runs.grade_files({}, None, 5, "spawn", "zh")
+    ((command,),) = [commands]
+    assert command[1:3] == ["-m", "plugin.grade"] and "--lang=zh" in command
