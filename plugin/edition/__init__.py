@@ -40,10 +40,15 @@ LEFT_OUT = (
     "CONTRIBUTING.md",  # adding a step: writes solutions and wrong implementations, which the edition has not
     ".ci/",  # the kit's CI runs the solutions; the edition gets its own .ci/run (learner_ci_run.sh)
     "README.md",
-    "README.zh-CN.md",  # holds the grader's guide too; the edition's README is generated in English
+    "README.zh-CN.md",  # holds the grader's guide too; the edition's READMEs are generated
 )
 HERE = Path(__file__).resolve().parent
-README_TEMPLATE = HERE / "learner_readme.md"  # str.format: {test_command}, {learners_guide}
+# The edition's README in each language, from the kit's README in that language (when the kit has it):
+# (file name, the heading of its learner's guide, the template: str.format with {test_command}, {learners_guide}).
+LEARNER_READMES = (
+    ("README.md", "Learner's guide", HERE / "learner_readme.md"),
+    ("README.zh-CN.md", "学习者指南", HERE / "learner_readme.zh-CN.md"),
+)
 CI_RUN_TEMPLATE = HERE / "learner_ci_run.sh"  # str.format: {test_command}
 LEARNER_TEST_COMMAND = 'pytest plugin/tests -m "not slow"'
 
@@ -68,9 +73,9 @@ def learner_files(kit: Path) -> list[str]:
     ]
 
 
-def learners_guide(readme: str) -> str:
-    """The ``## Learner's guide`` section of the kit's README, to its next ``## `` heading."""
-    found = re.search(r"^## Learner's guide\n.*?(?=^## )", readme, flags=re.MULTILINE | re.DOTALL)
+def learners_guide(readme: str, heading: str = "Learner's guide") -> str:
+    """The ``## Learner's guide`` section (``heading``) of the kit's README, to its next ``## `` heading."""
+    found = re.search(rf"^## {re.escape(heading)}\n.*?(?=^## )", readme, flags=re.MULTILINE | re.DOTALL)
     if not found:
         raise EditionError(say("edition_no_learners_guide"))
     return found.group(0)
@@ -93,11 +98,13 @@ def build(kit: Path, out: Path) -> list[str]:
     (out / "pyproject.toml").write_text(
         learner_pyproject((kit / "pyproject.toml").read_text(encoding="utf-8")), encoding="utf-8"
     )
-    guide = learners_guide((kit / "README.md").read_text(encoding="utf-8"))
-    (out / "README.md").write_text(
-        README_TEMPLATE.read_text(encoding="utf-8").format(test_command=LEARNER_TEST_COMMAND, learners_guide=guide),
-        encoding="utf-8",
-    )
+    readmes = [name for name, _, _ in LEARNER_READMES if name == "README.md" or (kit / name).is_file()]
+    for name, heading, template in (readme for readme in LEARNER_READMES if readme[0] in readmes):
+        guide = learners_guide((kit / name).read_text(encoding="utf-8"), heading)
+        (out / name).write_text(
+            template.read_text(encoding="utf-8").format(test_command=LEARNER_TEST_COMMAND, learners_guide=guide),
+            encoding="utf-8",
+        )
     ci_run = out / ".ci" / "run"
     ci_run.parent.mkdir(parents=True, exist_ok=True)
     ci_run.write_text(
@@ -110,7 +117,7 @@ def build(kit: Path, out: Path) -> list[str]:
     git = ["git", "-C", str(out), "-c", "user.name=Parallel Lab", "-c", "user.email=parallel-lab@localhost"]
     for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "Parallel Lab: learner edition"]):
         subprocess.run([*git, *command], check=True, capture_output=True)
-    return sorted({*files, "README.md", ".ci/run"})
+    return sorted({*files, *readmes, ".ci/run"})
 
 
 def main(argv: list[str]) -> int:
