@@ -7,36 +7,26 @@ anew, and nothing of one run leaks into the next), and the next spare is started
 over, so that it does not compete with it for the CPUs. The kit's own packages are left for pytest
 to import, so that it rewrites their asserts as in a plain ``pytest`` run.
 
-The child's standard output and error (pytest's report, and whatever the learner's code prints) go
-to a log file; it sends its events, one JSON object a line, over the pipe that was its stdout:
-``ready``, ``collected`` (how many tests), ``test`` (one more done), ``finished`` (pytest's exit code,
-sent once the plugin has written its report, before pytest's own tidy-up).
-The child is the leader of its own process group: ending a run ends everything it started.
+The child (``plugin/lab/runner_child.py``) sends its standard output and error (pytest's report, and
+whatever the learner's code prints) to a log file; it sends its events, one JSON object a line, over
+the pipe that was its stdout: ``ready``, ``collected`` (how many tests), ``test`` (one more done),
+``finished`` (pytest's exit code, sent once the plugin has written its report, before pytest's own
+tidy-up). The child is the leader of its own process group: ending a run ends everything it started.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
-import os
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-INTERRUPT_GRACE_S = 5.0  # pytest's own clean-up after Ctrl-C: its session end terminates the test's processes
-TERMINATE_GRACE_S = 1.0
-# Not the kit's own packages, nor pytest's entry-point plugins (xdist, timeout): imported before pytest
-# starts, their asserts could not be rewritten, and the run would differ from a plain pytest run.
-PRELOAD = ("numpy", "PIL.Image", "psutil", "multiprocessing.managers", "multiprocessing.shared_memory")
+from plugin.lab.child_process import end, events, start_child, wait_for
 
 
 @dataclasses.dataclass
@@ -75,18 +65,7 @@ class Runner:
             self._spare = self._start()
 
     def _start(self) -> subprocess.Popen:
-        with open(self.log_path, "ab") as log:  # errors before the run (a broken install) land in the log
-            return subprocess.Popen(
-                # This file as a script, not ``-m plugin.lab.runner``, which would import the kit's package.
-                [sys.executable, str(Path(__file__).resolve())],
-                cwd=self.root,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                start_new_session=True,
-                text=True,
-                bufsize=1,
-            )
+        return start_child(self.root, self.log_path)
 
     def run(self, paths: list[str], exercise: str | None = None, on_event: Callable[[dict], None] = lambda e: None):
         """Run the exercise tests under ``paths`` (only ``exercise``'s when given) and report them."""
@@ -100,41 +79,54 @@ class Runner:
         self.cancelled = False
         report = self._folder / "run.json"
         report.unlink(missing_ok=True)
+        started = time.perf_counter()
+        exit_code = None
+        try:
+            exit_code = self._exchange(process, self._request(paths, exercise, report), on_event)
+        finally:
+            self._active = None
+            if exit_code is None:  # it died, or the run was cancelled
+                end(process, interrupt=False)
+        seconds = time.perf_counter() - started
+        document = json.loads(report.read_text(encoding="utf-8")) if report.is_file() else None
+        self._release(process, finished=exit_code is not None)
+        return RunOutcome(3 if exit_code is None else exit_code, document, seconds)
+
+    def _request(self, paths: list[str], exercise: str | None, report: Path) -> dict:
         args = [*paths, "-p", "no:cacheprovider", "--lab-json", str(report)]
         if self.language:
             args += ["--lang", self.language]
         if self.start_method:
             args += ["--start-method", self.start_method]
-        started = time.perf_counter()
-        exit_code = None
+        return {"args": args, "exercise": exercise, "marker": self.marker, "log": str(self.log_path)}
+
+    @staticmethod
+    def _exchange(process: subprocess.Popen, request: dict, on_event: Callable[[dict], None]) -> int | None:
+        """Hand ``request`` to ``process`` and pass on its events; pytest's exit code, or None when
+        the process ended without one."""
         try:
-            request = {"args": args, "exercise": exercise, "marker": self.marker, "log": str(self.log_path)}
-            if _wait_for(process, "ready") is not None:
+            if wait_for(process, "ready") is not None:
                 process.stdin.write(json.dumps(request) + "\n")
                 process.stdin.flush()
-                for event in _events(process):
+                for event in events(process):
                     if event["event"] == "finished":
-                        exit_code = event["exit"]
-                        break
+                        return event["exit"]
                     on_event(event)
         except (BrokenPipeError, OSError):
             pass
-        finally:
-            self._active = None
-            if exit_code is None:
-                _end(process, interrupt=False)
-        seconds = time.perf_counter() - started
-        document = json.loads(report.read_text(encoding="utf-8")) if report.is_file() else None
-        if exit_code is not None:
+        return None
+
+    def _release(self, process: subprocess.Popen, finished: bool) -> None:
+        """Let the run's process go, and start the next spare."""
+        if finished:
             # The result is known: the process's own exit (interpreter shutdown) need not delay the screen.
             self._retiring = threading.Thread(target=self._retire, args=(process,), daemon=True)
             self._retiring.start()
         elif self.warm and not self._closed:
             self._spare = self._start()
-        return RunOutcome(3 if exit_code is None else exit_code, document, seconds)
 
     def _retire(self, process: subprocess.Popen) -> None:
-        _end(process, interrupt=False)
+        end(process, interrupt=False)
         if self.warm and not self._closed:
             self._spare = self._start()
 
@@ -143,7 +135,7 @@ class Runner:
         self.cancelled = True
         process = self._active
         if process is not None:
-            _end(process, interrupt=True)
+            end(process, interrupt=True)
 
     def close(self) -> None:
         """End the run in progress and the spare; no run starts after this."""
@@ -152,134 +144,6 @@ class Runner:
         if self._retiring is not None:
             self._retiring.join()
         if self._spare is not None:
-            _end(self._spare, interrupt=False)
+            end(self._spare, interrupt=False)
             self._spare = None
         shutil.rmtree(self._folder, ignore_errors=True)
-
-
-def _events(process: subprocess.Popen):
-    for line in process.stdout:
-        try:
-            yield json.loads(line)
-        except json.JSONDecodeError:
-            continue
-
-
-def _wait_for(process: subprocess.Popen, name: str) -> dict | None:
-    return next((event for event in _events(process) if event["event"] == name), None)
-
-
-def _group_alive(group: int) -> bool:
-    try:
-        os.killpg(group, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    return True
-
-
-def _end(process: subprocess.Popen, interrupt: bool) -> None:
-    """End ``process`` and every process of its group; ``interrupt`` lets pytest clean up first."""
-    group = process.pid  # the leader of its own group (start_new_session)
-    if process.poll() is None:
-        try:
-            if interrupt:
-                process.send_signal(signal.SIGINT)
-            else:
-                process.stdin.close()  # an idle spare, or a finished run: it exits by itself
-            process.wait(INTERRUPT_GRACE_S)
-        except (subprocess.TimeoutExpired, OSError):
-            pass
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        if not _group_alive(group):
-            break
-        try:
-            os.killpg(group, sig)
-        except ProcessLookupError:
-            break
-        deadline = time.monotonic() + TERMINATE_GRACE_S
-        while _group_alive(group) and time.monotonic() < deadline:
-            time.sleep(0.02)
-    if process.poll() is None:
-        process.kill()
-    process.wait()
-    for stream in (process.stdin, process.stdout):
-        try:
-            stream.close()
-        except OSError:
-            pass
-
-
-# -- the child's side -------------------------------------------------------------------------------
-
-
-class _Progress:
-    """A pytest plugin object of the child: selects one exercise's tests and reports progress."""
-
-    def __init__(self, events, exercise: str | None, marker: str):
-        self.events = events
-        self.exercise = exercise
-        self.marker = marker
-        self.done = 0
-        self.finished = False
-
-    def emit(self, **event) -> None:
-        self.events.write(json.dumps(event) + "\n")
-        self.events.flush()
-
-    def pytest_collection_modifyitems(self, config, items) -> None:
-        if self.exercise is not None:
-
-            def belongs(item) -> bool:
-                marker = item.get_closest_marker(self.marker)
-                return marker is not None and marker.args[:1] == (self.exercise,)
-
-            deselected = [item for item in items if not belongs(item)]
-            items[:] = [item for item in items if belongs(item)]
-            if deselected:
-                config.hook.pytest_deselected(items=deselected)
-        self.emit(event="collected", total=len(items))
-
-    def pytest_runtest_logfinish(self, nodeid, location) -> None:
-        self.done += 1
-        self.emit(event="test", done=self.done, nodeid=nodeid)
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session, exitstatus) -> None:
-        # After the plugin's own sessionfinish has written the report: the result can be shown now,
-        # while this process finishes pytest's summary and the plugin's end of session.
-        self.emit(event="finished", exit=int(exitstatus))
-        self.finished = True
-
-
-def serve() -> int:
-    sys.path[0] = os.getcwd()  # the kit's root, as with ``python -m``; not this file's folder
-    events = os.fdopen(os.dup(1), "w", buffering=1)
-    for name in PRELOAD:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # pytest's own import of it will report the problem in the run's log
-            pass
-    events.write(json.dumps({"event": "ready"}) + "\n")
-    events.flush()
-    line = sys.stdin.readline()
-    if not line:
-        return 0
-    request = json.loads(line)
-    log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)  # the learner's code never reads the pipe the request came on
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    progress = _Progress(events, request["exercise"], request["marker"])
-    try:
-        code = int(pytest.main(request["args"], plugins=[progress]))
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    if not progress.finished:  # pytest stopped before its session began (a usage error)
-        progress.emit(event="finished", exit=code)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(serve())

@@ -19,6 +19,30 @@ class LabError(Exception):
     """A usage or environment error, in the learner's terms (exit code 2)."""
 
 
+class FileReadings:
+    """What is read or computed from a file, kept until the file changes (its mtime or size)."""
+
+    def __init__(self):
+        self._kept: dict[tuple, object] = {}
+
+    def of(self, path: Path, what: tuple, compute: Callable[[], object]) -> object:
+        """``compute()``'s value for ``what`` of ``path``, computed again once ``path`` changes."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return compute()
+        key = (path, stat.st_mtime_ns, stat.st_size, what)
+        if key not in self._kept:
+            self._kept[key] = compute()
+        return self._kept[key]
+
+    def function(self, path: Path, name: str) -> str | None:
+        """The source of function ``name`` in the module at ``path``; None without that module."""
+        if not path.is_file():
+            return None
+        return self.of(path, ("function", name), lambda: function_text(path.read_text(encoding="utf-8"), name))
+
+
 class Lab:
     def __init__(self, root: Path, start_method: str | None = None, warm: bool = False):
         self.root = root
@@ -30,9 +54,8 @@ class Lab:
         self._runner: Runner | None = None
         self.runs = 0
         self.last_seconds = 0.0
-        # The watch screen asks for statuses and locations several times a second while tests run:
-        # what is read from a file is kept until the file changes.
-        self._by_file: dict[tuple, object] = {}
+        # The watch screen asks for statuses and locations several times a second while tests run.
+        self._files = FileReadings()
 
     @property
     def runner(self) -> Runner:
@@ -56,29 +79,14 @@ class Lab:
             raise LabError(say("lab_unknown_exercise", exercise=exercise_id))
         return exercise
 
-    def _of_file(self, path: Path, what: tuple, compute: Callable[[], object]) -> object:
-        try:
-            stat = path.stat()
-        except OSError:
-            return compute()
-        key = (path, stat.st_mtime_ns, stat.st_size, what)
-        if key not in self._by_file:
-            self._by_file[key] = compute()
-        return self._by_file[key]
-
-    def _function(self, path: Path, name: str) -> str | None:
-        if not path.is_file():
-            return None
-        return self._of_file(path, ("function", name), lambda: function_text(path.read_text(encoding="utf-8"), name))
-
     def is_pristine(self, exercise: Exercise) -> bool:
         """The learner's function is still the stub, byte for byte (todo by the authoring check)."""
-        pristine = self._function(pristine_file(exercise.step, exercise.module), exercise.name)
-        return pristine is not None and pristine == self._function(self.module_file(exercise), exercise.name)
+        pristine = self._files.function(pristine_file(exercise.step, exercise.module), exercise.name)
+        return pristine is not None and pristine == self._files.function(self.module_file(exercise), exercise.name)
 
     def where_to_edit(self, exercise: Exercise) -> str:
         """``file:line`` to edit, as the plugin says it."""
-        return self._of_file(
+        return self._files.of(
             self.module_file(exercise), ("edit", exercise.name), lambda: where_to_edit(exercise, self.root)
         )
 
