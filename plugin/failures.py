@@ -7,6 +7,10 @@ import pickle
 import threading
 from concurrent.futures.process import BrokenProcessPool
 
+from plugin.messages import say
+
+SHARED_MEMORY_PREFIXES = ("psm_", "wnsm_")  # the names multiprocessing.shared_memory gives segments
+
 PICKLING = (
     "something sent to another process could not be pickled ({error}). Lambdas and functions defined "
     "inside other functions have no importable name: define the function at module level, and fix "
@@ -55,6 +59,12 @@ def _is_pickling_error(error: BaseException) -> bool:
     )
 
 
+def _is_missing_segment(error: BaseException) -> bool:
+    """A shared-memory segment opened or unlinked after it was unlinked (by a worker, or twice)."""
+    name = str(getattr(error, "filename", None) or "").lstrip("/")
+    return isinstance(error, FileNotFoundError) and name.startswith(SHARED_MEMORY_PREFIXES)
+
+
 def _worker_traceback(error: BaseException) -> str | None:
     """The traceback a pool worker sent along with its exception, without multiprocessing's own frames."""
     cause = error.__cause__
@@ -87,6 +97,8 @@ def explain(error: BaseException) -> str | None:
             return NOT_TOGETHER
         if isinstance(link, BrokenProcessPool):
             return WORKER_DIED.format(error=text)
+        if _is_missing_segment(link):
+            return say("segment_already_unlinked", error=text)
     remote = _worker_traceback(error)
     if remote is not None:
         return f"{type(error).__name__}: {error} — raised inside a worker process. The worker's traceback:\n{remote}"

@@ -15,6 +15,7 @@ from plugin import clock, failures, grading, processes, reports, settings as lab
 from plugin.exercises import ID_PATTERN, Catalog, CatalogError, load_catalog, stub_that_raised
 from plugin.machine import usable_cpus
 from plugin.messages import say
+from plugin.poolspy import OpenPools, pool_calls  # noqa: F401 - pool_calls: a fixture of exercise tests
 from plugin.progress import Ledger
 from plugin.sharing import RunFolder, RunLock
 from plugin.speedup import SpeedupMeter
@@ -23,6 +24,7 @@ from plugin.targets import EXERCISES, TargetSwitch, resolve
 MARKER = "exercise"
 _speedups_key = pytest.StashKey[list]()
 _segments_key = pytest.StashKey[set]()
+_pools_key = pytest.StashKey[OpenPools]()
 
 
 class LabSession:
@@ -93,6 +95,7 @@ class LabSession:
         if report.when == "call":
             report.lab_speedups = [m.as_dict() for m in item.stash.get(_speedups_key, [])]
             if self.in_kit:
+                self.report_open_pools(item, report)
                 self.report_leftovers(item, report)
         if exercise is None:
             return
@@ -131,6 +134,18 @@ class LabSession:
         if settings.start_method is not None:
             words.append(f"--start-method {settings.start_method}")
         return " ".join(words + [shlex.quote(item.nodeid)])
+
+    def report_open_pools(self, item: pytest.Item, report: pytest.TestReport) -> None:
+        """A pool the test's code never closed fails the test (the garbage collector would hide it)."""
+        pools = item.stash.get(_pools_key, None)
+        count = pools.still_running() if pools is not None else 0
+        if not count:
+            return
+        if report.passed:
+            report.outcome = "failed"
+            report.longrepr = report.lab_message = say("pool_never_closed", count=count)
+        else:
+            report.sections.append(("parallel-lab", say("pool_never_closed", count=count)))
 
     def report_leftovers(self, item: pytest.Item, report: pytest.TestReport) -> None:
         """Child processes or shared memory left behind fail the test; they are cleaned up either way."""
@@ -277,14 +292,19 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
     if not lab.in_kit:
         return (yield)
     item.stash[_segments_key] = processes.shared_memory_segments()
+    pools = item.stash[_pools_key] = OpenPools()
+    pools.install()
     lock = lab.lock
-    if lock is None:
-        return (yield)
-    lock.enter_test()
     try:
-        return (yield)
+        if lock is None:
+            return (yield)
+        lock.enter_test()
+        try:
+            return (yield)
+        finally:
+            lock.leave_test()
     finally:
-        lock.leave_test()
+        pools.uninstall()
 
 
 @pytest.hookimpl(optionalhook=True)
