@@ -40,6 +40,7 @@ class PoolCall:
     tasks: list  # one entry per task: the item (map), the argument tuple (starmap, apply)
     largest_task_bytes: int | None  # None: a task could not be pickled (the pool will say why)
     threads: bool  # a ThreadPool: the tasks run in threads of the caller
+    initializer: object  # the pool's initializer, or None
 
 
 def _pickled_size(func, task) -> int | None:
@@ -88,6 +89,7 @@ class PoolSpy(list):
                     tasks=tasks,
                     largest_task_bytes=None if None in sizes else max(sizes, default=0),
                     threads=isinstance(pool, mp_pool.ThreadPool),
+                    initializer=pool._initializer,
                 )
             )
             bound.arguments["func"] = InWorker(func, str(spy.folder))
