@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from plugin import clock, grading, processes, reports, stream
+from plugin import clock, grading, reports, settings as lab_settings, stream
 from plugin.exercises import CatalogError, load_catalog
 from plugin.machine import usable_cpus
 from plugin.progress import Ledger
@@ -225,7 +225,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         "--start-method",
         choices=("fork", "spawn", "forkserver"),
         # A start method that pickles every target and argument, as macOS and Python 3.14 do.
-        default=processes.unforked_start_method(),
+        default=lab_settings.default_start_method(),
         help="default: forkserver (spawn where there is none), under which code that works only with fork fails",
     )
     parser.add_argument("--kit", type=Path, default=KIT, help=argparse.SUPPRESS)  # the plugin's own tests

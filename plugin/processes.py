@@ -42,9 +42,8 @@ def unforked_start_method() -> str:
 
 
 def apply_start_method(settings: LabSettings) -> None:
-    """Run the whole session under the chosen start method; without one, Python's default stands."""
-    if settings.start_method is not None:
-        multiprocessing.set_start_method(settings.start_method, force=True)
+    """Run the whole session under the chosen start method (the grading command's unless one is chosen)."""
+    multiprocessing.set_start_method(settings.start_method, force=True)
 
 
 def _helper_pids() -> set[int]:

@@ -131,7 +131,7 @@ class LabSession:
             words.append("--solutions")
         elif settings.submission is not None:
             words.append(shlex.quote(f"--submission={settings.submission}"))
-        if settings.start_method is not None:
+        if settings.start_method != lab_settings.default_start_method():
             words.append(f"--start-method {settings.start_method}")
         return " ".join(words + [shlex.quote(item.nodeid)])
 

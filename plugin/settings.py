@@ -17,7 +17,7 @@ class LabSettings:
     rootdir: Path
     target: str  # "exercises" | "solutions" | "submission"
     submission: Path | None
-    start_method: str | None  # None: Python's own default
+    start_method: str  # the option's, the ini's, else default_start_method()
     seed: int
     json_path: Path | None
     gradescope_path: Path | None
@@ -26,6 +26,13 @@ class LabSettings:
     enforce_speedup: bool
     speedup_plot: Path | None
     required_fraction: float
+
+
+def default_start_method() -> str:
+    """The start method of a learner's run and of the grading command alike, so a local done is a graded
+    full mark: forkserver (spawn where there is none), which pickles every target and task argument as
+    macOS and Python 3.14 do, so code that works only under fork fails here too."""
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def addoption(parser: pytest.Parser) -> None:
@@ -43,7 +50,8 @@ def addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--start-method",
         choices=START_METHODS,
-        help="multiprocessing start method for the whole session (default: ini lab_start_method, else Python's default)",
+        help="multiprocessing start method for the whole session (default: ini lab_start_method, else forkserver, "
+        "or spawn where there is none: the grading command's)",
     )
     parser.addini("lab_start_method", "default multiprocessing start method (fork, spawn, forkserver)", default="")
     group.addoption(
@@ -87,12 +95,11 @@ def resolve(config: pytest.Config) -> LabSettings:
             f"pytest took {config.rootpath} as the rootdir because it read the submission folder as a test path: "
             f"write the option with '=', as in  pytest --submission={option.submission}"
         )
-    start_method = option.start_method or config.getini("lab_start_method") or None
-    if start_method is not None:
-        if start_method not in START_METHODS:
-            raise pytest.UsageError(f"lab_start_method = {start_method!r}: choose one of {', '.join(START_METHODS)}")
-        if start_method not in multiprocessing.get_all_start_methods():
-            raise pytest.UsageError(f"--start-method {start_method} is not available on this platform")
+    start_method = option.start_method or config.getini("lab_start_method") or default_start_method()
+    if start_method not in START_METHODS:
+        raise pytest.UsageError(f"lab_start_method = {start_method!r}: choose one of {', '.join(START_METHODS)}")
+    if start_method not in multiprocessing.get_all_start_methods():
+        raise pytest.UsageError(f"--start-method {start_method} is not available on this platform")
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:  # an xdist worker uses the controller's seed
         seed = workerinput["lab_seed"]
