@@ -239,6 +239,9 @@ class SpeedupMeter:
                 {"capacity": round(capacity, 3), "startup_s": round(startup_s, 4), "sequential_s": round(seq_time, 4),
                  "parallel_s": round(par_time, 4), "speedup": round(speedup, 3)}
             )
+            if speedup > workers * SKIPPED_WORK_FACTOR:
+                required = max(required, required_speedup(attainable, self.fraction))
+                break  # skipped work, whatever the machine: no retry and no excuse
             if attainable < MIN_CAPACITY and not required:
                 measurement.reason = (
                     f"with {workers} workers this machine reaches {capacity:.2f}x on the reference workload, and "
@@ -248,7 +251,7 @@ class SpeedupMeter:
                 return measurement
             required = max(required, required_speedup(attainable, self.fraction))
             measurement.attempts[-1]["required"] = round(required, 3)
-            if speedup > workers * SKIPPED_WORK_FACTOR or speedup >= required:
+            if speedup >= required:
                 break
         measurement.sequential_s = round(seq_time, 4)
         measurement.parallel_s = round(par_time, 4)

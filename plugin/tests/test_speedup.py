@@ -146,6 +146,14 @@ def test_a_speedup_far_above_the_worker_count_is_skipped_work(monkeypatch, tmp_p
     assert len(result.attempts) == 1  # no retry: more time would not make it honest
 
 
+def test_skipped_work_fails_even_where_the_machine_shows_no_parallelism(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [1.05]).compare(
+        fake.task("s", [1.0]), fake.task("p", [0.01]), 2, "step4.x", "t::x", "m"
+    )
+    assert result.verdict == "fail" and "work was skipped" in result.reason
+
+
 def test_a_speedup_just_within_the_bound_passes(monkeypatch, tmp_path):
     fake = FakeWork(monkeypatch)
     result = meter(monkeypatch, tmp_path, [2.0]).compare(
