@@ -168,11 +168,11 @@ def test_the_total_is_the_shared_counters_own_value(monkeypatch):
         return made[-1]
 
     monkeypatch.setattr(multiprocessing.sharedctypes, "Value", recording_value)
-    total = count_with_lock(processes=3, increments=2000)
+    total = count_with_lock(processes=4, increments=50_000)  # enough that updates without the lock get lost
     assert len(made) == 1, f"{len(made)} multiprocessing.Value(s) were made: make one counter and share it"
-    assert made[0].value == total == 6000, (
-        f"count_with_lock returned {total} and the shared counter holds {made[0].value}, expected 6000 in both: "
-        "return counter.value after joining every process"
+    assert made[0].value == total == 200_000, (
+        f"count_with_lock returned {total} and the shared counter holds {made[0].value}, expected 200000 in both: "
+        "hold counter.get_lock() around each increment, and return counter.value after joining every process"
     )
 
 

@@ -389,18 +389,27 @@ def test_comparison_times_each_approach_with_the_pool_size_asked_for(tmp_path, m
 # -- step4.plot_comparison --------------------------------------------------------------------------
 
 
+class SavedFigures(list):
+    """The figures saved as PNG; ``from_pyplot`` says, for each, whether pyplot managed it when saved."""
+
+    def __init__(self):
+        super().__init__()
+        self.from_pyplot = []
+
+
 @pytest.fixture
 def figures_saved(monkeypatch):
     """The matplotlib figures written as PNG from now on: Figure.savefig, plt.savefig and the canvas's
     own print_png or print_figure all end in FigureCanvasAgg.print_png."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    saved = []
+    saved = SavedFigures()
     print_png = FigureCanvasAgg.print_png
 
     @functools.wraps(print_png)  # matplotlib reads its signature to choose the arguments it passes
     def recording(self, *args, **kwargs):
         saved.append(self.figure)
+        saved.from_pyplot.append(self.manager is not None)  # only pyplot gives a canvas a figure manager
         return print_png(self, *args, **kwargs)
 
     monkeypatch.setattr(FigureCanvasAgg, "print_png", recording)
@@ -421,7 +430,7 @@ def test_chart_is_a_real_800_by_500_bar_chart(tmp_path, figures_saved):
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 20, "the image looks blank: draw the chart"
     assert len(figures_saved) == 1, "save one matplotlib figure"
     figure = figures_saved[0]
-    assert figure.canvas.manager is None, (
+    assert not figures_saved.from_pyplot[0], (
         "the figure came from pyplot's global state (plt.figure, plt.subplots, plt.bar): create a "
         "matplotlib.figure.Figure yourself and attach a FigureCanvasAgg"
     )
