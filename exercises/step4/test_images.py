@@ -390,7 +390,7 @@ def test_comparison_times_each_approach_with_the_pool_size_asked_for(tmp_path, m
 
 
 class SavedFigures(list):
-    """The figures saved as PNG; ``from_pyplot`` says, for each, whether pyplot managed it when saved."""
+    """The figures saved as PNG; ``from_pyplot`` says, for each, whether pyplot held it when it was saved."""
 
     def __init__(self):
         super().__init__()
@@ -401,6 +401,7 @@ class SavedFigures(list):
 def figures_saved(monkeypatch):
     """The matplotlib figures written as PNG from now on: Figure.savefig, plt.savefig and the canvas's
     own print_png or print_figure all end in FigureCanvasAgg.print_png."""
+    from matplotlib._pylab_helpers import Gcf  # pyplot's registry of the figures it manages
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     saved = SavedFigures()
@@ -409,7 +410,7 @@ def figures_saved(monkeypatch):
     @functools.wraps(print_png)  # matplotlib reads its signature to choose the arguments it passes
     def recording(self, *args, **kwargs):
         saved.append(self.figure)
-        saved.from_pyplot.append(self.manager is not None)  # only pyplot gives a canvas a figure manager
+        saved.from_pyplot.append(any(manager.canvas.figure is self.figure for manager in Gcf.get_all_fig_managers()))
         return print_png(self, *args, **kwargs)
 
     monkeypatch.setattr(FigureCanvasAgg, "print_png", recording)
