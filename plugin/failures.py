@@ -74,7 +74,11 @@ def _worker_traceback(error: BaseException) -> str | None:
     kept, skipping = [], False
     for line in lines:
         if line.startswith('  File "'):
-            skipping = "/multiprocessing/" in line or "/concurrent/futures/" in line
+            skipping = (
+                "/multiprocessing/" in line
+                or "/concurrent/futures/" in line
+                or ("/plugin/workers.py" in line and line.rstrip().endswith("in __call__"))  # the pool spy's wrapper
+            )
         if not skipping and line.strip():
             kept.append(line)
     return "\n".join(kept)
