@@ -41,18 +41,9 @@ def unforked_start_method() -> str:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-# The heavy third-party libraries the exercises' workers import. A forkserver that has loaded them forks
-# each new worker with them in place, instead of every worker importing them anew. The learner's
-# modules are never preloaded: a broken one would take the server down, and whatever state they build
-# must reach the workers by pickling, as under spawn.
-FORKSERVER_PRELOAD = ("__main__", "numpy", "PIL.Image", "PIL.ImageFilter")
-
-
 def apply_start_method(settings: LabSettings) -> None:
     """Run the whole session under the chosen start method (the grading command's unless one is chosen)."""
     multiprocessing.set_start_method(settings.start_method, force=True)
-    if settings.start_method == "forkserver":
-        multiprocessing.set_forkserver_preload(list(FORKSERVER_PRELOAD))
 
 
 def _helper_pids() -> set[int]:
