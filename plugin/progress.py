@@ -11,12 +11,16 @@ import dataclasses
 
 import pytest
 
-from plugin.exercises import Catalog, Exercise
+from plugin.catalog import Catalog, Exercise
+from plugin.measure.speedup import NOT_MEASURED
 
 # Which outcome a test keeps when its phases disagree: the most telling one wins.
 _PRECEDENCE = {"passed": 0, "skipped": 1, "failed": 2, "todo": 3, "error": 4}
-NOT_RUN = "not-run"  # none of its tests ran this session: no status of the contract's applies
+OUTCOMES = tuple(_PRECEDENCE)
+# An exercise's status (the contract's words), and NOT_RUN: none of its tests ran this session.
+DONE, TODO, FAILING, NOT_RUN = "done", "todo", "failing", "not-run"
 MESSAGE_LIMIT = 400
+OUTPUT_LIMIT = 2000  # what the ledger keeps of a test's printed output (the grading stream carries it)
 
 
 @dataclasses.dataclass
@@ -27,11 +31,12 @@ class TestRecord:
     message: str = ""
     duration: float = 0.0
     speedup_verdicts: tuple[str, ...] = ()
+    output: str = ""  # what the test printed (captured stdout, all phases so far)
 
     @property
     def speedup_not_measured(self) -> bool:
         """A speedup test the machine could not judge: it neither earns nor loses points."""
-        return bool(self.speedup_verdicts) and set(self.speedup_verdicts) == {"not-measured"}
+        return bool(self.speedup_verdicts) and set(self.speedup_verdicts) == {NOT_MEASURED}
 
 
 def one_paragraph(text: str) -> str:
@@ -76,6 +81,7 @@ def phase_fields(report: pytest.TestReport) -> dict | None:
         ),
         "duration": report.duration,
         "speedups": list(getattr(report, "lab_speedups", None) or []),
+        "output": report.capstdout[:OUTPUT_LIMIT],
     }
 
 
@@ -92,15 +98,18 @@ class Ledger:
         if phase is not None:
             self.add(**phase)
 
-    def add(self, nodeid: str, exercise: str, outcome: str, message: str, duration: float, speedups=()) -> None:
+    def add(
+        self, nodeid: str, exercise: str, outcome: str, message: str, duration: float, speedups=(), output: str = ""
+    ) -> None:
         """One phase of one test; the phases of a test merge into its record."""
         verdicts = tuple(row["verdict"] for row in speedups)
         current = self.tests.get(nodeid)
         if current is None:
-            self.tests[nodeid] = TestRecord(nodeid, exercise, outcome, message, duration, verdicts)
+            self.tests[nodeid] = TestRecord(nodeid, exercise, outcome, message, duration, verdicts, output)
             return
         current.duration += duration
         current.speedup_verdicts += verdicts
+        current.output = output or current.output  # a later phase's report repeats the earlier phases' output
         if _PRECEDENCE[outcome] > _PRECEDENCE[current.outcome]:
             current.outcome, current.message = outcome, message
 
@@ -115,11 +124,11 @@ class Ledger:
 def exercise_status(records: list[TestRecord]) -> str:
     outcomes = {record.outcome for record in records}
     if "todo" in outcomes:
-        return "todo"
+        return TODO
     if outcomes & {"failed", "error"}:
-        return "failing"
+        return FAILING
     if "passed" in outcomes:
-        return "done"
+        return DONE
     return NOT_RUN
 
 

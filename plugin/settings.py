@@ -1,4 +1,9 @@
-"""Command-line options and ini keys, resolved once per session into a small immutable object."""
+"""Command-line options and ini keys, resolved once per session into a small immutable object.
+
+Each setting is resolved on its own, and each validator is told where its value came from
+(``--start-method``, ``ini lab_start_method``, an environment variable) so that a bad value is
+reported in the words the user wrote it in.
+"""
 
 from __future__ import annotations
 
@@ -9,30 +14,24 @@ from pathlib import Path
 
 import pytest
 
-START_METHODS = ("fork", "spawn", "forkserver")
+from plugin.messages import say
+from plugin.outputs.formats import FORMATS
+from plugin.safety.start_method import START_METHODS, default_start_method
+from plugin.targets import EXERCISES, SOLUTIONS, SUBMISSION
 
 
 @dataclasses.dataclass(frozen=True)
 class LabSettings:
     rootdir: Path
-    target: str  # "exercises" | "solutions" | "submission"
+    target: str  # EXERCISES | SOLUTIONS | SUBMISSION
     submission: Path | None
     start_method: str  # the option's, the ini's, else default_start_method()
     seed: int
-    json_path: Path | None
-    gradescope_path: Path | None
-    classroom_path: Path | None
+    outputs: dict[str, Path]  # format name (plugin.outputs.formats.FORMATS) -> where to write it
     full_hints: bool
     enforce_speedup: bool
-    speedup_plot: Path | None
     required_fraction: float
-
-
-def default_start_method() -> str:
-    """The start method of a learner's run and of the grading command alike, so a local done is a graded
-    full mark: forkserver (spawn where there is none), which pickles every target and task argument as
-    macOS and Python 3.14 do, so code that works only under fork fails here too."""
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    speedup_timeout: float
 
 
 def addoption(parser: pytest.Parser) -> None:
@@ -50,8 +49,8 @@ def addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--start-method",
         choices=START_METHODS,
-        help="multiprocessing start method for the whole session (default: ini lab_start_method, else forkserver, "
-        "or spawn where there is none: the grading command's)",
+        help="multiprocessing start method for the whole session (default: ini lab_start_method, else "
+        "forkserver, or spawn where there is none: the grading command's)",
     )
     parser.addini("lab_start_method", "default multiprocessing start method (fork, spawn, forkserver)", default="")
     group.addoption(
@@ -60,70 +59,127 @@ def addoption(parser: pytest.Parser) -> None:
         metavar="N",
         help="seed for every exercise input (default: a new random seed each run, printed in the header)",
     )
-    group.addoption("--lab-json", metavar="PATH", help="write the whole run as JSON to PATH")
-    group.addoption("--gradescope", metavar="PATH", help="write the scores as a Gradescope results.json to PATH")
+    for output in FORMATS:
+        group.addoption(output.option, dest=output.dest, metavar="PATH", help=output.help)
+        if output.ini is not None:
+            parser.addini(output.ini, f"default path of {output.option}", default="")
     group.addoption(
-        "--classroom", metavar="PATH", help="write the scores as the result document of GitHub Classroom's reporter"
+        "--hints",
+        action="store_true",
+        help="show the full hint of the next and of every failing exercise, not only a nudge",
     )
-    group.addoption("--hints", action="store_true", help="show the full hint of every failing exercise")
+    _add_speedup_options(parser, group)
+
+
+def _add_speedup_options(parser: pytest.Parser, group) -> None:
     group.addoption(
         "--no-speedup",
         action="store_true",
         help="measure and report speedups but never fail a test for a low one (ini: lab_enforce_speedup = false)",
     )
     parser.addini("lab_enforce_speedup", "fail speedup tests below the required speedup", type="bool", default=True)
-    group.addoption("--speedup-plot", metavar="PATH", help="write a PNG chart of the measured speedups to PATH")
     parser.addini("lab_speedup_timeout", "timeout in seconds of a test that measures a speedup", default="120")
     parser.addini(
         "lab_speedup_fraction",
-        "required speedup as a fraction of the machine's measured capacity gain (see plugin/speedup.py)",
+        "required speedup as a fraction of the machine's measured capacity gain (see plugin/measure/speedup.py)",
         default="0.5",
     )
 
 
-def resolve(config: pytest.Config) -> LabSettings:
+# -- validators: each names where its value came from ----------------------------------------------
+
+
+def validate_start_method(value: str, where: str) -> str:
+    if value not in START_METHODS:
+        raise pytest.UsageError(say("settings.choose_one", where=where, value=value, choices=", ".join(START_METHODS)))
+    if value not in multiprocessing.get_all_start_methods():
+        raise pytest.UsageError(say("settings.start_method_unavailable", where=where, value=value))
+    return value
+
+
+def _validate_number(value: str, where: str, acceptable, key: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is None or not acceptable(number):
+        raise pytest.UsageError(say(key, where=where, value=value))
+    return number
+
+
+def validate_fraction(value: str, where: str) -> float:
+    return _validate_number(value, where, lambda number: 0 <= number <= 1, "settings.fraction")
+
+
+def validate_seconds(value: str, where: str) -> float:
+    return _validate_number(value, where, lambda number: number > 0, "settings.seconds")
+
+
+def validate_submission(value: str, where: str) -> Path:
+    folder = Path(value).expanduser().resolve()
+    if not folder.is_dir():
+        raise pytest.UsageError(say("settings.no_folder", where=where, value=value))
+    return folder
+
+
+# -- resolution, piece by piece --------------------------------------------------------------------
+
+
+def resolve_target(config: pytest.Config) -> tuple[str, Path | None]:
     option = config.option
     if option.solutions and option.submission:
-        raise pytest.UsageError("--solutions and --submission DIR exclude each other: choose one target")
-    submission = Path(option.submission).expanduser().resolve() if option.submission else None
-    if submission is not None and not submission.is_dir():
-        raise pytest.UsageError(f"--submission {option.submission}: no such directory")
+        raise pytest.UsageError(say("settings.two_targets"))
+    if option.solutions:
+        return SOLUTIONS, None
+    if not option.submission:
+        return EXERCISES, None
+    submission = validate_submission(option.submission, "--submission")
     invocation_dir = config.invocation_params.dir
-    if submission is not None and not (config.rootpath / "exercises").is_dir() and (invocation_dir / "exercises").is_dir():
+    if not (config.rootpath / EXERCISES).is_dir() and (invocation_dir / EXERCISES).is_dir():
         # pytest picks its rootdir before plugins declare their options, so it took DIR for a test path.
         raise pytest.UsageError(
-            f"pytest took {config.rootpath} as the rootdir because it read the submission folder as a test path: "
-            f"write the option with '=', as in  pytest --submission={option.submission}"
+            say("settings.submission_equals", rootdir=config.rootpath, submission=option.submission)
         )
-    start_method = option.start_method or config.getini("lab_start_method") or default_start_method()
-    if start_method not in START_METHODS:
-        raise pytest.UsageError(f"lab_start_method = {start_method!r}: choose one of {', '.join(START_METHODS)}")
-    if start_method not in multiprocessing.get_all_start_methods():
-        raise pytest.UsageError(f"--start-method {start_method} is not available on this platform")
+    return SUBMISSION, submission
+
+
+def resolve_start_method(config: pytest.Config) -> str:
+    """The option's, else the ini's, else the grading command's default (so a local done is a full mark)."""
+    if config.option.start_method:
+        return validate_start_method(config.option.start_method, "--start-method")
+    ini = config.getini("lab_start_method")
+    return validate_start_method(ini, "ini lab_start_method") if ini else default_start_method()
+
+
+def resolve_seed(config: pytest.Config) -> int:
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:  # an xdist worker uses the controller's seed
-        seed = workerinput["lab_seed"]
-    elif option.lab_seed is not None:
-        seed = option.lab_seed
-    else:
-        seed = random.SystemRandom().randrange(1, 1_000_000)
-    try:
-        fraction = float(config.getini("lab_speedup_fraction"))
-    except ValueError:
-        fraction = -1.0
-    if not 0 <= fraction <= 1:
-        raise pytest.UsageError("lab_speedup_fraction must be a number between 0 and 1")
+        return workerinput["lab_seed"]
+    if config.option.lab_seed is not None:
+        return config.option.lab_seed
+    return random.SystemRandom().randrange(1, 1_000_000)
+
+
+def resolve_outputs(config: pytest.Config) -> dict[str, Path]:
+    paths = {}
+    for output in FORMATS:
+        value = getattr(config.option, output.dest, None) or (config.getini(output.ini) if output.ini else "")
+        if value:
+            paths[output.name] = Path(value)
+    return paths
+
+
+def resolve(config: pytest.Config) -> LabSettings:
+    target, submission = resolve_target(config)
     return LabSettings(
         rootdir=config.rootpath,
-        target="solutions" if option.solutions else "submission" if submission else "exercises",
+        target=target,
         submission=submission,
-        start_method=start_method,
-        seed=seed,
-        json_path=Path(option.lab_json) if option.lab_json else None,
-        gradescope_path=Path(option.gradescope) if option.gradescope else None,
-        classroom_path=Path(option.classroom) if option.classroom else None,
-        full_hints=option.hints,
-        enforce_speedup=not option.no_speedup and config.getini("lab_enforce_speedup"),
-        speedup_plot=Path(option.speedup_plot) if option.speedup_plot else None,
-        required_fraction=fraction,
+        start_method=resolve_start_method(config),
+        seed=resolve_seed(config),
+        outputs=resolve_outputs(config),
+        full_hints=config.option.hints,
+        enforce_speedup=not config.option.no_speedup and config.getini("lab_enforce_speedup"),
+        required_fraction=validate_fraction(config.getini("lab_speedup_fraction"), "ini lab_speedup_fraction"),
+        speedup_timeout=validate_seconds(config.getini("lab_speedup_timeout"), "ini lab_speedup_timeout"),
     )

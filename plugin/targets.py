@@ -18,14 +18,17 @@ import sys
 import tempfile
 from pathlib import Path
 
+from plugin.messages import say
+
 EXERCISES = "exercises"
 SOLUTIONS = "solutions"
+SUBMISSION = "submission"
 SUBMISSION_PACKAGE = "lab_submission"
 
 
 @dataclasses.dataclass(frozen=True)
 class Target:
-    kind: str  # "exercises" | "solutions" | "submission"
+    kind: str  # EXERCISES | SOLUTIONS | SUBMISSION
     package: str  # the importable package that holds the target's step folders
     source_dir: Path  # where the learner-facing files are (for "edit this file" messages)
     import_dir: Path  # the folder holding ``package`` (put on sys.path)
@@ -50,7 +53,7 @@ def resolve(kind: str, rootdir: Path, submission: Path | None) -> Target:
     if kind == SOLUTIONS:
         return Target(SOLUTIONS, SOLUTIONS, rootdir / SOLUTIONS, rootdir)
     assert submission is not None
-    return Target("submission", SUBMISSION_PACKAGE, submission, Path(tempfile.mkdtemp(prefix="parallel-lab-")))
+    return Target(SUBMISSION, SUBMISSION_PACKAGE, submission, Path(tempfile.mkdtemp(prefix="parallel-lab-")))
 
 
 def stage_submission(target: Target, rootdir: Path) -> list[str]:
@@ -66,7 +69,7 @@ def stage_submission(target: Target, rootdir: Path) -> list[str]:
         (step_dir / "__init__.py").touch()
         source = target.source_dir / step / f"{module}.py"
         if not source.is_file():
-            notes.append(f"{step}/{module}.py is missing from the submission: its exercises use the stub")
+            notes.append(say("target.missing_module", module=f"{step}/{module}.py"))
             source = rootdir / EXERCISES / step / f"{module}.py"
         shutil.copyfile(source, step_dir / f"{module}.py")
     (package / "__init__.py").touch()
@@ -107,7 +110,7 @@ class TargetSwitch:
     def install(self) -> None:
         if self.target.kind == EXERCISES:
             return
-        if self.target.kind == "submission":
+        if self.target.kind == SUBMISSION:
             self.notes = stage_submission(self.target, self.rootdir)
         import_dir = str(self.target.import_dir)
         if import_dir not in sys.path:
@@ -123,5 +126,5 @@ class TargetSwitch:
         if self._finder is not None:
             sys.meta_path.remove(self._finder)
             self._finder = None
-        if self.target.kind == "submission":
+        if self.target.kind == SUBMISSION:
             shutil.rmtree(self.target.import_dir, ignore_errors=True)

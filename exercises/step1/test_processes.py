@@ -17,9 +17,9 @@ import psutil
 import pytest
 
 import exercises.step1.processes as processes_module
+from exercises.step1.processes import collect_results, completion_order, parent_and_child_pids, run_workers
 from plugin.processes import assert_no_children_left
 from plugin.workers import note_pid
-from exercises.step1.processes import collect_results, completion_order, parent_and_child_pids, run_workers
 
 RENDEZVOUS_S = 5.0  # ample for processes started together; a sequential run waits this long in vain
 STAGGER_S = 0.25  # after the rendezvous, later inputs finish this much earlier than the one before

@@ -26,25 +26,14 @@ def count_primes(limit):
     return count
 
 
-def usable_cpus():
-    """Return how many CPUs this process may really use (an int, at least 1).
-
-    - Start from the CPUs in this process's affinity set, ``len(os.sched_getaffinity(0))``; on a platform
-      without ``os.sched_getaffinity`` (macOS), use ``os.cpu_count()``.
-    - If the file ``CPU_MAX`` (cgroup v2) exists and holds a quota, ``"<quota> <period>"`` with a number
-      as quota (not ``"max"``), a container may use only ``quota / period`` CPUs: cap the count at
-      ``math.floor(quota / period)``, but never below 1.
-    """
-    raise NotImplementedError("step2.usable_cpus: see the docstring")
-
-
 def parallel_map(func, items, processes=None):
     """Return ``[func(item) for item in items]``, computed in a pool of worker processes.
 
     - Create a ``multiprocessing.Pool`` with ``processes`` workers; when ``processes`` is None, size it
-      with ``usable_cpus()`` (not the Pool's own default, ``os.cpu_count()``).
-    - Use ``Pool.map`` with its default chunk size, and use the pool as a context manager so its
-      workers are gone when the function returns.
+      with ``usable_cpus()`` (the last exercise of this step), not with the Pool's own default
+      (``os.cpu_count()``; ``os.process_cpu_count()`` from Python 3.13).
+    - Use ``Pool.map`` with its default chunk size, and use the pool as a context manager, returning
+      the result from inside the ``with`` block, so its workers are gone when the function returns.
     - The results are in the order of ``items``, whichever finished first.
     """
     raise NotImplementedError("step2.parallel_map: see the docstring")
@@ -57,3 +46,16 @@ def parallel_starmap(func, arg_tuples, processes=None):
     each tuple is unpacked into the arguments of one call.
     """
     raise NotImplementedError("step2.parallel_starmap: see the docstring")
+
+
+def usable_cpus():
+    """Return how many CPUs this process may really use (an int, at least 1).
+
+    - Start from the CPUs in this process's affinity set, ``len(os.sched_getaffinity(0))``; on a platform
+      without ``os.sched_getaffinity`` (macOS), use ``os.cpu_count()``.
+    - If the file ``CPU_MAX`` (cgroup v2) exists and holds a quota, ``"<quota> <period>"`` with a number
+      as quota (not ``"max"``), a container may use only ``quota / period`` CPUs: cap the count at
+      ``math.floor(quota / period)``, but never below 1. A missing or unreadable file means no quota.
+      (cgroup v1 and a cgroup other than the container's own are left out: see the lesson.)
+    """
+    raise NotImplementedError("step2.usable_cpus: see the docstring")

@@ -136,7 +136,9 @@ def test_map_uses_as_many_workers_as_it_is_asked_for(cpus, rendezvous, pool_call
     barrier = rendezvous(3)
     assert parallel_map(functools.partial(wait_at_barrier, barrier), [7, 8, 9], processes=3) == [7, 8, 9]
     pool_calls.expect("map", calls=1, pool_size=3)
-    assert len(pool_calls.worker_pids()) == 3, f"{len(pool_calls.worker_pids())} worker processes ran 3 tasks, expected 3"
+    assert len(pool_calls.worker_pids()) == 3, (
+        f"{len(pool_calls.worker_pids())} worker processes ran 3 tasks, expected 3"
+    )
 
 
 @pytest.mark.exercise("step2.parallel_map")
@@ -202,7 +204,9 @@ def test_starmap_uses_as_many_workers_as_it_is_asked_for(cpus, rendezvous, pool_
     barrier = rendezvous(3)
     assert parallel_starmap(wait_at_barrier, [(barrier, n) for n in "xyz"], processes=3) == ["x", "y", "z"]
     pool_calls.expect("starmap", calls=1, pool_size=3)
-    assert len(pool_calls.worker_pids()) == 3, f"{len(pool_calls.worker_pids())} worker processes ran 3 tasks, expected 3"
+    assert len(pool_calls.worker_pids()) == 3, (
+        f"{len(pool_calls.worker_pids())} worker processes ran 3 tasks, expected 3"
+    )
 
 
 @pytest.mark.exercise("step2.parallel_starmap")

@@ -45,15 +45,20 @@ def compare_strategies(data, chunks=4, processes=2):
     The chunks are ``np.array_split(data, chunks)``. Return a dict with exactly the keys of
     ``STRATEGIES``, each mapping to ``{"seconds": float, "result": np.ndarray}``, where ``result`` is
     the ``np.concatenate`` of the chunk results in chunk order and ``seconds`` the wall time of the
-    whole strategy (pool start-up included), measured with ``time.perf_counter()``:
+    whole strategy, measured with ``time.perf_counter()`` from its first step to its last.
+    Each pooled strategy opens its own ``multiprocessing.Pool(processes)`` in a ``with`` block, and its
+    time includes starting that pool:
 
     - ``"sequential"``: ``process_chunk`` on each chunk in a loop, in this process.
-    - ``"map"``: ``Pool(processes).map(process_chunk, chunks)``: every chunk is pickled and copied
-      to a worker, and its result copied back.
-    - ``"partial"``: ``Pool.map`` over ``functools.partial(process_chunk_scaled, multiplier=2)``:
+    - ``"map"``: ``pool.map(process_chunk, chunks)``: every chunk is pickled and copied to a worker,
+      and its result copied back.
+    - ``"partial"``: ``pool.map`` over ``functools.partial(process_chunk_scaled, multiplier=2)``:
       its result is exactly twice the ``"map"`` result.
-    - ``"shared_memory"``: copy ``data`` once into a ``SharedMemory`` segment and ``starmap``
-      ``process_shared_chunk`` over ``(name, data.shape, data.dtype, start, stop)`` tuples, with the
-      chunk bounds of ``np.array_split``; close and unlink the segment afterwards (``finally:``).
+    - ``"shared_memory"``: create one ``SharedMemory`` segment, copy ``data`` into it once, and
+      ``starmap`` ``process_shared_chunk`` over ``(name, data.shape, data.dtype, start, stop)`` tuples;
+      then close and unlink the segment (``finally:``). Its time includes creating, filling and
+      unlinking the segment. The ``(start, stop)`` bounds are those of the ``np.array_split`` chunks
+      (each chunk starts where the previous one stopped; the first ``len(data) % chunks`` chunks are
+      one longer), not those of ``shared.chunk_bounds``, which splits differently.
     """
     raise NotImplementedError("step3.compare_strategies: see the docstring")

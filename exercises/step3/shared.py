@@ -21,7 +21,7 @@ def transform(chunk):
 def chunk_bounds(length, chunks):
     """Given: split ``range(length)`` into ``chunks`` contiguous ``(start, stop)`` pairs of near-equal size."""
     edges = [length * index // chunks for index in range(chunks + 1)]
-    return list(zip(edges[:-1], edges[1:]))
+    return list(zip(edges[:-1], edges[1:], strict=True))
 
 
 def square_in_place(array, processes=2):
@@ -32,7 +32,10 @@ def square_in_place(array, processes=2):
       ``initargs=(array,)``. Passing the array itself as an argument of ``map``/``starmap`` raises
       ``RuntimeError``: synchronized objects are shared only through inheritance.
     - Split the indices with ``chunk_bounds(len(array), processes)`` and send each worker only its
-      ``(start, stop)`` pair (``starmap`` or ``map``); each worker squares its slice of the global array.
+      ``(start, stop)`` pair (``starmap`` or ``map``); each worker squares its slice of the global array,
+      best through a NumPy view of its memory, ``np.ctypeslib.as_array(array.get_obj())`` (one operation
+      per slice, instead of taking the array's lock twice per element). The slices do not overlap, so
+      no other lock is needed.
     - Use the pool as a context manager. Return None: the caller's array holds the result.
     """
     raise NotImplementedError("step3.square_in_place: see the docstring")
@@ -46,9 +49,11 @@ def transform_in_shared_memory(data, processes=2):
       NumPy view of its buffer (``np.ndarray(data.shape, data.dtype, buffer=segment.buf)``).
     - Send each worker only the segment's name, the shape and dtype, and its ``(start, stop)`` from
       ``chunk_bounds(len(data), processes)``: never the data itself. Each worker attaches with
-      ``SharedMemory(name=...)``, runs ``transform`` on its slice, and ``close()``s its handle.
-    - Copy the result out of the segment, then ``close()`` and ``unlink()`` it (in a ``finally:``
-      block, so the segment is freed even if a worker fails). ``data`` itself is left unchanged.
+      ``SharedMemory(name=...)``, runs ``transform`` on its slice of a NumPy view, deletes the view
+      (``del view``), then ``close()``s its handle.
+    - Copy the result out of the segment (``result = view.copy()``) and ``del`` the view, then
+      ``close()`` and ``unlink()`` the segment in a ``finally:`` block, so that it is freed even if a
+      worker fails. Return the copy. ``data`` itself is left unchanged.
     """
     raise NotImplementedError("step3.transform_in_shared_memory: see the docstring")
 

@@ -28,7 +28,8 @@ def async_results(func, items, processes=2):
 
     - Use one ``multiprocessing.Pool(processes)`` as a context manager.
     - Submit *every* task with ``pool.apply_async(func, (item,))`` before asking for any result.
-    - Then call ``get()`` on each ``AsyncResult`` in submission order and return the values in that
+    - Then, still inside the ``with`` block (leaving it terminates the pool and throws away unfinished
+      tasks), call ``get()`` on each ``AsyncResult`` in submission order and return the values in that
       order. If a task raised an exception, ``get()`` raises it again: let it propagate.
     """
     raise NotImplementedError("step3.async_results: see the docstring")
@@ -44,9 +45,15 @@ def results_with_callbacks(func, items, processes=2):
     - ``errors[item] = "<ExceptionType>: <message>"`` (e.g. ``"ValueError: negative input -3"``) for
       every task that raised, stored by an ``error_callback``.
 
-    Callbacks receive only the result or the exception, so bind the item with ``functools.partial``.
-    Callbacks run in a thread of this process: after submitting everything, ``close()`` and ``join()``
-    the pool before returning, so that every callback has run. Items are distinct.
+    - Use one ``multiprocessing.Pool(processes)`` as a context manager and submit every item with
+      ``pool.apply_async(func, (item,), callback=..., error_callback=...)``.
+    - Callbacks receive only the result or the exception, so bind the item (and the dict) to a
+      module-level helper with ``functools.partial``.
+    - After submitting everything, call ``pool.close()`` then ``pool.join()`` *inside* the ``with``
+      block, so that every task has finished and every callback has run before the block terminates
+      the pool; then return.
+    - Callbacks run in a thread of this process that handles every result: keep them short, and never
+      let them raise (an exception there stops all later results). Items are distinct.
     """
     raise NotImplementedError("step3.results_with_callbacks: see the docstring")
 

@@ -50,11 +50,13 @@ def test_every_strategy_computes_the_same_chunks(lab_seed):
             f'the "{name}" strategy took {seconds!r} seconds: measure its wall time with time.perf_counter()'
         )
     timed = sum(outcome[name]["seconds"] for name in STRATEGIES)
-    assert timed <= elapsed, f"the strategies' seconds add up to {timed:.3f}, more than the {elapsed:.3f} s the call took"
+    assert timed <= elapsed, (
+        f"the strategies' seconds add up to {timed:.3f}, more than the {elapsed:.3f} s the call took"
+    )
     # A fifth: this test's own measurement may have run in a busy moment (another xdist worker, a loaded host).
     assert outcome["sequential"]["seconds"] >= sequential_s / 5, (
-        f"the sequential strategy took {outcome['sequential']['seconds']:.4f} s for work that takes {sequential_s:.4f} s "
-        "here: time the whole loop over the chunks with time.perf_counter()"
+        f"the sequential strategy took {outcome['sequential']['seconds']:.4f} s "
+        f"for work that takes {sequential_s:.4f} s here: time the whole loop over the chunks with time.perf_counter()"
     )
     assert_strategy_result(outcome, "sequential", expected, "process_chunk of every chunk")
     assert_strategy_result(outcome, "map", expected, "process_chunk of every chunk")

@@ -21,7 +21,7 @@ def test_array_is_squared_in_place(lab_seed):
     values = np.random.default_rng(lab_seed).integers(-3000, 3000, size=1000).tolist()
     array = multiprocessing.Array("q", values)
     assert square_in_place(array, processes=2) is None, "square_in_place returns None: the array holds the result"
-    wrong = sum(a != v * v for a, v in zip(array[:], values))
+    wrong = sum(a != v * v for a, v in zip(array[:], values, strict=True))
     assert not wrong, f"{wrong} of {len(values)} elements were not squared in place: each worker writes its slice"
 
 
@@ -79,8 +79,9 @@ def test_shared_memory_result_matches_the_sequential_transform(signal_data):
 
 @pytest.mark.exercise("step3.transform_in_shared_memory")
 def test_one_segment_is_created_and_unlinked_afterwards(signal_data, segments_created):
-    """Catches: a segment closed but never unlinked, which stays in memory after the program ends, and
-    an implementation that sends copies of the array to the workers instead of sharing it."""
+    """Catches: a segment closed but never unlinked, which stays in memory until the program ends (the
+    resource tracker then unlinks it and warns of a leak), and an implementation that sends copies of
+    the array to the workers instead of sharing it."""
     transform_in_shared_memory(signal_data[:1000], processes=2)
     assert segments_created, "no SharedMemory(create=True) was made: put the data in one shared segment"
     leaked = segments_created.still_there()

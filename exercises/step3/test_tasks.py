@@ -137,14 +137,15 @@ def test_every_task_is_submitted_with_both_callbacks(monkeypatch):
     submitted = []
     apply_async = multiprocessing.pool.Pool.apply_async
 
-    def recording(self, func, args=(), kwds={}, callback=None, error_callback=None):
+    def recording(self, func, args=(), kwds={}, callback=None, error_callback=None):  # noqa: B006 - Pool's own signature
         submitted.append((callback is not None, error_callback is not None))
         return apply_async(self, func, args, kwds, callback, error_callback)
 
     monkeypatch.setattr(multiprocessing.pool.Pool, "apply_async", recording)
     results_with_callbacks(fragile, [3, -1, 4])
     assert submitted == [(True, True)] * 3, (
-        f"(callback given, error_callback given) per apply_async call: {submitted}; expected one call per item with both"
+        f"(callback given, error_callback given) per apply_async call: {submitted}; "
+        "expected one call per item with both"
     )
 
 
@@ -210,7 +211,9 @@ def test_scale_all_maps_make_scaler_over_a_pool(monkeypatch, rendezvous, pool_ca
 
     monkeypatch.setattr(tasks_module, "make_scaler", stand_in)
     pids = scale_all([1, 2, 5], 3, processes=3)
-    assert [factor for factor, _ in scalers] == [3], f"make_scaler was called with {scalers}: call make_scaler(factor) once"
+    assert [factor for factor, _ in scalers] == [3], (
+        f"make_scaler was called with {scalers}: call make_scaler(factor) once"
+    )
     (call,) = pool_calls.expect("map", calls=1, pool_size=3)
     assert call.func is scalers[0][1], "Pool.map must map the callable make_scaler(factor) returned"
     assert os.getpid() not in pids and len(set(pids)) == 3, f"pids {pids}: map make_scaler(factor) in the pool"
@@ -220,5 +223,7 @@ def test_scale_all_maps_make_scaler_over_a_pool(monkeypatch, rendezvous, pool_ca
 def test_scale_all_maps_the_scaler_in_order(lab_seed):
     values = seeded_values(lab_seed, 20)
     results = scale_all(values, 4)
-    assert results == [v * 4 for v in values], f"scale_all({values}, 4) returned {results}: every value times 4, in order"
+    assert results == [v * 4 for v in values], (
+        f"scale_all({values}, 4) returned {results}: every value times 4, in order"
+    )
     assert scale_all([1.5, 2.5], 0.5) == [0.75, 1.25]

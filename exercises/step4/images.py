@@ -14,11 +14,12 @@ from PIL import Image, ImageFilter
 
 FOUR_FILTERS = ("blur", "edges", "emboss", "sharpen")
 EIGHT_FILTERS = FOUR_FILTERS + ("contour", "detail", "smooth", "smooth_more")
-APPROACHES = ("sequential", "per_image_pool", "per_filter_pool")
+APPROACHES = ("sequential", "task_per_image", "task_per_filter")
 
 
 def image_filter(name):
-    """Given: the Pillow filter called ``name`` ("blur" is a Gaussian blur of radius 5)."""
+    """Given: the Pillow filter called ``name`` ("blur" is a Gaussian blur, ``radius=5``: for Pillow, the
+    standard deviation of the Gaussian, in pixels)."""
     return {
         "blur": ImageFilter.GaussianBlur(radius=5),
         "edges": ImageFilter.FIND_EDGES,
@@ -31,9 +32,10 @@ def image_filter(name):
     }[name]
 
 
-def apply_one_filter(image_path, out_folder, name):
+def apply_one_filter(name, image_path, out_folder):
     """Given: apply filter ``name`` to the image at ``image_path``, save it as
-    ``out_folder / f"{name}_{image_path.name}"``, and return that path."""
+    ``out_folder / f"{name}_{image_path.name}"``, and return that path. ``name`` comes first, so that
+    ``pool.map`` can pass it while ``functools.partial`` fixes the others by keyword."""
     image_path, out_folder = Path(image_path), Path(out_folder)
     with Image.open(image_path) as image:
         output = out_folder / f"{name}_{image_path.name}"
@@ -52,7 +54,8 @@ def make_sample_images(folder, count, size, seed):
     - Use one generator for all images: ``rng = np.random.default_rng(seed)``.
     - Image ``index`` (0, 1, …) is ``rng.integers(0, 256, (height, width, 3), dtype=np.uint8)``, made
       with ``Image.fromarray`` and saved as ``folder / f"sample_{index:02d}.png"``.
-    - Return the paths in index order. The same seed gives byte-identical files.
+    - Return the paths in index order. The same seed gives the same pixels, and so byte-identical files
+      with the same Pillow and zlib.
     """
     raise NotImplementedError("step4.make_sample_images: see the docstring")
 
@@ -81,10 +84,15 @@ def filter_folder_parallel(in_folder, out_folder, processes=2):
 
 
 def eight_filters(pool, image_path, out_folder):
-    """Apply all of ``EIGHT_FILTERS`` to one image, one filter per task of ``pool`` (a running
-    ``multiprocessing.Pool`` you are given: do not create one), all eight handed to the pool at once
-    with ``pool.map`` so that they run in parallel; return the eight output paths in ``EIGHT_FILTERS``
-    order. Fix the image and folder with ``functools.partial(apply_one_filter, ...)``."""
+    """Apply all of ``EIGHT_FILTERS`` to one image, one filter per task of ``pool``, and return the eight
+    output paths in ``EIGHT_FILTERS`` order.
+
+    - ``pool`` is a running ``multiprocessing.Pool`` you are given: use it, do not create one.
+    - Hand all eight filters to the pool at once with ``pool.map`` over ``EIGHT_FILTERS``, so that they
+      run in parallel. ``map`` passes each filter name as the first argument of ``apply_one_filter``;
+      fix the other two by keyword:
+      ``functools.partial(apply_one_filter, image_path=image_path, out_folder=out_folder)``.
+    """
     raise NotImplementedError("step4.eight_filters: see the docstring")
 
 
@@ -102,11 +110,12 @@ def compare_approaches(in_folder, out_folder, processes=2):
     with ``time.perf_counter()``, one run of:
 
     - ``"sequential"``: ``filter_folder_sequential``;
-    - ``"per_image_pool"``: ``filter_folder_parallel`` with ``processes``;
-    - ``"per_filter_pool"``: ``filter_folder_eight`` with ``processes``.
+    - ``"task_per_image"``: ``filter_folder_parallel`` with ``processes`` (one pool, one task per image);
+    - ``"task_per_filter"``: ``filter_folder_eight`` with ``processes`` (one pool, one task per filter).
 
-    (The third applies eight filters per image, the others four: it shows what one reused pool
-    achieves on twice the work.)
+    Each timing is the seconds of the whole call, pool start-up included, as measured: return them
+    unchanged. (When you read them, mind that the third approach applies eight filters per image and
+    the others four: it does twice the work, so compare seconds per output image, not bar against bar.)
     """
     raise NotImplementedError("step4.compare_approaches: see the docstring")
 
@@ -114,8 +123,8 @@ def compare_approaches(in_folder, out_folder, processes=2):
 def plot_comparison(timings, png_path):
     """Draw ``timings`` (``{approach: seconds}``) as a bar chart and save it as a PNG at ``png_path``.
 
-    - Use ``matplotlib.figure.Figure(figsize=(8, 5), dpi=100)`` with
-      ``matplotlib.backends.backend_agg.FigureCanvasAgg`` (headless: no window, no global backend).
+    - Use ``matplotlib.figure.Figure(figsize=(8, 5), dpi=100)`` and its ``savefig``: a ``Figure`` made
+      directly (not with ``pyplot``) needs no window and does not touch matplotlib's global backend.
     - One bar per approach, in the dict's order; label the y axis ``"seconds"``; give it a title.
     - The saved image is 800 x 500 pixels. Return ``png_path``.
     """

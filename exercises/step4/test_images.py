@@ -65,7 +65,9 @@ def assert_filtered(output, source, name):
     )
     with Image.open(source) as image, Image.open(output) as produced:
         expected = np.asarray(image.filter(REFERENCE_FILTERS[name]))
-        assert np.array_equal(np.asarray(produced), expected), f"{output.name}: pixels differ from {name} of {source.name}"
+        assert np.array_equal(np.asarray(produced), expected), (
+            f"{output.name}: pixels differ from {name} of {source.name}"
+        )
 
 
 def assert_every_output_filtered(outputs, in_folder):
@@ -82,7 +84,7 @@ def measure_folder_speedup(speedup, images, tmp_path, filters, filter_folder):
     (tmp_path / "par").mkdir()
     speedup(
         sequential=lambda: [
-            apply_one_filter(image, tmp_path / "seq", name).name for image in image_files(folder) for name in filters
+            apply_one_filter(name, image, tmp_path / "seq").name for image in image_files(folder) for name in filters
         ],
         parallel=lambda: [path.name for path in filter_folder(folder, tmp_path / "par", processes=2)],
         workers=2,
@@ -154,7 +156,7 @@ def test_sample_images_follow_the_seed(tmp_path, lab_seed):
     paths = make_sample_images(tmp_path / "a", 3, (40, 30), lab_seed)
     expected = reference_images(tmp_path / "ref", 3, (40, 30), lab_seed)
     assert [p.name for p in paths] == ["sample_00.png", "sample_01.png", "sample_02.png"]
-    for made, reference in zip(paths, expected):
+    for made, reference in zip(paths, expected, strict=True):
         with Image.open(made) as image, Image.open(reference) as wanted:
             assert (image.size, image.mode) == ((40, 30), "RGB")
             assert np.array_equal(np.asarray(image), np.asarray(wanted)), f"{made.name}: pixels differ"
@@ -183,7 +185,7 @@ def test_four_filters_with_their_names_and_pixels(samples, out_folder):
     assert outputs == expected_outputs(samples[:1], out_folder, FOUR_FILTERS), (
         f"outputs {[o.name for o in outputs]}: the four paths apply_one_filter returned, in FOUR_FILTERS order"
     )
-    for output, name in zip(outputs, FOUR_FILTERS):
+    for output, name in zip(outputs, FOUR_FILTERS, strict=True):
         assert_filtered(output, samples[0], name)
 
 
@@ -288,7 +290,7 @@ def test_eight_tasks_carry_the_path_and_a_filter_name(samples, out_folder, pool_
     assert list(call.tasks) == list(EIGHT_FILTERS), f"tasks {call.tasks}: map over EIGHT_FILTERS, one name per task"
 
 
-def meet_then_name(barrier, image_path, out_folder, name):
+def meet_then_name(barrier, name, image_path, out_folder):
     """Stands in for apply_one_filter: returns the output path once another task is running too."""
     barrier.wait()
     return out_folder / f"{name}_{image_path.name}"
@@ -309,7 +311,7 @@ def test_eight_filters_pixels(samples, out_folder):
     plant_stale_outputs(samples[1:2], out_folder, EIGHT_FILTERS)
     with multiprocessing.Pool(2) as pool:
         outputs = eight_filters(pool, samples[1], out_folder)
-    for output, name in zip(outputs, EIGHT_FILTERS):
+    for output, name in zip(outputs, EIGHT_FILTERS, strict=True):
         assert_filtered(output, samples[1], name)
 
 
@@ -356,7 +358,7 @@ def test_comparison_times_each_approach_into_its_own_folder(tmp_path, lab_seed):
     timings = compare_approaches(tmp_path / "in", tmp_path / "out", processes=2)
     assert list(timings) == list(APPROACHES)
     assert all(isinstance(s, float) and s > 0 for s in timings.values()), timings
-    filters = {"sequential": FOUR_FILTERS, "per_image_pool": FOUR_FILTERS, "per_filter_pool": EIGHT_FILTERS}
+    filters = {"sequential": FOUR_FILTERS, "task_per_image": FOUR_FILTERS, "task_per_filter": EIGHT_FILTERS}
     for approach, names in filters.items():
         made = sorted(p.name for p in (tmp_path / "out" / approach).iterdir())
         assert made == sorted(f"{name}_{image.name}" for image in images for name in names), approach
@@ -380,9 +382,12 @@ def test_comparison_times_each_approach_with_the_pool_size_asked_for(tmp_path, m
     started = time.perf_counter()
     timings = compare_approaches(tmp_path / "in", tmp_path / "out", processes=3)
     elapsed = time.perf_counter() - started
-    assert calls == [("filter_folder_sequential", None), ("filter_folder_parallel", 3), ("filter_folder_eight", 3)], calls
-    for approach, (name, pause) in zip(APPROACHES, pauses.items()):
-        assert timings[approach] >= pause, f"{approach}: {timings[approach]:.3f} s for a run of {name} that took {pause} s"
+    expected_calls = [("filter_folder_sequential", None), ("filter_folder_parallel", 3), ("filter_folder_eight", 3)]
+    assert calls == expected_calls, calls
+    for approach, (name, pause) in zip(APPROACHES, pauses.items(), strict=True):
+        assert timings[approach] >= pause, (
+            f"{approach}: {timings[approach]:.3f} s for a run of {name} that took {pause} s"
+        )
     assert sum(timings.values()) <= elapsed, f"timings {timings} add up to more than the {elapsed:.3f} s the call took"
 
 
@@ -422,7 +427,7 @@ def test_chart_is_a_real_800_by_500_bar_chart(tmp_path, figures_saved):
     """Catches: no file, a blank image, the wrong size, bars missing or out of order, no axis label."""
     from matplotlib.patches import Rectangle
 
-    timings = {"sequential": 3.0, "per_image_pool": 1.6, "per_filter_pool": 1.1}
+    timings = {"sequential": 3.0, "task_per_image": 1.6, "task_per_filter": 1.1}
     path = tmp_path / "chart.png"
     assert plot_comparison(timings, path) == path
     with Image.open(path) as chart:

@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 CATALOG = '''
 TITLE = "Demo step"
 EXERCISES = {
-    "double": {"title": "Double a number", "hint": "Return x * 2.\\nThe second line of the hint.", "points": 3},
+    "double": {"title": "Double a number", "hint": "Think of multiplication.",
+               "hint_full": "Return x * 2.\\nThe second line of the hint.", "points": 3},
     "pids": {"title": "Report worker pids", "hint": "Use a Pool and map pid_of over the items.", "points": 2,
              "all_or_nothing": True},
 }
@@ -131,7 +132,8 @@ def total_work(sizes, workers=2):
 
 SPEED_SOLUTION = SPEED_STUB.replace(
     "    raise NotImplementedError\n",
-    "    import multiprocessing\n\n    with multiprocessing.Pool(workers) as pool:\n        return pool.map(work, sizes)\n",
+    "    import multiprocessing\n\n"
+    "    with multiprocessing.Pool(workers) as pool:\n        return pool.map(work, sizes)\n",
 )
 
 SPEED_TESTS = '''

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from plugin.settings import default_start_method
+from plugin.safety.start_method import default_start_method
 from plugin.tests.minikit import run, write
 
 pytestmark = pytest.mark.timeout(120)
@@ -59,7 +59,10 @@ def test_solutions_target_reaches_spawned_children(kit, method):
 
 def test_submission_target_takes_only_exercise_modules(kit, tmp_path):
     submission = tmp_path / "alice"
-    write(submission / "step1" / "demo.py", "import os\n\ndef double(x):\n    return x + x\n\n\ndef pids(items):\n    return [os.getpid()] * len(items)\n")
+    write(
+        submission / "step1" / "demo.py",
+        "import os\n\ndef double(x):\n    return x + x\n\n\ndef pids(items):\n    return [os.getpid()] * len(items)\n",
+    )
     write(submission / "conftest.py", "raise SystemExit('a learner conftest must not be loaded')\n")
     write(submission / "step1" / "test_cheat.py", "def test_cheat():\n    pass\n")
     result, document = lab_json(kit, f"--submission={submission}")
@@ -115,13 +118,17 @@ def test_a_stub_called_by_another_exercise_is_the_place_to_edit(kit, pids):
     demo = kit.path / "exercises" / "step1" / "demo.py"
     demo.write_text(demo.read_text().split("def pids")[0] + pids)
     result, document = lab_json(kit, "-k", "pids")
-    result.stdout.fnmatch_lines(["not implemented yet: exercises/step1/demo.py:3  (step1.double, which step1.pids uses)"])
+    result.stdout.fnmatch_lines(
+        ["not implemented yet: exercises/step1/demo.py:3  (step1.double, which step1.pids uses)"]
+    )
     (test,) = [t for s in document["steps"] for e in s["exercises"] for t in e["tests"]]
-    assert test["outcome"] == "todo" and test["message"] == "not implemented yet: exercises/step1/demo.py:3 (step1.double)"
+    assert test["outcome"] == "todo"
+    assert test["message"] == "not implemented yet: exercises/step1/demo.py:3 (step1.double)"
 
 
 def test_a_step_whose_tests_cannot_import_the_learner_code_says_why(kit):
-    write(kit.path / "exercises" / "step1" / "demo.py", "def double(x):\n    return x *\n\n\ndef pids(items):\n    pass\n")
+    demo = "def double(x):\n    return x *\n\n\ndef pids(items):\n    pass\n"
+    write(kit.path / "exercises" / "step1" / "demo.py", demo)
     result, document = lab_json(kit)
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines([
@@ -135,7 +142,8 @@ def test_a_step_whose_tests_cannot_import_the_learner_code_says_why(kit):
 
 
 def test_progress_summary_shows_bar_next_exercise_and_failing_hints(kit):
-    write(kit.path / "exercises" / "step1" / "demo.py", "def double(x):\n    return x * 3\n\n\ndef pids(items):\n    raise NotImplementedError\n")
+    demo = "def double(x):\n    return x * 3\n\n\ndef pids(items):\n    raise NotImplementedError\n"
+    write(kit.path / "exercises" / "step1" / "demo.py", demo)
     result, document = lab_json(kit)
     statuses = {e["id"]: e["status"] for e in document["steps"][0]["exercises"]}
     assert statuses == {"step1.double": "failing", "step1.pids": "todo"}
@@ -144,9 +152,10 @@ def test_progress_summary_shows_bar_next_exercise_and_failing_hints(kit):
         "step1  Demo step * 0/2 done",
         "Next: step1.double — Double a number (failing)",
         "      edit exercises/step1/demo.py:1",
-        "      hint: Return x * 2. The second line of the hint.",
+        "      hint: Think of multiplication.",
         "*= 3 failed in *",
     ])
+    assert "Return x * 2" not in result.stdout.str(), "by default the hint is the nudge, not the full hint"
     assert "[--------------------] 0/2 done" in result.stdout.str()
     failed = [t for s in document["steps"] for e in s["exercises"] for t in e["tests"] if t["outcome"] == "failed"]
     assert failed and all("assert" in t["message"] for t in failed)
@@ -162,13 +171,15 @@ def test_exercises_that_did_not_run_are_listed_apart_with_no_status(kit):
 
 
 def test_failing_seeded_test_prints_the_seed_and_the_rerun_command(kit, tmp_path):
-    write(kit.path / "exercises" / "step1" / "demo.py", "def double(x):\n    return x\n\n\ndef pids(items):\n    return []\n")
+    demo = "def double(x):\n    return x\n\n\ndef pids(items):\n    return []\n"
+    write(kit.path / "exercises" / "step1" / "demo.py", demo)
     result = run(kit, "--lab-seed", "4242", "-k", "test_double and not pool")
     result.stdout.fnmatch_lines(["*inputs were seeded with 4242; rerun with: pytest --lab-seed 4242 *test_double*"])
     # A rerun tests the same target under the same start method.
     write(tmp_path / "work" / "step1" / "demo.py", (kit.path / "exercises" / "step1" / "demo.py").read_text())
-    result = run(kit, f"--submission={tmp_path / 'work'}", "--start-method", "spawn", "--lab-seed", "77", "-k", "test_double and not pool")
-    result.stdout.fnmatch_lines([f"*rerun with: pytest --lab-seed 77 --submission={tmp_path / 'work'} --start-method spawn *test_double*"])
+    submission = f"--submission={tmp_path / 'work'}"
+    result = run(kit, submission, "--start-method", "spawn", "--lab-seed", "77", "-k", "test_double and not pool")
+    result.stdout.fnmatch_lines([f"*rerun with: pytest --lab-seed 77 {submission} --start-method spawn *test_double*"])
 
 
 def test_xdist_aggregates_progress_on_the_controller(kit):
@@ -179,16 +190,22 @@ def test_xdist_aggregates_progress_on_the_controller(kit):
     assert "step1  Demo step" in result.stdout.str() and "[####################] 2/2 done" in result.stdout.str()
 
 
-def test_failing_exercises_get_a_one_line_hint_or_the_full_hint_with_hints(kit):
-    write(kit.path / "exercises" / "step1" / "demo.py", "def double(x):\n    raise NotImplementedError\n\n\ndef pids(items):\n    return None\n")
+def test_hints_are_a_nudge_by_default_and_the_full_hint_with_hints(kit):
+    demo = "def double(x):\n    raise NotImplementedError\n\n\ndef pids(items):\n    return None\n"
+    write(kit.path / "exercises" / "step1" / "demo.py", demo)
     write(kit.path / "exercises" / "step1" / "__init__.py",
-          'TITLE = "Demo step"\nEXERCISES = {"double": {"title": "Double", "hint": "Return x * 2."},\n'
-          '             "pids": {"title": "Pids", "hint": "Use a Pool.\\nMap pid_of over the items."}}\n')
+          'TITLE = "Demo step"\nEXERCISES = {"double": {"title": "Double", "hint": "Multiply.", '
+          '"hint_full": "Return x * 2."},\n'
+          '             "pids": {"title": "Pids", "hint": "Use a Pool.", '
+          '"hint_full": "Use a Pool.\\nMap pid_of over the items."}}\n')
     brief = run(kit)
-    brief.stdout.fnmatch_lines(["Next: step1.double — Double (todo)", "Also failing:", "  step1.pids — Pids", "      hint: Use a Pool."])
-    assert "Map pid_of" not in brief.stdout.str()
+    brief.stdout.fnmatch_lines(["Next: step1.double — Double (todo)", "*", "      hint: Multiply.",
+                                "Also failing:", "  step1.pids — Pids", "      hint: Use a Pool."])
+    assert "Map pid_of" not in brief.stdout.str() and "x * 2" not in brief.stdout.str()
     full = run(kit, "--hints")
-    full.stdout.fnmatch_lines(["      hint: Use a Pool. Map pid_of over the items."])
+    full.stdout.fnmatch_lines(
+        ["      hint: Return x * 2.", "Also failing:", "*", "      hint: Use a Pool. Map pid_of over the items."]
+    )
 
 
 def test_outside_a_kit_the_plugin_stays_out_of_the_way(pytester, monkeypatch):

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from plugin import machine
+from plugin.measure import machine
 
 
 @pytest.mark.parametrize(
@@ -32,7 +32,11 @@ def test_cgroup_quota_is_read_from_v2_or_v1_files(tmp_path, files, expected):
     [
         ("0::/box/job\n", {"box/job/cpu.max": "50000 100000", "cpu.max": "max 100000"}, 0.5),
         ("0::/box/job\n", {"box/job/cpu.max": "300000 100000", "box/cpu.max": "100000 100000"}, 1.0),
-        ("4:cpu,cpuacct:/job\n0::/\n", {"cpu/job/cpu.cfs_quota_us": "200000", "cpu/job/cpu.cfs_period_us": "100000"}, 2.0),
+        (
+            "4:cpu,cpuacct:/job\n0::/\n",
+            {"cpu/job/cpu.cfs_quota_us": "200000", "cpu/job/cpu.cfs_period_us": "100000"},
+            2.0,
+        ),
     ],
     ids=["own-cgroup", "tighter-ancestor", "v1-own-cgroup"],
 )

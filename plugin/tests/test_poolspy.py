@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from plugin import failures
-from plugin.poolspy import LARGE_TASK_BYTES, OpenPools, PoolSpy
+from plugin.safety.poolspy import LARGE_TASK_BYTES, OpenPools, PoolSpy
+from plugin.session import failures
 from plugin.workers import cpu_work, pid_of
 
 pytestmark = pytest.mark.timeout(60)

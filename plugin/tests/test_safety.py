@@ -12,7 +12,7 @@ import pytest
 
 from plugin.tests.minikit import add_mistakes_step, processes_marked, run
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 
 EXPECTED = {  # test -> (outcome, a phrase of its message)
     "test_hang": ("failed", "timed out after 4 s, and 1 child process(es) were terminated"),
@@ -44,7 +44,8 @@ def test_each_mistake_fails_its_own_test_briefly_and_nothing_survives(kit, monke
     # multiprocessing's resource tracker exits by itself once the run has closed its pipe: give it a moment.
     _, survivors = psutil.wait_procs(processes_marked(mark), timeout=3)
     assert not survivors, f"processes outlived the run: {[p.cmdline() for p in survivors]}"
-    leaked = [name for name in os.listdir("/dev/shm") if name in tests["test_leak_segment"]["message"]] if os.path.isdir("/dev/shm") else []
+    segments = os.listdir("/dev/shm") if os.path.isdir("/dev/shm") else []
+    leaked = [name for name in segments if name in tests["test_leak_segment"]["message"]]
     assert not leaked
 
 
@@ -52,7 +53,8 @@ def test_child_output_appears_with_the_test_that_printed_it(kit):
     add_mistakes_step(kit)
     (kit.path / "exercises" / "step3" / "test_prints.py").write_text(
         "import multiprocessing\nimport sys\nimport pytest\n\n"
-        "def shout(x):\n    sys.stdout.write(f'worker says {x}\\n')  # one write: lines of two workers cannot interleave\n"
+        "def shout(x):\n"
+        "    sys.stdout.write(f'worker says {x}\\n')  # one write: lines of two workers cannot interleave\n"
         "    sys.stdout.flush()\n    return x\n\n"
         "@pytest.mark.exercise('step3.fine')\n"
         "def test_prints():\n"

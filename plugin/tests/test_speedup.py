@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
-from plugin import clock, speedup
-from plugin.machine import usable_cpus
-from plugin.speedup import SpeedupMeter, attainable_speedup, best_times, required_speedup
+from plugin.measure import clock, speedup, timing
+from plugin.measure.machine import usable_cpus
+from plugin.measure.speedup import SpeedupMeter
+from plugin.measure.timing import attainable_speedup, best_times, required_speedup
 from plugin.tests.minikit import CLOCK_CHEAT, SPEED_STUB, add_speed_step, run, write
 
 
@@ -45,7 +46,7 @@ def test_best_times_interleaves_alternating_and_keeps_the_best(monkeypatch):
 def test_best_times_stops_at_the_budget_after_the_minimum_rounds(monkeypatch):
     fake = FakeWork(monkeypatch)
     best_times(fake.task("s", [1.0]), fake.task("p", [1.0]), rounds=10, budget_s=0.5)
-    assert len(fake.calls) == 2 * speedup.MIN_ROUNDS
+    assert len(fake.calls) == 2 * timing.MIN_ROUNDS
 
 
 def test_attainable_speedup_is_capacity_less_the_workers_start_up():
@@ -230,13 +231,17 @@ def speedups_of(kit, *args):
 @needs_two_cpus
 def test_solution_passes_and_the_measurement_is_reported(kit):
     add_speed_step(kit)
-    result, rows = speedups_of(kit, "--solutions", "--speedup-plot=chart.png")
+    result, rows = speedups_of(kit, "--solutions", "--speedup-plot=chart.png", "--gradescope=gradescope.json")
     assert result.ret == 0, result.stdout.str()
     (row,) = rows
     assert row["exercise"] == "step2.total_work" and row["verdict"] == "pass" and row["workers"] == 2
     assert set(row) >= {"nodeid", "capacity", "sequential_s", "parallel_s", "speedup", "required", "reason"}
     assert row["speedup"] == pytest.approx(row["sequential_s"] / row["parallel_s"], rel=0.01)
-    result.stdout.fnmatch_lines(["*= Parallel Lab: speedup =*", "exercise * workers * speedup * verdict", "step2.total_work * pass"])
+    leaderboard = json.loads((kit.path / "gradescope.json").read_text())["leaderboard"]
+    assert leaderboard == [{"name": "step2.total_work speedup", "value": row["speedup"], "order": "desc"}]
+    result.stdout.fnmatch_lines(
+        ["*= Parallel Lab: speedup =*", "exercise * workers * speedup * verdict", "step2.total_work * pass"]
+    )
     from PIL import Image
 
     with Image.open(kit.path / "chart.png") as chart:
@@ -245,6 +250,7 @@ def test_solution_passes_and_the_measurement_is_reported(kit):
 
 @end_to_end
 @needs_two_cpus
+@pytest.mark.slow  # wrong implementations
 @pytest.mark.parametrize("body", [SEQUENTIAL, POOL_PER_TASK], ids=["sequential", "pool-per-task"])
 def test_slow_implementations_fail_saying_what_was_measured_and_needed(kit, tmp_path, body):
     add_speed_step(kit)
@@ -255,6 +261,7 @@ def test_slow_implementations_fail_saying_what_was_measured_and_needed(kit, tmp_
 
 
 @end_to_end
+@pytest.mark.slow  # a tamper case
 def test_a_learner_clock_cannot_fake_a_speedup_and_no_speedup_never_fails(kit, tmp_path):
     add_speed_step(kit)
     result, rows = speedups_of(kit, submission(tmp_path, CLOCK_CHEAT), "--no-speedup")
@@ -289,7 +296,7 @@ def test_xdist_aggregates_speedups_and_measures_alone(kit):
         '''
         import json, os, time
         import pytest
-        from plugin import clock
+        from plugin.measure import clock
 
         LOG = os.path.join(os.path.dirname(__file__), "intervals.jsonl")
 
@@ -307,7 +314,7 @@ def test_xdist_aggregates_speedups_and_measures_alone(kit):
         '''
         import json, os
         import pytest
-        from plugin import clock
+        from plugin.measure import clock
         from exercises.step2.speed import total_work, work
 
         SIZES = [2_500_000] * 4
@@ -331,7 +338,8 @@ def test_xdist_aggregates_speedups_and_measures_alone(kit):
     result, rows = speedups_of(kit, "--solutions", "-n", "2", "-p", "xdist")
     assert result.ret == 0, result.stdout.str()
     assert [row["verdict"] for row in rows] == ["pass"]
-    intervals = [json.loads(line) for line in (kit.path / "exercises" / "step2" / "intervals.jsonl").read_text().splitlines()]
+    log = kit.path / "exercises" / "step2" / "intervals.jsonl"
+    intervals = [json.loads(line) for line in log.read_text().splitlines()]
     (measured,) = [(start, end) for kind, start, end in intervals if kind == "speedup"]
     busy = [(start, end) for kind, start, end in intervals if kind == "busy"]
     assert len(busy) == 60

@@ -22,6 +22,16 @@ def count_primes(limit):
     return count
 
 
+def parallel_map(func, items, processes=None):
+    with multiprocessing.Pool(processes or usable_cpus()) as pool:
+        return pool.map(func, items)
+
+
+def parallel_starmap(func, arg_tuples, processes=None):
+    with multiprocessing.Pool(processes or usable_cpus()) as pool:
+        return pool.starmap(func, arg_tuples)
+
+
 def usable_cpus():
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     try:
@@ -31,13 +41,3 @@ def usable_cpus():
     if quota != "max":
         cpus = min(cpus, math.floor(int(quota) / int(period)))
     return max(1, cpus)
-
-
-def parallel_map(func, items, processes=None):
-    with multiprocessing.Pool(processes or usable_cpus()) as pool:
-        return pool.map(func, items)
-
-
-def parallel_starmap(func, arg_tuples, processes=None):
-    with multiprocessing.Pool(processes or usable_cpus()) as pool:
-        return pool.starmap(func, arg_tuples)

@@ -57,7 +57,8 @@ def _through_shared_memory(data, chunks, processes):
         view[:] = data
         del view
         edges = np.cumsum([0] + [len(chunk) for chunk in chunks])
-        tasks = [(segment.name, data.shape, data.dtype, int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
+        bounds = zip(edges[:-1], edges[1:], strict=True)
+        tasks = [(segment.name, data.shape, data.dtype, int(start), int(stop)) for start, stop in bounds]
         with multiprocessing.Pool(processes) as pool:
             return np.concatenate(pool.starmap(process_shared_chunk, tasks))
     finally:

@@ -10,11 +10,12 @@ from PIL import Image, ImageFilter
 
 FOUR_FILTERS = ("blur", "edges", "emboss", "sharpen")
 EIGHT_FILTERS = FOUR_FILTERS + ("contour", "detail", "smooth", "smooth_more")
-APPROACHES = ("sequential", "per_image_pool", "per_filter_pool")
+APPROACHES = ("sequential", "task_per_image", "task_per_filter")
 
 
 def image_filter(name):
-    """Given: the Pillow filter called ``name`` ("blur" is a Gaussian blur of radius 5)."""
+    """Given: the Pillow filter called ``name`` ("blur" is a Gaussian blur, ``radius=5``: for Pillow, the
+    standard deviation of the Gaussian, in pixels)."""
     return {
         "blur": ImageFilter.GaussianBlur(radius=5),
         "edges": ImageFilter.FIND_EDGES,
@@ -27,9 +28,10 @@ def image_filter(name):
     }[name]
 
 
-def apply_one_filter(image_path, out_folder, name):
+def apply_one_filter(name, image_path, out_folder):
     """Given: apply filter ``name`` to the image at ``image_path``, save it as
-    ``out_folder / f"{name}_{image_path.name}"``, and return that path."""
+    ``out_folder / f"{name}_{image_path.name}"``, and return that path. ``name`` comes first, so that
+    ``pool.map`` can pass it while ``functools.partial`` fixes the others by keyword."""
     image_path, out_folder = Path(image_path), Path(out_folder)
     with Image.open(image_path) as image:
         output = out_folder / f"{name}_{image_path.name}"
@@ -55,7 +57,7 @@ def make_sample_images(folder, count, size, seed):
 
 
 def apply_filters(image_path, out_folder):
-    return [apply_one_filter(image_path, out_folder, name) for name in FOUR_FILTERS]
+    return [apply_one_filter(name, image_path, out_folder) for name in FOUR_FILTERS]
 
 
 def filter_folder_sequential(in_folder, out_folder):
@@ -69,7 +71,7 @@ def filter_folder_parallel(in_folder, out_folder, processes=2):
 
 
 def eight_filters(pool, image_path, out_folder):
-    return pool.map(functools.partial(apply_one_filter, image_path, out_folder), EIGHT_FILTERS)
+    return pool.map(functools.partial(apply_one_filter, image_path=image_path, out_folder=out_folder), EIGHT_FILTERS)
 
 
 def filter_folder_eight(in_folder, out_folder, processes=2):
@@ -80,8 +82,8 @@ def filter_folder_eight(in_folder, out_folder, processes=2):
 def compare_approaches(in_folder, out_folder, processes=2):
     runs = {
         "sequential": lambda target: filter_folder_sequential(in_folder, target),
-        "per_image_pool": lambda target: filter_folder_parallel(in_folder, target, processes),
-        "per_filter_pool": lambda target: filter_folder_eight(in_folder, target, processes),
+        "task_per_image": lambda target: filter_folder_parallel(in_folder, target, processes),
+        "task_per_filter": lambda target: filter_folder_eight(in_folder, target, processes),
     }
     timings = {}
     for name in APPROACHES:
@@ -94,11 +96,9 @@ def compare_approaches(in_folder, out_folder, processes=2):
 
 
 def plot_comparison(timings, png_path):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(8, 5), dpi=100)
-    FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     axes.bar(list(timings), list(timings.values()), color=["tab:gray", "tab:blue", "tab:green"][: len(timings)])
     axes.set_ylabel("seconds")

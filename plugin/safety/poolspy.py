@@ -19,7 +19,8 @@ import os
 import shutil
 import tempfile
 import threading
-from multiprocessing import pool as mp_pool, reduction
+from multiprocessing import pool as mp_pool
+from multiprocessing import reduction
 from pathlib import Path
 
 import pytest
@@ -118,24 +119,24 @@ class PoolSpy(list):
         """
         methods = (methods,) if isinstance(methods, str) else methods
         wanted = " or ".join(f"Pool.{name}" for name in methods)
-        assert self, say("pool_not_used", wanted=wanted)
-        assert not any(call.threads for call in self), say("pool_threads", wanted=wanted)
+        assert self, say("poolspy.not_used", wanted=wanted)
+        assert not any(call.threads for call in self), say("poolspy.threads", wanted=wanted)
         used = sorted({call.method for call in self} - set(methods))
-        assert not used, say("pool_wrong_method", used=", ".join(f"Pool.{name}" for name in used), wanted=wanted)
+        assert not used, say("poolspy.wrong_method", used=", ".join(f"Pool.{name}" for name in used), wanted=wanted)
         if calls is not None:
-            assert len(self) == calls, say("pool_call_count", count=len(self), wanted=wanted, expected=calls)
+            assert len(self) == calls, say("poolspy.call_count", count=len(self), wanted=wanted, expected=calls)
         if pool_size is not None:
             sizes = sorted({call.pool_size for call in self})
-            assert sizes == [pool_size], say("pool_size", sizes=sizes, expected=pool_size)
+            assert sizes == [pool_size], say("poolspy.size", sizes=sizes, expected=pool_size)
         if tasks_per_call is not None:
             counts = [len(call.tasks) for call in self]
-            assert set(counts) == {tasks_per_call}, say("pool_task_count", counts=counts, expected=tasks_per_call)
+            assert set(counts) == {tasks_per_call}, say("poolspy.task_count", counts=counts, expected=tasks_per_call)
         if references_only:
             largest = max(call.largest_task_bytes or 0 for call in self)
-            assert largest < LARGE_TASK_BYTES, say("pool_large_task", size=largest)
+            assert largest < LARGE_TASK_BYTES, say("poolspy.large_task", size=largest)
         pids = self.worker_pids()
-        assert pids, say("pool_no_task_ran", wanted=wanted)
-        assert os.getpid() not in pids, say("pool_ran_here", wanted=wanted)
+        assert pids, say("poolspy.no_task_ran", wanted=wanted)
+        assert os.getpid() not in pids, say("poolspy.ran_here", wanted=wanted)
         return list(self)
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from plugin.exercises import Catalog, locate
+from plugin.catalog import Catalog, locate
+from plugin.messages import say
 from plugin.progress import ExerciseProgress, Ledger, progress
 from plugin.targets import Target
-
-CLASSROOM_VERSION = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,23 +47,27 @@ class ExerciseScore:
 
     def output(self) -> str:
         """What the learner reads next to the score: the first failure, its hint, and the tally."""
-        lines = [f"{self.passed} of {self.counted} tests passed"]
+        lines = [say("grade.tally", passed=self.passed, counted=self.counted)]
         if self.not_measured:
-            lines[0] += f"; {self.not_measured} speedup test(s) not measured on this machine (no points either way)"
+            lines[0] += say("grade.not_measured", count=self.not_measured)
         if self.exercise.all_or_nothing and not self.full:
-            lines[0] += "; this exercise scores only when every test passes"
+            lines[0] += say("grade.all_or_nothing")
         if self.problem:
             lines.append(self.problem)
-        if not self.full and self.exercise.short_hint:
-            lines.append(f"hint: {self.exercise.short_hint}")
+        if not self.full and self.exercise.hint:
+            lines.append(say("grade.hint", hint=self.exercise.hint))
         return "\n".join(lines)
 
 
 def _first_problem(row: ExerciseProgress) -> str:
     for test in row.tests:
         if test.outcome != "passed" and not test.speedup_not_measured:
-            return f"{test.nodeid.split('::')[-1]}: {test.message}" if test.message else test.nodeid
-    return "" if row.tests else "none of its tests ran"
+            return (
+                say("grade.first_problem", test=test.nodeid.split("::")[-1], message=test.message)
+                if test.message
+                else test.nodeid
+            )
+    return "" if row.tests else say("grade.none_ran")
 
 
 def score_exercise(row: ExerciseProgress, number: str, line_no: int) -> ExerciseScore:
@@ -110,61 +113,4 @@ def totals(scores: list[ExerciseScore]) -> tuple[float, float]:
 def summary_line(scores: list[ExerciseScore], seed: int) -> str:
     score, max_score = totals(scores)
     full = sum(s.full for s in scores)
-    return f"Parallel Lab: {score:g} / {max_score:g} points; {full} of {len(scores)} exercises complete (seed {seed})"
-
-
-# -- Gradescope: results.json (https://gradescope-autograders.readthedocs.io, "Output format") ----------
-
-
-def gradescope_document(
-    scores: list[ExerciseScore], speedups: list[dict], execution_time: float, seed: int, notes: list[str] = ()
-) -> dict:
-    score, _ = totals(scores)
-    return {
-        "score": score,
-        "execution_time": round(execution_time, 3),
-        "output": "\n".join([summary_line(scores, seed), *notes]),
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": [
-            {
-                "name": f"{s.exercise.id}: {s.exercise.title}",
-                "number": s.number,
-                "score": s.score,
-                "max_score": s.max_score,
-                "status": "passed" if s.full else "failed",
-                "output": s.output(),
-                "visibility": "visible",
-            }
-            for s in scores
-        ],
-        "leaderboard": [
-            {"name": f"{row['exercise']} speedup", "value": row["speedup"], "order": "desc"}
-            for row in speedups
-            if row.get("verdict") != "not-measured" and isinstance(row.get("speedup"), (int, float))
-        ],
-    }
-
-
-# -- GitHub Classroom: what autograding-grading-reporter reads from <RUNNER>_RESULTS -------------------
-
-
-def classroom_document(scores: list[ExerciseScore], run_error: bool = False) -> dict:
-    """``run_error``: the run itself went wrong (ended early, tampering), not only some tests."""
-    _, max_score = totals(scores)
-    return {
-        "version": CLASSROOM_VERSION,
-        "status": "error" if run_error else "pass" if all(s.full for s in scores) else "fail",
-        "max_score": max_score,
-        "tests": [
-            {
-                "name": f"{s.exercise.id}: {s.exercise.title}",
-                "status": "pass" if s.full else "fail",
-                "score": s.score,
-                "message": s.output(),
-                "line_no": s.line_no,
-                "duration": round(s.duration * 1000),  # milliseconds, as the Classroom graders write it
-            }
-            for s in scores
-        ],
-    }
+    return say("grade.summary", score=score, max_score=max_score, full=full, count=len(scores), seed=seed)

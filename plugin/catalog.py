@@ -3,10 +3,13 @@
 Each step declares its exercises in one place, ``exercises/stepN/__init__.py``::
 
     TITLE = "Pools"
-    EXERCISES = {"parallel_map": {"title": "...", "hint": "...", "points": 2}}
+    EXERCISES = {"parallel_map": {"title": "...", "hint": "...", "hint_full": "...", "points": 2}}
 
+``hint`` is the nudge printed by default (where to look, which API; never the code); ``hint_full``
+(default: the same as ``hint``) is the fuller hint that ``--hints`` shows.
 ``points`` (default 1) is what the exercise is worth when graded; ``"all_or_nothing": True`` gives them
-only when every test of the exercise passes, instead of the fraction that passed. The file is read as data (never imported), so the catalog is the same for every target.
+only when every test of the exercise passes, instead of the fraction that passed. The file is read as data
+(never imported), so the catalog is the same for every target.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import re
 import traceback
 from pathlib import Path
 
+from plugin.messages import say
 from plugin.targets import EXERCISES, Target, exercise_modules
 
+MARKER = "exercise"  # @pytest.mark.exercise("stepN.<function_name>"): the exercise a test belongs to
 ID_PATTERN = re.compile(r"^(step\d+)\.([A-Za-z_]\w*)$")
 
 
@@ -32,15 +37,11 @@ class Exercise:
     step: str
     name: str
     title: str
-    hint: str
+    hint: str  # the nudge, printed by default
     module: str  # the module of the step that defines the function
     points: float = 1.0
     all_or_nothing: bool = False
-
-    @property
-    def short_hint(self) -> str:
-        first_line = self.hint.strip().splitlines()[0] if self.hint.strip() else ""
-        return first_line
+    hint_full: str = ""  # shown by --hints; the nudge when the catalog gives none
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +72,9 @@ def _module_constants(path: Path) -> dict[str, object]:
             try:
                 constants[node.targets[0].id] = ast.literal_eval(node.value)
             except ValueError as error:
-                raise CatalogError(f"{path}: {node.targets[0].id} must be a plain literal ({error})") from None
+                raise CatalogError(
+                    say("catalog.not_literal", path=path, name=node.targets[0].id, error=error)
+                ) from None
     return constants
 
 
@@ -88,38 +91,39 @@ def load_catalog(rootdir: Path) -> Catalog:
     modules_by_step: dict[str, list[str]] = {}
     for step, module in exercise_modules(rootdir):
         modules_by_step.setdefault(step, []).append(module)
-    steps = []
     step_dirs = sorted((rootdir / EXERCISES).glob("step*/__init__.py"), key=lambda p: _natural_key(p.parent.name))
-    for init in step_dirs:
-        step = init.parent.name
-        constants = _module_constants(init)
-        declared = constants.get("EXERCISES", {})
-        if not isinstance(declared, dict):
-            raise CatalogError(f"{init}: EXERCISES must be a dict of name -> {{'title', 'hint'}}")
-        defining = {
-            module: _defined_functions(init.parent / f"{module}.py") for module in modules_by_step.get(step, [])
-        }
-        exercises = []
-        for name, fields in declared.items():
-            if not isinstance(fields, dict):
-                raise CatalogError(f"{init}: EXERCISES[{name!r}] must be a dict with 'title' and 'hint'")
-            modules = [module for module, functions in defining.items() if name in functions]
-            if not modules:
-                raise CatalogError(f"{init}: exercise {name!r} is not a function of any module in {init.parent}")
-            exercises.append(
-                Exercise(
-                    id=f"{step}.{name}",
-                    step=step,
-                    name=name,
-                    title=str(fields.get("title", name)),
-                    hint=str(fields.get("hint", "")),
-                    module=modules[0],
-                    points=float(fields.get("points", 1)),
-                    all_or_nothing=bool(fields.get("all_or_nothing", False)),
-                )
+    return Catalog(tuple(_load_step(init, modules_by_step.get(init.parent.name, [])) for init in step_dirs))
+
+
+def _load_step(init: Path, modules: list[str]) -> Step:
+    """One step, from its ``__init__.py`` (read as data) and the functions its modules define."""
+    step = init.parent.name
+    constants = _module_constants(init)
+    declared = constants.get("EXERCISES", {})
+    if not isinstance(declared, dict):
+        raise CatalogError(say("catalog.not_a_dict", path=init))
+    defining = {module: _defined_functions(init.parent / f"{module}.py") for module in modules}
+    exercises = []
+    for name, fields in declared.items():
+        if not isinstance(fields, dict):
+            raise CatalogError(say("catalog.entry_not_a_dict", path=init, name=name))
+        modules_defining = [module for module, functions in defining.items() if name in functions]
+        if not modules_defining:
+            raise CatalogError(say("catalog.no_function", path=init, name=name, folder=init.parent))
+        exercises.append(
+            Exercise(
+                id=f"{step}.{name}",
+                step=step,
+                name=name,
+                title=str(fields.get("title", name)),
+                hint=str(fields.get("hint", "")),
+                hint_full=str(fields.get("hint_full") or fields.get("hint", "")),
+                module=modules_defining[0],
+                points=float(fields.get("points", 1)),
+                all_or_nothing=bool(fields.get("all_or_nothing", False)),
             )
-        steps.append(Step(step, str(constants.get("TITLE", step)), tuple(exercises)))
-    return Catalog(tuple(steps))
+        )
+    return Step(step, str(constants.get("TITLE", step)), tuple(exercises))
 
 
 def locate(exercise: Exercise, target: Target) -> tuple[Path, int]:
@@ -137,6 +141,19 @@ def locate(exercise: Exercise, target: Target) -> tuple[Path, int]:
                 if isinstance(inner, ast.Raise) and "NotImplementedError" in ast.unparse(inner):
                     return path, inner.lineno
     return path, line
+
+
+def _relative(path: Path, rootdir: Path) -> str:
+    try:
+        return str(path.relative_to(rootdir))
+    except ValueError:
+        return str(path)
+
+
+def edit_location(exercise: Exercise, target: Target, rootdir: Path, line: int | None = None) -> str:
+    """``file:line`` to edit for ``exercise``: ``line`` when known, else its stub's ``raise``."""
+    path, stub_line = locate(exercise, target)
+    return f"{_relative(path, rootdir)}:{line or stub_line}"
 
 
 _REMOTE_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<name>\w+)', re.MULTILINE)

@@ -1,7 +1,9 @@
-"""``-p plugin.stream --lab-stream PATH``: the result of every exercise test, as it happens, for a grader.
+"""``-p plugin.grading.stream --lab-stream-fd N``: the result of every exercise test, as it happens, for a grader.
 
 The grading command (``python -m plugin.grade``) runs pytest in a child process with this plugin and
 scores only what arrives here, so a run that crashes or ends early keeps the results it finished.
+The lines go into an inherited pipe whose read end only the grading process holds (``plugin.grading.channel``
+reads and validates them there): there is no file for learner code to replace, and nothing to read back.
 
 Two defences against learner code, which runs inside that child process:
 
@@ -21,9 +23,12 @@ import importlib
 import inspect
 import json
 import os
-from pathlib import Path
 
 import pytest
+
+from plugin.catalog import MARKER
+from plugin.grading import channel
+from plugin.messages import say
 
 KEY_FD_ENV = "PARALLEL_LAB_STREAM_KEY_FD"
 
@@ -44,13 +49,22 @@ WATCHED_MODULES = (
     "_pytest.main",
     "_pytest.fixtures",
     "pytest",
-    "plugin.clock",
-    "plugin.failures",
-    "plugin.processes",
+    "plugin.measure.clock",
+    "plugin.measure.check",
+    "plugin.measure.speedup",
+    "plugin.measure.timing",
+    "plugin.messages",
     "plugin.progress",
     "plugin.pytest_plugin",
-    "plugin.speedup",
-    "plugin.stream",
+    "plugin.safety.hang_guard",
+    "plugin.safety.leftovers",
+    "plugin.safety.poolspy",
+    "plugin.safety.process_tree",
+    "plugin.session.failures",
+    "plugin.session.guard",
+    "plugin.session.run",
+    "plugin.session.stamping",
+    "plugin.grading.stream",
 )
 # Hooks whose implementations decide or carry a test's result: no new one may join once tests load.
 WATCHED_HOOKS = (
@@ -120,7 +134,7 @@ class Watchlist:
         if self._hooks is not None:
             for name, impls in self._hooks.items():
                 now = self._impls(pluginmanager, name)
-                if len(now) != len(impls) or any(a is not b for a, b in zip(now, impls)):
+                if len(now) != len(impls) or any(a is not b for a, b in zip(now, impls, strict=True)):
                     changed.append(f"hook {name}")
         return changed
 
@@ -133,42 +147,20 @@ def sign(key: bytes, event: dict) -> str:
     return json.dumps({"body": body, "mac": hmac.new(key, body.encode(), hashlib.sha256).hexdigest()})
 
 
-def read_events(path: Path, key: bytes) -> tuple[list[dict], int]:
-    """The authentic events of a stream file, and how many complete lines were not authentic.
-
-    A last line without its newline was cut short by a crash: it is dropped, not counted as forged.
-    """
-    events, forged = [], 0
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
-    except OSError:
-        return events, forged
-    for line in lines[:-1]:  # the piece after the last newline is empty or was cut short
-        try:
-            signed = json.loads(line)
-            body, mac = signed["body"], signed["mac"]
-            expected = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
-            if not isinstance(mac, str) or not hmac.compare_digest(mac, expected):
-                raise ValueError("bad signature")
-            events.append(json.loads(body))
-        except (ValueError, TypeError, KeyError):
-            forged += 1
-    return events, forged
-
-
 def _take_key() -> bytes:
     fd = os.environ.pop(KEY_FD_ENV, None)
     if fd is None:
-        raise pytest.UsageError(f"--lab-stream is for the grading command: it hands the key over in {KEY_FD_ENV}")
+        raise pytest.UsageError(say("stream.key_missing", variable=KEY_FD_ENV))
     with os.fdopen(int(fd), "rb") as pipe:
         return pipe.read()
 
 
 class Stream:
-    def __init__(self, config: pytest.Config, path: Path, key: bytes):
+    def __init__(self, config: pytest.Config, fd: int, key: bytes):
         self.config = config
         self.key = key
-        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the whole session
+        os.set_inheritable(fd, False)  # the pipe is the session's: no process it starts gets it by exec
+        self._file = os.fdopen(fd, "w", encoding="utf-8")  # open for the whole session
         self._tampered = False
 
     def emit(self, event: dict) -> None:
@@ -190,7 +182,7 @@ class Stream:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         tests = []
         for item in session.items:
-            marker = item.get_closest_marker("exercise")
+            marker = item.get_closest_marker(MARKER)
             if marker is not None and marker.args:
                 tests.append({"nodeid": item.nodeid, "exercise": marker.args[0]})
         self.emit({"event": "collected", "tests": tests})
@@ -205,6 +197,8 @@ class Stream:
 
         phase = phase_fields(report)
         if phase is not None:
+            # What a test printed is the learner's and unbounded: the grader takes only so much of it.
+            phase["output"] = phase["output"][: channel.MAX_TEXT]
             self.emit({"event": "phase", **phase})
 
     @pytest.hookimpl(trylast=True)
@@ -214,11 +208,11 @@ class Stream:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("parallel-lab").addoption(
-        "--lab-stream", metavar="PATH", help="(grading command) append signed result events to PATH"
+        "--lab-stream-fd", type=int, metavar="N", help="(grading command) write signed result events to descriptor N"
     )
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    if config.option.lab_stream:
-        config.pluginmanager.register(Stream(config, Path(config.option.lab_stream), _take_key()), "lab-stream")
+    if config.option.lab_stream_fd is not None:
+        config.pluginmanager.register(Stream(config, config.option.lab_stream_fd, _take_key()), "lab-stream")

@@ -27,7 +27,7 @@ Timing: a warm-up run of each callable (which also checks that their results agr
 and parallel runs interleaved, alternating which goes first, ``ROUNDS`` times or until the time budget
 is spent; the best time of each side counts, since noise only ever adds time. A miss is retried, up
 to ``ATTEMPTS`` in all, with capacity and start-up measured anew each time. All clocks are the
-plugin's own (``plugin.clock``).
+plugin's own (``plugin.measure.clock``), and the timing helpers are ``plugin.measure.timing``.
 """
 
 from __future__ import annotations
@@ -39,21 +39,19 @@ import json
 import multiprocessing
 import statistics
 from pathlib import Path
-from typing import Callable
 
-from plugin import clock, processes
+from plugin.measure.timing import attainable_speedup, best_times, check_results_agree, required_speedup, timed
 from plugin.messages import say
+from plugin.safety.start_method import unforked_start_method
 from plugin.workers import cpu_work as reference_work
 
 MIN_CAPACITY = 1.3
-ROUNDS = 3
-MIN_ROUNDS = 2
-BUDGET_S = 5.0
 REFERENCE_S = 0.3
 TASKS_PER_WORKER = 2
 STARTUP_TRIES = 3
 ATTEMPTS = 3  # a noisy spell on a shared machine can outlast one retry
 SKIPPED_WORK_FACTOR = 1.25  # beyond workers x this, a "speedup" is work skipped, not work shared
+PASS, FAIL, NOT_MEASURED = "pass", "fail", "not-measured"  # the verdicts
 
 
 @dataclasses.dataclass
@@ -66,7 +64,7 @@ class Measurement:
     parallel_s: float | None
     speedup: float | None
     required: float | None
-    verdict: str  # pass | fail | not-measured
+    verdict: str  # PASS | FAIL | NOT_MEASURED
     reason: str = ""
     startup_s: float | None = None  # starting the workers, each importing the exercise's module
     attainable: float | None = None  # capacity less the start-up: what a perfect version could show
@@ -82,57 +80,30 @@ class Measurement:
     def as_dict(self) -> dict:
         return {**dataclasses.asdict(self), "of_capacity": self.of_capacity}
 
+    def judge(self, sequential_s: float, parallel_s: float, required: float) -> None:
+        """The verdict of the times measured against the speedup required."""
+        speedup = sequential_s / parallel_s
+        self.sequential_s, self.parallel_s = round(sequential_s, 4), round(parallel_s, 4)
+        self.speedup, self.required = round(speedup, 3), round(required, 3)
+        bound = self.workers * SKIPPED_WORK_FACTOR
+        self.verdict = PASS if required <= speedup <= bound else FAIL
+        if speedup > bound:  # more than the workers can give: work was skipped, not shared
+            self.reason = say("speedup.skipped_work", speedup=speedup, workers=self.workers, bound=bound)
+        else:
+            self.reason = "" if speedup >= required else say("speedup.below_required")
+
     def explain(self) -> str:
         if self.speedup is not None and self.speedup > self.workers * SKIPPED_WORK_FACTOR:
             return self.reason
-        return (
-            f"speedup too low: {self.speedup:.2f}x with {self.workers} workers (sequential {self.sequential_s:.3f} s, "
-            f"parallel {self.parallel_s:.3f} s), needed {self.required:.2f}x: this machine reaches "
-            f"{self.capacity:.2f}x on a reference workload right now. Does the work really run in "
-            f"{self.workers} processes at once, with one pool created once, and little data sent to the workers?"
+        return say(
+            "speedup.too_low",
+            speedup=self.speedup,
+            workers=self.workers,
+            sequential_s=self.sequential_s,
+            parallel_s=self.parallel_s,
+            required=self.required,
+            capacity=self.capacity,
         )
-
-
-def results_equal(a, b) -> bool:
-    import numpy
-
-    if isinstance(a, numpy.ndarray) or isinstance(b, numpy.ndarray):
-        return bool(numpy.array_equal(a, b))
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(results_equal(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(results_equal(a[k], b[k]) for k in a)
-    return bool(a == b)
-
-
-def timed(function: Callable[[], object]) -> tuple[float, object]:
-    start = clock.perf_counter()
-    result = function()
-    return clock.perf_counter() - start, result
-
-
-def best_times(sequential, parallel, rounds: int = ROUNDS, budget_s: float = BUDGET_S) -> tuple[float, float]:
-    """Best-of-N times of two callables, run interleaved and alternating, within a time budget."""
-    seq_times: list[float] = []
-    par_times: list[float] = []
-    started = clock.perf_counter()
-    for round_number in range(rounds):
-        pair = [(sequential, seq_times), (parallel, par_times)]
-        for function, times in pair if round_number % 2 == 0 else reversed(pair):
-            times.append(timed(function)[0])
-        if round_number + 1 >= MIN_ROUNDS and clock.perf_counter() - started > budget_s:
-            break
-    return min(seq_times), min(par_times)
-
-
-def attainable_speedup(capacity: float, sequential_s: float, startup_s: float) -> float:
-    """The speedup a perfect parallel version of a workload could show: the machine's capacity, less
-    the time it takes to start the workers (which spawn and forkserver make real)."""
-    return min(capacity, sequential_s / (sequential_s / capacity + startup_s))
-
-
-def required_speedup(attainable: float, fraction: float) -> float:
-    return 1 + fraction * (attainable - 1)
 
 
 class SpeedupMeter:
@@ -157,7 +128,7 @@ class SpeedupMeter:
         tasks = self._reference_tasks(workers)
         # Both sides run in pool workers that are already up, so only the number of workers differs
         # (and the start method does not matter: never fork, as the first pool's threads are running).
-        context = multiprocessing.get_context(processes.unforked_start_method())
+        context = multiprocessing.get_context(unforked_start_method())
         with context.Pool(1) as single, context.Pool(workers) as pool:
             single.map(reference_work, [1], chunksize=1)
             pool.map(reference_work, [1] * workers, chunksize=1)
@@ -208,16 +179,10 @@ class SpeedupMeter:
             return self._compare(sequential, parallel, workers, exercise, nodeid, module)
 
     def _compare(self, sequential, parallel, workers, exercise, nodeid, module) -> Measurement:
-        _, expected = timed(sequential)
-        _, actual = timed(parallel)
-        if not results_equal(expected, actual):
-            raise AssertionError(
-                f"{exercise}: the parallel version returned a different result from the sequential one, "
-                "so there is no speedup to measure"
-            )
-        measurement = Measurement(exercise, nodeid, workers, None, None, None, None, None, "not-measured")
+        check_results_agree(sequential, parallel, exercise)
+        measurement = Measurement(exercise, nodeid, workers, None, None, None, None, None, NOT_MEASURED)
         if workers > self.cpus:
-            measurement.reason = f"needs {workers} usable CPUs, this process may use {self.cpus}"
+            measurement.reason = say("speedup.too_few_cpus", workers=workers, cpus=self.cpus)
             return measurement
         capacity = self.capacity(workers)
         startup_s = self.startup(workers, module)
@@ -243,27 +208,18 @@ class SpeedupMeter:
                 required = max(required, required_speedup(attainable, self.fraction))
                 break  # skipped work, whatever the machine: no retry and no excuse
             if attainable < MIN_CAPACITY and not required:
-                measurement.reason = (
-                    f"with {workers} workers this machine reaches {capacity:.2f}x on the reference workload, and "
-                    f"starting them takes {startup_s:.2f} s of this {seq_time:.2f} s workload: at most "
-                    f"{attainable:.2f}x, too little to tell parallel code from sequential code"
+                measurement.reason = say(
+                    "speedup.cannot_tell",
+                    workers=workers,
+                    capacity=capacity,
+                    startup_s=startup_s,
+                    sequential_s=seq_time,
+                    attainable=attainable,
                 )
                 return measurement
             required = max(required, required_speedup(attainable, self.fraction))
             measurement.attempts[-1]["required"] = round(required, 3)
             if speedup >= required:
                 break
-        measurement.sequential_s = round(seq_time, 4)
-        measurement.parallel_s = round(par_time, 4)
-        measurement.speedup = round(speedup, 3)
-        measurement.required = round(required, 3)
-        if speedup > workers * SKIPPED_WORK_FACTOR:
-            measurement.verdict = "fail"
-            measurement.reason = say(
-                "speedup_skipped_work", speedup=speedup, workers=workers, bound=workers * SKIPPED_WORK_FACTOR
-            )
-        elif speedup >= required:
-            measurement.verdict, measurement.reason = "pass", ""
-        else:
-            measurement.verdict, measurement.reason = "fail", "below the required speedup"
+        measurement.judge(seq_time, par_time, required)
         return measurement

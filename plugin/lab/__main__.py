@@ -1,0 +1,5 @@
+import sys
+
+from plugin.lab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,348 @@
+"""The English table: every sentence a learner or grader reads, by stable key (the reference every
+other language's table follows, key for key and placeholder for placeholder)."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        # -- report stamping: todo lines, explanations, seed (house, issue 11) --------------------------
+        "todo": "not implemented yet: {location}",
+        "todo.other_stub": "not implemented yet: {location} ({stub})",
+        "todo.detail": "not implemented yet: {location}  ({exercise}: {title})",
+        "todo.detail_other_stub": "not implemented yet: {location}  ({stub}, which {exercise} uses)",
+        "failure.with_hint": "{explanation}\nhint ({exercise}): {hint}",
+        "seed.rerun": "inputs were seeded with {seed}; rerun with: {command}",
+        # -- failure explanations (plugin/session/failures.py) ----------------------------------------
+        "failure.pickling": (
+            "something sent to another process could not be pickled ({error}). Lambdas and functions "
+            "defined inside other functions have no importable name: define the function at module level, "
+            "and fix arguments with functools.partial."
+        ),
+        "failure.inheritance": (
+            "a Lock, Value, Array or Queue was sent as a task argument ({error}). Synchronized objects are "
+            "shared only through inheritance: hand them to the workers with Pool(initializer=..., "
+            "initargs=...) or Process(args=...), or use a Manager's proxies."
+        ),
+        "failure.main_guard": (
+            "a child process started processes while importing the main module. Under spawn and forkserver "
+            'every child imports it: put the code that starts processes under if __name__ == "__main__":'
+        ),
+        "failure.not_together": (
+            "the tasks never ran at the same time: the test's barrier lets them through only when all of "
+            "them wait at it together. Run them in parallel: start every process before joining any, or use "
+            "a pool with enough workers."
+        ),
+        "failure.worker_died": (
+            "a worker process died abruptly ({error}): it was killed, crashed, or called os._exit(), and the "
+            "pool cannot finish its tasks."
+        ),
+        # a callback that raised stopped the pool's result-handler thread (lessons, issue 16)
+        "failure.callback_raised": (
+            "{failure}: a callback of apply_async raised an exception. Callbacks run in the pool's "
+            "result-handler thread, in your process: an exception there stops that thread (a KeyError leaves "
+            "its task unfinished instead), so get() and join() wait forever and leaving the with block fails. "
+            "Keep callbacks short and never let them raise (catch errors inside the callback)."
+        ),
+        "failure.segment_already_unlinked": (
+            "a shared-memory segment was gone when it was opened or unlinked ({error}): a worker must only "
+            "close() its handle; unlink once, in the creator, after the workers are done"
+        ),
+        "failure.in_worker": "{error} — raised inside a worker process. The worker's traceback:\n{traceback}",
+        # -- timeouts (plugin/safety/hang_guard.py) ---------------------------------------------------
+        "timeout.terminated": ", and {count} child process(es) were terminated",
+        "timeout": (
+            "timed out after {seconds:g} s{terminated}. A multiprocessing program that never ends usually "
+            "has: a join() on a process that never finishes; a queue.get() or pool result that never comes "
+            "(a worker crashed, or left with os._exit, and the pool waits forever); a join() before reading "
+            "a queue that holds large results; or a lock that is never released."
+        ),
+        "timeout.callback": "timed out after {seconds:g} s{terminated}",
+        "timeout.worker_exited": (
+            "timed out after {seconds:g} s{terminated}: a pool worker exited with code {codes} while it held "
+            "a task, and the pool waits forever for its result. Did a task call os._exit() or sys.exit(), or "
+            'crash, or does your module start processes at import time, outside if __name__ == "__main__": ?'
+        ),
+        # -- leftovers (plugin/safety/leftovers.py) ---------------------------------------------------
+        "leftovers.pool_workers": (
+            "{count} pool worker process(es) were still running: use the pool as a context manager "
+            "(with Pool(...) as pool:) or call close() and join()"
+        ),
+        "leftovers.pool_never_closed": (
+            "{count} multiprocessing.Pool(s) were never closed (its workers kept running until the garbage "
+            "collector ended them): use the pool as a context manager, with Pool(...) as pool:"
+        ),
+        "leftovers.running": "{count} child process(es) were still running: join() every process you start",
+        "leftovers.unjoined": "{count} child process(es) had finished but were never joined: call join()",
+        "leftovers.segments": (
+            "{count} shared-memory segment(s) were never unlinked ({names}): close() them in every process "
+            "and unlink() once, when the work is done"
+        ),
+        "leftovers.cleaned": "{problems} (cleaned up by the kit)",
+        "leftovers.children": "{count} child process(es) still running or never joined: {advice}",
+        "list.separator": "; ",
+        # -- speedup (plugin/measure/speedup.py) ------------------------------------------------------
+        "speedup.too_low": (
+            "speedup too low: {speedup:.2f}x with {workers} workers (sequential {sequential_s:.3f} s, parallel "
+            "{parallel_s:.3f} s), needed {required:.2f}x: this machine reaches {capacity:.2f}x on a reference "
+            "workload right now. Does the work really run in {workers} processes at once, with one pool "
+            "created once, and little data sent to the workers?"
+        ),
+        "speedup.results_differ": (
+            "{exercise}: the parallel version returned a different result from the sequential one, so there "
+            "is no speedup to measure"
+        ),
+        "speedup.too_few_cpus": "needs {workers} usable CPUs, this process may use {cpus}",
+        "speedup.cannot_tell": (
+            "with {workers} workers this machine reaches {capacity:.2f}x on the reference workload, and "
+            "starting them takes {startup_s:.2f} s of this {sequential_s:.2f} s workload: at most "
+            "{attainable:.2f}x, too little to tell parallel code from sequential code"
+        ),
+        "speedup.skipped_work": (
+            "speedup of {speedup:.2f}x with {workers} workers is more than {workers} processes can give "
+            "({bound:.2f}x at most): work was skipped (outputs reused from an earlier call?), not sped up. "
+            "Do all the work on every call"
+        ),
+        "speedup.below_required": "below the required speedup",
+        "speedup.fixture_needs_marker": "{nodeid}: the speedup fixture needs an @pytest.mark.exercise test",
+        # -- the pool spy (plugin/safety/poolspy.py): a done that can be trusted (issue 9) -----------
+        "poolspy.not_used": (
+            "no multiprocessing.Pool method did the work: use {wanted} (threads, concurrent.futures "
+            "executors and plain loops do not count)"
+        ),
+        "poolspy.threads": (
+            "the tasks went to a ThreadPool (multiprocessing.dummy), whose workers are threads of this "
+            "process: use {wanted} of a multiprocessing.Pool"
+        ),
+        "poolspy.wrong_method": "the work went through {used}: the exercise asks for {wanted}",
+        "poolspy.call_count": "{wanted} was called {count} time(s): the exercise needs {expected}",
+        "poolspy.size": (
+            "the pool had {sizes} worker(s), the exercise asked for {expected}: create the pool with the "
+            "number of processes you are given"
+        ),
+        "poolspy.task_count": (
+            "the pool calls handed over {counts} task(s): the exercise asks for {expected} per call "
+            "(one chunk per worker, one task per image or per filter, as the docstring says)"
+        ),
+        "poolspy.large_task": (
+            "a task of {size} bytes went to a worker: send a reference (a path, a segment name, slice "
+            "bounds), not the data itself"
+        ),
+        "poolspy.no_task_ran": "no task of {wanted} ran in a worker: hand the work to the pool",
+        "poolspy.ran_here": (
+            "tasks of {wanted} ran in this process, not in worker processes: use a multiprocessing.Pool "
+            "(not threads)"
+        ),
+        # -- collection (plugin/session/collection.py) ------------------------------------------------
+        "collection.no_marker": (
+            "{nodeid} belongs to no exercise: decorate it with "
+            '@pytest.mark.exercise("{step}.<function_name>") (this step has: {names})'
+        ),
+        "collection.many_markers": "{nodeid} has {count} exercise markers: a test belongs to exactly one exercise",
+        "collection.marker_form": '{nodeid}: write the marker as @pytest.mark.exercise("stepN.<function_name>")',
+        "collection.unknown_exercise": (
+            "{nodeid}: {exercise!r} is not an exercise; declare it in exercises/{step}/__init__.py or fix the marker"
+        ),
+        "collection.failed": "it could not be collected",
+        "collection.marker_help": "{marker}(id): the exercise (stepN.<function_name>) this test belongs to",
+        "catalog.error": "parallel-lab: {error}",
+        "catalog.not_literal": "{path}: {name} must be a plain literal ({error})",
+        "catalog.not_a_dict": "{path}: EXERCISES must be a dict of name -> {{'title', 'hint'}}",
+        "catalog.entry_not_a_dict": "{path}: EXERCISES[{name!r}] must be a dict with 'title' and 'hint'",
+        "catalog.no_function": "{path}: exercise {name!r} is not a function of any module in {folder}",
+        # -- terminal summary (plugin/outputs/terminal.py) --------------------------------------------
+        "header": (
+            "parallel-lab: target {target}, start method {start_method}, {cpus} usable CPUs, seed {seed} "
+            "(rerun with --lab-seed {seed})"
+        ),
+        "header.note": "parallel-lab: {note}",
+        "summary.progress": "Parallel Lab: progress ({target})",
+        "summary.speedup": "Parallel Lab: speedup",
+        "summary.step": "{step}  {title:<44} {bar} {done}/{total} done",
+        "summary.collection_error": "{step}: could not collect {error}: fix that first (the error is shown above)",
+        "summary.all_done": "All exercises of the steps you ran are done.",
+        "summary.next": "Next: {exercise} — {title} ({state})",
+        "summary.edit": "      edit {location}",
+        "summary.also_failing": "Also failing:",
+        "summary.failing_exercise": "  {exercise} — {title}",
+        "summary.hint": "hint: {hint}",
+        "summary.speedup_heading": "exercise",
+        "summary.verdict_heading": "verdict",
+        "summary.verdict_reason": "{verdict} ({reason})",
+        "status.done": "done",
+        "status.todo": "todo",
+        "status.failing": "failing",
+        "status.not-run": "not run this time",
+        "verdict.pass": "pass",
+        "verdict.fail": "fail",
+        "verdict.not-measured": "not-measured",
+        "summary.column.workers": "workers",
+        "summary.column.sequential_s": "seq s",
+        "summary.column.parallel_s": "par s",
+        "summary.column.speedup": "speedup",
+        "summary.column.required": "required",
+        "summary.column.capacity": "capacity",
+        "summary.column.of_capacity": "of cap.",
+        "chart.title": "Parallel Lab: measured speedups",
+        "chart.y_label": "speedup over sequential (x)",
+        "chart.capacity": "capacity",
+        "chart.required": "required",
+        # -- grading (plugin/grading/) ----------------------------------------------------------------
+        "exercise.name": "{exercise}: {title}",
+        "grade.tally": "{passed} of {counted} tests passed",
+        "grade.not_measured": "; {count} speedup test(s) not measured on this machine (no points either way)",
+        "grade.all_or_nothing": "; this exercise scores only when every test passes",
+        "grade.hint": "hint: {hint}",
+        "grade.first_problem": "{test}: {message}",
+        "grade.none_ran": "none of its tests ran",
+        "grade.summary": (
+            "Parallel Lab: {score:g} / {max_score:g} points; {full} of {count} exercises complete (seed {seed})"
+        ),
+        "grade.row": "{number:>5} {exercise:<36} {score:g}/{max_score:g}",
+        "grade.missing_module": "{module} is missing from the submission: its exercises are graded on the stub",
+        "target.missing_module": "{module} is missing from the submission: its exercises use the stub",
+        "grade.whole_run_timeout": "the whole-run timeout ({timeout:g} s) ended the run before {which} finished",
+        "grade.killed": "the run was killed by signal {signal} before {which} finished",
+        "grade.ended_early": "the run ended (exit code {code}) before {which} finished",
+        "grade.this_test": "this test",
+        "grade.every_test": "every test",
+        "grade.did_not_run": "this test did not run",
+        "grade.cannot_import": "its test module could not import the submission: {error}",
+        "grade.no_message": "(no message)",
+        "grade.forged": "{count} result line(s) were not written by the kit",
+        "grade.replaced": "the submission replaced {names}",
+        "grade.tampering": "tampering detected: {found}",
+        # -- grading command: the boundary around learner code (issue 10) ---------------------------
+        "grade.could_not_grade": "could not grade: {reason}",
+        "grade.stderr": "grade: {message}",
+        "grade.write_failed": "grade: {path}: {error}",
+        "grade.time_limit": "the grading took longer than its limit of {seconds:g} s",
+        "grade.unexpected": "the grading command failed ({error}); the submission was not scored",
+        "grade.no_folder": "{path}: no such folder",
+        "grade.upload_unreadable": "{path} in the submission was not read ({why})",
+        "upload.not_regular": "not a regular file",
+        "upload.too_large": "larger than {limit_kib} KiB",
+        "upload.unreadable": "unreadable",
+        "sandbox.runs_as_root": (
+            "the submission ran as root: the unprivileged account cannot run {python} ({why}); let other "
+            "users read and search the Python installation (see the README's grader's guide)"
+        ),
+        "grade.oversized_lines": "{count} result line(s) longer than {limit_kib} KiB were sent to the grader",
+        "grade.flooded": "the result channel was flooded with more than {limit_mib} MiB",
+        "grade.kit_changed": "the kit's files were changed during the run: {paths}",
+        "grade.forked": (
+            "{count} process(es) were forked straight from the test run although the grading runs under "
+            "{start_method} (set_start_method('fork') or os.fork in the submission)"
+        ),
+        "grade.not_collected": "the kit's tests could not be collected (pytest exit code {code})",
+        "stream.key_missing": "--lab-stream-fd is for the grading command: it hands the key over in {variable}",
+        # -- settings (plugin/settings.py) ------------------------------------------------------------
+        "settings.choose_one": "{where} = {value!r}: choose one of {choices}",
+        "settings.start_method_unavailable": "{where} = {value}: this start method is not available on this platform",
+        "settings.fraction": "{where} = {value!r}: write a number between 0 and 1",
+        "settings.seconds": "{where} = {value!r}: write a number of seconds greater than 0",
+        "settings.no_folder": "{where} {value}: no such directory",
+        "settings.two_targets": "--solutions and --submission DIR exclude each other: choose one target",
+        "settings.submission_equals": (
+            "pytest took {rootdir} as the rootdir because it read the submission folder as a test path: "
+            "write the option with '=', as in  pytest --submission={submission}"
+        ),
+        # -- authoring check: the course's own consistency (plugin/course_check.py, issue 11 item 7) --
+        "course_catalog_error": "the catalog cannot be read: {error}",
+        "course_given_missing": "given helper {name}() is in {present} but not in {missing}: copy it there unchanged",
+        "course_given_differs": "given helper {name}() differs between {stub} and {solution}: make them identical",
+        "course_constant_missing": "constant {name} is in {present} but not in {missing}: copy it there unchanged",
+        "course_constant_differs": "constant {name} differs between {stub} and {solution}: make them identical",
+        "course_stub_not_in_catalog": (
+            "{exercise_id} in {path} is not an exercise of the catalog: add it to the step's EXERCISES, "
+            "or start its docstring with '{given}' if the learner is given it"
+        ),
+        "course_stub_does_not_raise": (
+            '{exercise_id}: its stub in {path} must raise NotImplementedError("{exercise_id}: see the docstring")'
+        ),
+        "course_stub_raise_names_other": (
+            "{exercise_id}: its stub raises NotImplementedError({message!r}) at {path}:{line}; "
+            "the message must start with its own id"
+        ),
+        "course_solution_missing_exercise": "{exercise_id} has no solution in {path}",
+        "course_solution_not_implemented": "{exercise_id}: its solution in {path} still raises NotImplementedError",
+        "course_solution_module_missing": "{stub} has no solution module {solution}",
+        "course_module_unparsable": "{path}:{line} does not parse ({error}): fix it first",
+        "course_lesson_missing": "{step} has no lesson: write {path} with an '## Exercises' section",
+        "course_lesson_no_exercise_list": (
+            "{path} has no '## Exercises' section listing the step's exercises as `name`s"
+        ),
+        "course_lesson_lists_unknown": "{path} lists `{exercise_id}`, which is not an exercise of the catalog",
+        "course_lesson_omits": "{path} does not list {exercise_id} in its '## Exercises' section",
+        "course_summary": "course check: {problems} problems",
+        # -- Exercism results.json (plugin/outputs/exercism.py, issue 11 item 4) --
+        "exercism_test_name": "{exercise_id}: {test}",
+        "exercism_output_truncated": "Output was truncated. Please limit to {limit} chars.",
+        "exercism_failed_without_message": "this test did not pass (no message)",
+        "exercism_no_test_ran": "no test could run:\n{errors}",
+        "exercism_collection_error_name": "{step}: the tests could not be collected",
+        # -- lab: the learner's loop (plugin/lab/, issue 12) --
+        "lab_no_kit": (
+            "lab: no Parallel Lab checkout here ({folder}): run lab inside the folder you cloned the kit into."
+        ),
+        "lab_unknown_exercise": (
+            "lab: {exercise!r} is not an exercise. Run `lab list` to see them all, as stepN.<function_name>."
+        ),
+        "lab_all_done": "Every exercise is done. Well done!",
+        "lab_status_done": "done",
+        "lab_status_todo": "todo",
+        "lab_status_failing": "failing",
+        "lab_status_unknown": "not checked yet",
+        "lab_step_line": "{step}  {title:<40} {bar} {done}/{total} done",
+        "lab_list_row": "  {mark} {exercise:<36} {status:<15} {points:>4g} pt  {location}",
+        "lab_current": "{exercise} — {title}",
+        "lab_edit": "edit {location}",
+        "lab_status_line": "status: {status} ({tests_passed}/{tests} tests pass)",
+        "lab_status_only": "status: {status}",
+        "lab_checked": "checked at {time}",
+        "lab_last_run": "run #{run} took {seconds:.1f} s",
+        "lab_not_checked": "not checked yet: save the file, or press r to run its tests",
+        "lab_collection_error": "its tests could not be loaded: {problem}",
+        "lab_speedup": (
+            "speedup {speedup}x with {workers} workers (required {required}x, machine capacity {capacity}x): {verdict}"
+        ),
+        "lab_speedup_reason": "speedup not measured: {reason}",
+        "lab_hint": "hint: {hint}",
+        "lab_log": "full pytest output: {path}",
+        "lab_running": "{spinner} running {what}… {done}/{total} tests",
+        "lab_running_starting": "{spinner} running {what}… starting",
+        "lab_running_once": "running the tests of {exercise}…",
+        "lab_running_step": "the whole of {step}",
+        "lab_running_all": "every step",
+        "lab_keys": "keys: h hint · n next · l list · c check all · r re-run · x reset · q quit",
+        "lab_keys_manual": "manual mode: press r to run after saving.",
+        "lab_watching": "watching exercises/: save the file to check it.",
+        "lab_list_close": "press any key to go back",
+        "lab_reset_confirm": "Reset {exercise} to its stub? Your code in that function will be lost. [y/N] ",
+        "lab_reset_done": "{exercise} is back to its stub in {file}.",
+        "lab_reset_cancelled": "reset cancelled: nothing changed.",
+        "lab_reset_no_stub": (
+            "lab: there is no pristine stub of {exercise} in this copy of the kit: reinstall the kit to get it back."
+        ),
+        "lab_reset_no_function": (
+            "lab: {file} has no function {name}() to reset: write `def {name}(...):` back in, or restore the file."
+        ),
+        "lab_moved_on": "{exercise} is done: on to {next}.",
+        "lab_no_next": "every other exercise is done too.",
+        "lab_broke": "Careful: {exercises} passed before and fail now (press l to see every status).",
+        "lab_solution_not_done": (
+            "The solution of {exercise} is shown once it is done: it is {status} now ({tests_passed} of "
+            "{tests} tests pass). Keep going: `lab hint {exercise}` may help."
+        ),
+        "lab_solution_none": "This copy of the kit has no solutions: your teacher reveals them.",
+        "lab_solution_header": "Reference solution of {exercise} (yours passes too; compare them):",
+        "lab_run_failed": "lab: pytest could not run the tests (exit code {code}); its output is in {path}.",
+        "lab_bad_start_method": "lab: --start-method {method} is not available here; choose one of {methods}.",
+        "lab_not_a_terminal": "lab watch needs a terminal: run it in a terminal window, or use `lab run`.",
+        "lab_bye": "bye: your progress is saved in {path}.",
+        "lab_help": "Parallel Lab: the exercises, one at a time.",
+        "lab_help_watch": "watch your files and check the current exercise on every save (the default)",
+        "lab_help_list": "every exercise with its status, points and where to edit it",
+        "lab_help_run": "run one exercise's tests (default: the current one)",
+        "lab_help_hint": "the full hint of an exercise (default: the current one)",
+        "lab_help_reset": "put one function back to its stub (the rest of the file is kept)",
+        "lab_help_solution": "the reference solution of an exercise you have done",
+    },
+}

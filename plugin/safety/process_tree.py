@@ -1,0 +1,62 @@
+"""This process's descendants, apart from the helpers the plugin and multiprocessing run themselves,
+and how to end them."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import psutil
+
+TERMINATE_GRACE_S = 1.0
+
+# Pids of the helper processes the plugin itself runs: never a learner's leak.
+plugin_pids: set[int] = set()
+
+
+def helper_pids() -> set[int]:
+    """The plugin's helpers and multiprocessing's own: the forkserver and the resource tracker."""
+    from multiprocessing import forkserver, resource_tracker
+
+    pids = set(plugin_pids)
+    pids.add(getattr(forkserver._forkserver, "_forkserver_pid", None))
+    pids.add(getattr(resource_tracker._resource_tracker, "_pid", None))
+    pids.discard(None)
+    return pids
+
+
+def descendants() -> list[psutil.Process]:
+    helpers = helper_pids()
+    try:
+        return [p for p in psutil.Process().children(recursive=True) if p.pid not in helpers]
+    except psutil.Error:
+        return []
+
+
+def terminate(processes: list[psutil.Process]) -> None:
+    for process in processes:
+        try:
+            process.terminate()
+        except psutil.Error:
+            pass
+    _, alive = psutil.wait_procs(processes, timeout=TERMINATE_GRACE_S)
+    for process in alive:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(alive, timeout=TERMINATE_GRACE_S)
+    multiprocessing.active_children()  # lets multiprocessing reap the ones it started
+    for process in processes:
+        try:
+            os.waitpid(process.pid, os.WNOHANG)
+        except (ChildProcessError, OSError):
+            pass
+
+
+def terminate_everything() -> int:
+    """End every process this one started (but multiprocessing's forkserver and resource tracker,
+    which end with this process): the end of a session."""
+    left = descendants()
+    terminate(left)
+    return len(left)

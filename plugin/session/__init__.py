@@ -1,0 +1,2 @@
+"""The objects one pytest session registers, each owning one job: collection checks, report
+stamping, and the explanations of failures."""

@@ -1,0 +1,197 @@
+"""What the grading command does so learner code cannot reach past its process: files, accounts, forks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from plugin.grading import command as grade
+from plugin.grading import sandbox
+from plugin.grading.treewatch import CONFIRM_S, ForkWatch
+from plugin.targets import exercise_modules
+
+pytestmark = pytest.mark.timeout(60)
+
+
+# -- reading the upload ------------------------------------------------------------------------------------
+
+
+def test_a_plain_module_of_the_upload_is_read(tmp_path):
+    (tmp_path / "step1").mkdir()
+    (tmp_path / "step1" / "demo.py").write_text("x = 1\n")
+    assert sandbox.read_upload(tmp_path, Path("step1/demo.py")) == b"x = 1\n"
+    with pytest.raises(FileNotFoundError):
+        sandbox.read_upload(tmp_path, Path("step1/other.py"))
+    with pytest.raises(FileNotFoundError):
+        sandbox.read_upload(tmp_path, Path("step2/demo.py"))
+
+
+def test_symlinks_fifos_devices_and_huge_files_in_the_upload_are_refused_at_once(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the grader's secret")
+    upload = tmp_path / "upload"
+    (upload / "step1").mkdir(parents=True)
+    (upload / "zero.py").symlink_to("/dev/zero")
+    (upload / "secret.py").symlink_to(secret)
+    os.mkfifo(upload / "fifo.py")  # nobody ever writes to it: a blocking open would wait forever
+    (upload / "big.py").write_bytes(b"#" * (sandbox.MAX_MODULE_BYTES + 1))
+    (upload / "linked").symlink_to(upload / "step1", target_is_directory=True)
+    (upload / "step1" / "demo.py").write_text("x = 1\n")
+    started = time.monotonic()
+    refusals = (
+        ("zero.py", "Too many levels of symbolic links"),
+        ("secret.py", "symbolic links"),
+        ("fifo.py", "not a regular file"),
+        ("big.py", "larger than"),
+        ("linked/demo.py", "symbolic links|Not a directory"),
+    )
+    for name, why in refusals:
+        with pytest.raises(sandbox.UploadError, match=why):
+            sandbox.read_upload(upload, Path(name))
+    assert time.monotonic() - started < 5
+
+
+def test_arranging_an_upload_skips_what_is_not_a_plain_file_and_says_why(tmp_path):
+    kit = Path(__file__).resolve().parents[2]
+    step, module = exercise_modules(kit)[0]
+    upload = tmp_path / "upload"
+    (upload / step).mkdir(parents=True)
+    (upload / step / f"{module}.py").symlink_to("/dev/zero")
+    notes = grade.arrange_submission(upload, kit, tmp_path / "arranged")
+    assert f"{step}/{module}.py in the submission was not read (Too many levels of symbolic links)" in notes, notes
+    assert f"{step}/{module}.py is missing from the submission: its exercises are graded on the stub" in notes
+    assert not (tmp_path / "arranged" / step / f"{module}.py").exists()
+
+
+# -- writing the documents ---------------------------------------------------------------------------------
+
+
+def test_a_document_replaces_a_fifo_or_a_symlink_left_at_its_path_without_opening_it(tmp_path):
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("untouched")
+    fifo, link = tmp_path / "results.json", tmp_path / "lab.json"
+    os.mkfifo(fifo)
+    link.symlink_to(elsewhere)
+    started = time.monotonic()
+    sandbox.write_document(fifo, {"score": 1})
+    sandbox.write_document(link, {"score": 2})
+    assert time.monotonic() - started < 5
+    assert json.loads(fifo.read_text()) == {"score": 1} and fifo.is_file() and not fifo.is_symlink()
+    assert json.loads(link.read_text()) == {"score": 2} and not link.is_symlink()
+    assert elsewhere.read_text() == "untouched"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere.json", "lab.json", "results.json"]
+
+
+# -- the kit copy's fingerprint ------------------------------------------------------------------------------
+
+
+def test_any_change_to_the_kit_copy_shows_in_its_fingerprint(tmp_path):
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "exercises" / "test_a.py").write_text("assert 1\n")
+    (tmp_path / "exercises" / "test_b.py").write_text("assert 1\n")
+    before = sandbox.fingerprint(tmp_path)
+    assert sandbox.changed_entries(before, sandbox.fingerprint(tmp_path)) == []
+    (tmp_path / "exercises" / "test_a.py").write_text("assert True\n")
+    (tmp_path / "exercises" / "test_b.py").unlink()
+    (tmp_path / "exercises" / "test_b.py").symlink_to("/dev/zero")
+    (tmp_path / "conftest.py").write_text("")
+    os.mkfifo(tmp_path / "fifo")
+    assert sandbox.changed_entries(before, sandbox.fingerprint(tmp_path)) == [
+        "conftest.py", "exercises/test_a.py", "exercises/test_b.py", "fifo"
+    ]
+
+
+# -- the account the child runs as -------------------------------------------------------------------------
+
+
+def test_no_account_is_switched_to_when_the_grader_is_not_root(monkeypatch):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert sandbox.learner_account() is None
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the grader switches accounts only as root")
+def test_as_root_the_child_account_is_unprivileged_and_its_workplace_is_sealed():
+    account = sandbox.learner_account()
+    assert account is not None and account.uid != 0 and account.gid != 0
+    with tempfile.TemporaryDirectory(prefix="parallel-lab-test-") as work:  # like the grader's: in /tmp
+        _check_workplace(Path(work), account)
+
+
+def _check_workplace(work: Path, account: sandbox.Account) -> None:
+    kit, submission = work / "kit", work / "submission"
+    (kit / "exercises").mkdir(parents=True)
+    (kit / "exercises" / "test_a.py").write_text("")
+    (kit / "exercises" / "test_a.py").chmod(0o666)
+    submission.mkdir()
+    workplace = sandbox.Workplace.prepare(work, kit, submission)
+    if workplace.account is None:
+        pytest.skip(workplace.warning)
+    assert (kit / "exercises" / "test_a.py").stat().st_mode & 0o777 == 0o644
+    assert workplace.home.stat().st_uid == account.uid and workplace.home.stat().st_mode & 0o777 == 0o700
+    probe = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import os
+            for path in ({str(kit / 'exercises' / 'test_a.py')!r}, {str(kit / 'new.py')!r}):
+                try:
+                    open(path, "a").close()
+                    print("wrote", path)
+                except PermissionError:
+                    print("refused")
+            open(os.path.join(os.environ["HOME"], "scratch"), "w").close()
+            print(os.getuid(), os.getgroups(), os.listdir({str(kit)!r}))
+            try:
+                os.listdir({str(work)!r})
+            except PermissionError:
+                print("cannot list the grader's folder")
+        """)],
+        env={**os.environ, **workplace.environment()}, capture_output=True, text=True, **workplace.identity(),
+    )
+    assert probe.stdout.splitlines() == [
+        "refused", "refused", f"{account.uid} [] ['exercises']", "cannot list the grader's folder"
+    ], probe.stdout + probe.stderr
+
+
+# -- forks seen from outside -------------------------------------------------------------------------------
+
+FORKER = """
+import os, subprocess, sys, time
+for _ in range(20):  # exec'd children: the instant between their fork and exec must not count
+    subprocess.run([sys.executable, "-c", "pass"])
+if sys.argv[1] == "fork":
+    if os.fork() == 0:
+        time.sleep(3)  # longer than CONFIRM_S
+        os._exit(0)
+    os.wait()
+"""
+
+
+@pytest.mark.parametrize("forks", [False, True])
+def test_a_copy_forked_from_the_watched_process_is_seen_and_an_exec_is_not(forks):
+    process = subprocess.Popen([sys.executable, "-c", FORKER, "fork" if forks else "exec"])
+    watch = ForkWatch(process.pid)
+    while process.poll() is None:
+        watch.sample()
+        time.sleep(watch.interval)
+    assert process.returncode == 0
+    assert CONFIRM_S < 3
+    assert len(watch.forked) == (1 if forks else 0)
+
+
+def test_the_grading_time_limit_interrupts_a_wait_that_would_not_end():
+    read_end, write_end = os.pipe()
+    started = time.monotonic()
+    try:
+        with pytest.raises(grade.GradingTimeLimit, match="longer than its limit of 0.3 s"), grade.time_limit(0.3):
+            os.read(read_end, 1)  # nothing will ever be written
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert time.monotonic() - started < 5
