@@ -5,7 +5,8 @@ each with its own hooks, as pytest-xdist registers its ``DSession`` and ``Termin
 
 - ``CollectionChecks`` (plugin/session/collection.py): every exercise test names one exercise;
 - ``ReportStamper`` (plugin/session/stamping.py): todo lines, explanations, seed, leftovers;
-- ``RunGuard`` (plugin/session/guard.py): around each test, the xdist lock and the hang timeouts;
+- ``RunGuard`` (plugin/session/guard.py): around each test, the pools it opens, the xdist lock and the
+  hang timeouts;
 - ``TerminalSummary`` (plugin/outputs/terminal.py): the header and the summary sections;
 - ``ReportWriter`` (plugin/outputs/writer.py): every report file of ``plugin.outputs.formats.FORMATS``.
 """
@@ -21,6 +22,7 @@ from plugin.measure.check import SpeedupCheck
 from plugin.messages import language, say, use_language
 from plugin.outputs.terminal import TerminalSummary
 from plugin.outputs.writer import ReportWriter
+from plugin.safety.poolspy import pool_calls  # noqa: F401 - a fixture of exercise tests
 from plugin.safety.start_method import apply_start_method
 from plugin.session.collection import CollectionChecks
 from plugin.session.guard import RunGuard

@@ -18,7 +18,7 @@ import pytest
 from plugin.cluster import address as dask_address
 from plugin.messages import LANGUAGES, locale_language, say
 from plugin.outputs.formats import FORMATS
-from plugin.safety.start_method import START_METHODS
+from plugin.safety.start_method import START_METHODS, default_start_method
 from plugin.targets import EXERCISES, SOLUTIONS, SUBMISSION
 
 
@@ -27,7 +27,7 @@ class LabSettings:
     rootdir: Path
     target: str  # EXERCISES | SOLUTIONS | SUBMISSION
     submission: Path | None
-    start_method: str | None  # None: Python's own default
+    start_method: str  # the option's, the ini's, else default_start_method()
     seed: int
     outputs: dict[str, Path]  # format name (plugin.outputs.formats.FORMATS) -> where to write it
     full_hints: bool
@@ -53,8 +53,8 @@ def addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--start-method",
         choices=START_METHODS,
-        help="multiprocessing start method for the whole session "
-        "(default: ini lab_start_method, else Python's default)",
+        help="multiprocessing start method for the whole session (default: ini lab_start_method, else "
+        "forkserver, or spawn where there is none: the grading command's)",
     )
     parser.addini("lab_start_method", "default multiprocessing start method (fork, spawn, forkserver)", default="")
     group.addoption(
@@ -183,11 +183,12 @@ def resolve_target(config: pytest.Config) -> tuple[str, Path | None]:
     return SUBMISSION, submission
 
 
-def resolve_start_method(config: pytest.Config) -> str | None:
+def resolve_start_method(config: pytest.Config) -> str:
+    """The option's, else the ini's, else the grading command's default (so a local done is a full mark)."""
     if config.option.start_method:
         return validate_start_method(config.option.start_method, "--start-method")
     ini = config.getini("lab_start_method")
-    return validate_start_method(ini, "ini lab_start_method") if ini else None
+    return validate_start_method(ini, "ini lab_start_method") if ini else default_start_method()
 
 
 def resolve_language(config: pytest.Config) -> str:

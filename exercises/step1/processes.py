@@ -38,7 +38,8 @@ def run_workers(target, args_list):
 def collect_results(func, inputs):
     """Compute ``func(x)`` for every ``x`` in ``inputs``, each in its own process, all at the same time.
 
-    A process's return value is lost, so the results come back through a queue:
+    A process's return value is lost, so the results come back through one ``multiprocessing.Queue``
+    that every child shares:
 
     - Write a module-level helper that receives ``(func, index, x, queue)`` and puts
       ``(index, func(x))`` on the queue (a nested function or lambda could not be sent to a child

@@ -5,6 +5,8 @@ Helpers that run in child processes are defined at module level, so every start 
 
 import functools
 import multiprocessing
+import multiprocessing.managers
+import multiprocessing.queues
 import os
 import random
 import sys
@@ -14,8 +16,10 @@ import time
 import psutil
 import pytest
 
+import exercises.step1.processes as processes_module
 from exercises.step1.processes import collect_results, completion_order, parent_and_child_pids, run_workers
 from plugin.processes import assert_no_children_left
+from plugin.workers import note_pid
 
 RENDEZVOUS_S = 5.0  # ample for processes started together; a sequential run waits this long in vain
 STAGGER_S = 0.25  # after the rendezvous, later inputs finish this much earlier than the one before
@@ -63,9 +67,51 @@ def square(x):
     return x * x
 
 
+def report_pid_as_text(queue):
+    """Stands in for report_pid: a value only queue.get() can return (Process.pid is a number)."""
+    queue.put(f"pid {os.getpid()}")
+
+
 def unreaped(pids):
     """The pids that still exist: alive, or exited but never joined (zombies)."""
     return [pid for pid in pids if psutil.pid_exists(pid) and pid != os.getpid()]
+
+
+@pytest.fixture
+def pid_folder(tmp_path):
+    """A folder where ``note_pid`` leaves one file per process that ran it."""
+
+    def pids():
+        return {int(entry.name) for entry in tmp_path.iterdir()}
+
+    return str(tmp_path), pids
+
+
+@pytest.fixture
+def queues_made(monkeypatch):
+    """What the code under test used to bring values back: multiprocessing Queues made, Managers started."""
+    made = {"queues": 0, "managers": 0}
+    queue_init = multiprocessing.queues.Queue.__init__
+    manager_start = multiprocessing.managers.BaseManager.start
+
+    def counting_queue_init(self, *args, **kwargs):
+        made["queues"] += 1
+        queue_init(self, *args, **kwargs)
+
+    def counting_manager_start(self, *args, **kwargs):
+        made["managers"] += 1
+        return manager_start(self, *args, **kwargs)
+
+    monkeypatch.setattr(multiprocessing.queues.Queue, "__init__", counting_queue_init)
+    monkeypatch.setattr(multiprocessing.managers.BaseManager, "start", counting_manager_start)
+    return made
+
+
+def assert_one_queue_and_no_manager(made):
+    assert made["managers"] == 0, (
+        "a Manager was started: the values come back through one multiprocessing.Queue, which needs no server process"
+    )
+    assert made["queues"] == 1, f"{made['queues']} multiprocessing.Queue(s) were made: make one and share it"
 
 
 # -- step1.parent_and_child_pids -----------------------------------------------------------------
@@ -85,6 +131,16 @@ def test_the_child_is_joined_before_returning():
     _, child = parent_and_child_pids()
     assert not unreaped([child]), f"child {child} was not joined: call join() before returning"
     assert_no_children_left("join() every process you start")
+
+
+@pytest.mark.exercise("step1.parent_and_child_pids")
+def test_the_child_pid_is_the_one_report_pid_put_on_the_queue(monkeypatch):
+    """Catches: returning Process.pid instead of reading the pid the child sent through the queue."""
+    monkeypatch.setattr(processes_module, "report_pid", report_pid_as_text)
+    _, child = parent_and_child_pids()
+    assert isinstance(child, str) and child.startswith("pid "), (
+        f"the child's pid was {child!r}, not what report_pid put on the queue: return queue.get(), not Process.pid"
+    )
 
 
 # -- step1.run_workers ----------------------------------------------------------------------------
@@ -108,8 +164,21 @@ def test_exit_codes_come_back_in_argument_order(lab_seed):
     barrier = multiprocessing.Barrier(3)
     # The first process finishes last, the last first.
     args = [(barrier, code, STAGGER_S * (2 - index)) for index, code in enumerate(codes)]
-    assert run_workers(meet_then_exit, args) == codes
+    returned = run_workers(meet_then_exit, args)
+    assert returned == codes, (
+        f"exit codes {returned}, expected {codes}: return them in the order of args_list (the first process "
+        "finished last), each read from Process.exitcode after join()"
+    )
     assert_no_children_left("join() every process you start")
+
+
+@pytest.mark.exercise("step1.run_workers")
+def test_each_tuple_runs_in_a_child_process_of_its_own(pid_folder):
+    """Catches: threads or a loop in this process, and one process reused for several tuples."""
+    folder, pids = pid_folder
+    assert run_workers(note_pid, [(folder,)] * 3) == [0, 0, 0], "exit code 0 from each process: Process.exitcode"
+    assert os.getpid() not in pids(), "target ran in this process: give it to multiprocessing.Process(target=...)"
+    assert len(pids()) == 3, f"3 tuples ran in {len(pids())} process(es): one Process per tuple"
 
 
 # -- step1.collect_results ------------------------------------------------------------------------
@@ -121,7 +190,10 @@ def test_results_are_the_function_values(lab_seed):
     inputs = random.Random(lab_seed).sample(range(-1000, 1000), 4)
     if sorted(x * x for x in inputs) == [x * x for x in inputs]:
         inputs.reverse()  # so that sorted results cannot pass for the right ones
-    assert collect_results(square, inputs) == [x * x for x in inputs]
+    results = collect_results(square, inputs)
+    assert results == [x * x for x in inputs], (
+        f"collect_results(square, {inputs}) returned {results}: one func(x) per input, in the order of inputs"
+    )
 
 
 @pytest.mark.exercise("step1.collect_results")
@@ -129,7 +201,11 @@ def test_results_come_back_in_input_order_when_later_inputs_finish_first():
     """Catches: returning results in the order they arrived on the queue."""
     barrier = multiprocessing.Barrier(4)
     inputs = [(STAGGER_S * (3 - index), index + 2) for index in range(4)]
-    assert collect_results(functools.partial(meet_then_square, barrier), inputs) == [4, 9, 16, 25]
+    results = collect_results(functools.partial(meet_then_square, barrier), inputs)
+    assert results == [4, 9, 16, 25], (
+        f"results {results}, expected [4, 9, 16, 25]: return them in input order, not in the order they arrived "
+        "on the queue (the last input finished first): put (index, result) on the queue and order by index"
+    )
 
 
 @pytest.mark.exercise("step1.collect_results")
@@ -139,6 +215,13 @@ def test_each_input_runs_in_its_own_child_process():
     assert os.getpid() not in pids, "func ran in the parent process: run it in a child"
     assert len(set(pids)) == 3, f"pids {pids}: start one process per input"
     assert_no_children_left("join() every process you start")
+
+
+@pytest.mark.exercise("step1.collect_results")
+def test_results_come_back_through_one_queue(queues_made):
+    """Catches: a Manager().list() or dict, or a Pipe per child, where the lesson is one shared Queue."""
+    assert collect_results(square, [3, 4]) == [9, 16]
+    assert_one_queue_and_no_manager(queues_made)
 
 
 @pytest.mark.exercise("step1.collect_results")
@@ -162,7 +245,19 @@ def test_indices_come_back_in_the_order_processes_finished(lab_seed):
     barrier = multiprocessing.Barrier(4)
     inputs = [(barrier, STAGGER_S * rank) for rank in finishing_rank]
     expected = sorted(range(4), key=lambda index: finishing_rank[index])
-    assert completion_order(meet_then_wait, inputs) == expected, (
-        f"input {expected[0]} finished first and input {expected[-1]} last"
+    returned = completion_order(meet_then_wait, inputs)
+    assert returned == expected, (
+        f"indices {returned}, expected {expected}: input {expected[0]} finished first and input {expected[-1]} "
+        "last; return the order in which the indices came off the queue (not start order, not sorted)"
     )
     assert_no_children_left("join() every process you start")
+
+
+@pytest.mark.exercise("step1.completion_order")
+def test_each_input_runs_in_a_child_process_and_reports_through_one_queue(pid_folder, queues_made):
+    """Catches: threads or a loop in this process, and a Manager list where the lesson is a shared Queue."""
+    folder, pids = pid_folder
+    assert sorted(completion_order(functools.partial(note_pid, folder), range(3))) == [0, 1, 2]
+    assert os.getpid() not in pids(), "func ran in this process: run each input in a multiprocessing.Process"
+    assert len(pids()) == 3, f"3 inputs ran in {len(pids())} process(es): one Process per input"
+    assert_one_queue_and_no_manager(queues_made)

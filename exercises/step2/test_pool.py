@@ -14,7 +14,7 @@ import pytest
 import exercises.step2.pool as pool_module
 from exercises.step2.pool import count_primes, parallel_map, parallel_starmap, usable_cpus
 from plugin.processes import assert_no_children_left
-from plugin.workers import pid_at_barrier, wait_at_barrier
+from plugin.workers import pid_at_barrier, pid_of, wait_at_barrier
 
 needs_affinity = pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity (Linux)")
 
@@ -47,7 +47,8 @@ def no_quota(monkeypatch, tmp_path):
 def test_counts_the_cpus_of_the_affinity_set(no_quota):
     """Catches: os.cpu_count(), which ignores the CPUs this process is not allowed to use."""
     expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    assert usable_cpus() == expected
+    count = usable_cpus()
+    assert count == expected, f"usable_cpus() said {count}; this process may use {expected} CPU(s) (its affinity set)"
 
 
 @needs_affinity
@@ -74,7 +75,13 @@ def test_a_container_quota_caps_the_count(monkeypatch, tmp_path, cpu_max, cap):
     (tmp_path / "cpu.max").write_text(cpu_max + "\n")
     monkeypatch.setattr(pool_module, "CPU_MAX", tmp_path / "cpu.max")
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    assert usable_cpus() == (affinity if cap is None else min(affinity, cap))
+    expected = affinity if cap is None else min(affinity, cap)
+    count = usable_cpus()
+    assert count >= 1, f"usable_cpus() said {count} with cpu.max {cpu_max!r}: a process may always use at least 1 CPU"
+    assert count == expected, (
+        f"usable_cpus() said {count} with cpu.max {cpu_max!r} and {affinity} CPU(s) in the affinity set: expected "
+        f"{expected} (the quota, quota / period rounded down, caps the count; 'max' means no quota)"
+    )
 
 
 # -- step2.parallel_map -----------------------------------------------------------------------------
@@ -85,7 +92,10 @@ def test_map_returns_results_in_input_order(lab_seed):
     """Catches: results in completion order (imap_unordered): the first item finishes last."""
     values = random.Random(lab_seed).sample(range(10_000), 6)
     items = [(0.4 if index == 0 else 0.0, value) for index, value in enumerate(values)]
-    assert parallel_map(late_first, items, processes=2) == values
+    results = parallel_map(late_first, items, processes=2)
+    assert results == values, (
+        f"results {results}, expected {values}: keep the order of items (the first finished last); Pool.map does"
+    )
 
 
 @pytest.mark.exercise("step2.parallel_map")
@@ -119,11 +129,25 @@ def test_map_sizes_the_pool_from_usable_cpus_by_default(cpus, rendezvous):
 
 
 @pytest.mark.exercise("step2.parallel_map")
-def test_map_uses_as_many_workers_as_it_is_asked_for(cpus, rendezvous):
-    """Catches: ignoring ``processes`` (a pool sized from the CPUs whatever the caller asked)."""
+def test_map_uses_as_many_workers_as_it_is_asked_for(cpus, rendezvous, pool_calls):
+    """Catches: ignoring ``processes`` (a pool sized from the CPUs whatever the caller asked), and threads
+    (a ThreadPool or an executor meets at the barrier too)."""
     cpus(usable=1)
     barrier = rendezvous(3)
     assert parallel_map(functools.partial(wait_at_barrier, barrier), [7, 8, 9], processes=3) == [7, 8, 9]
+    pool_calls.expect("map", calls=1, pool_size=3)
+    assert len(pool_calls.worker_pids()) == 3, (
+        f"{len(pool_calls.worker_pids())} worker processes ran 3 tasks, expected 3"
+    )
+
+
+@pytest.mark.exercise("step2.parallel_map")
+def test_map_with_one_process_uses_one_worker_process(cpus, pool_calls):
+    """Catches: a pool sized from the CPUs (or a fixed size) when one process is asked for."""
+    cpus(usable=3)
+    pids = parallel_map(pid_of, range(6), processes=1)
+    pool_calls.expect("map", calls=1, pool_size=1)
+    assert len(set(pids)) == 1, f"6 tasks ran in {len(set(pids))} processes; processes=1 asks for a pool of 1 worker"
 
 
 @pytest.mark.exercise("step2.parallel_map")
@@ -153,7 +177,8 @@ def test_starmap_unpacks_each_tuple_into_arguments(lab_seed):
 def test_starmap_returns_results_in_input_order():
     """Catches: results in completion order: the first task finishes last."""
     args = [(0.4, 2, 1), (0.0, 2, 2), (0.0, 2, 3), (0.0, 2, 4)]
-    assert parallel_starmap(delayed_power, args, processes=2) == [2, 4, 8, 16]
+    results = parallel_starmap(delayed_power, args, processes=2)
+    assert results == [2, 4, 8, 16], f"results {results}, expected [2, 4, 8, 16]: keep the order of arg_tuples"
 
 
 @pytest.mark.exercise("step2.parallel_starmap")
@@ -173,8 +198,21 @@ def test_starmap_sizes_the_pool_from_usable_cpus_by_default(cpus, rendezvous):
 
 
 @pytest.mark.exercise("step2.parallel_starmap")
-def test_starmap_uses_as_many_workers_as_it_is_asked_for(cpus, rendezvous):
-    """Catches: ignoring ``processes``."""
+def test_starmap_uses_as_many_workers_as_it_is_asked_for(cpus, rendezvous, pool_calls):
+    """Catches: ignoring ``processes``, and threads or an executor instead of Pool.starmap."""
     cpus(usable=1)
     barrier = rendezvous(3)
     assert parallel_starmap(wait_at_barrier, [(barrier, n) for n in "xyz"], processes=3) == ["x", "y", "z"]
+    pool_calls.expect("starmap", calls=1, pool_size=3)
+    assert len(pool_calls.worker_pids()) == 3, (
+        f"{len(pool_calls.worker_pids())} worker processes ran 3 tasks, expected 3"
+    )
+
+
+@pytest.mark.exercise("step2.parallel_starmap")
+def test_starmap_with_one_process_uses_one_worker_process(cpus, pool_calls):
+    """Catches: a pool sized from the CPUs (or a fixed size) when one process is asked for."""
+    cpus(usable=3)
+    pids = parallel_starmap(pid_of, [(n,) for n in range(4)], processes=1)
+    pool_calls.expect("starmap", calls=1, pool_size=1)
+    assert len(set(pids)) == 1, f"4 tasks ran in {len(set(pids))} processes; processes=1 asks for a pool of 1 worker"

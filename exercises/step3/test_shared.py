@@ -20,8 +20,23 @@ def test_array_is_squared_in_place(lab_seed):
     (RuntimeError: synchronized objects are shared only through inheritance)."""
     values = np.random.default_rng(lab_seed).integers(-3000, 3000, size=1000).tolist()
     array = multiprocessing.Array("q", values)
-    assert square_in_place(array, processes=2) is None
-    assert array[:] == [v * v for v in values]
+    assert square_in_place(array, processes=2) is None, "square_in_place returns None: the array holds the result"
+    wrong = sum(a != v * v for a, v in zip(array[:], values, strict=True))
+    assert not wrong, f"{wrong} of {len(values)} elements were not squared in place: each worker writes its slice"
+
+
+@pytest.mark.exercise("step3.square_in_place")
+def test_one_chunk_per_worker_goes_to_a_pool_with_an_initializer(pool_calls):
+    """Catches: the whole array as one task, a task per element, threads, ignoring ``processes``, and a
+    global array that only fork would hand over (no initializer)."""
+    array = multiprocessing.Array("q", list(range(30)))
+    square_in_place(array, processes=3)
+    assert array[:] == [v * v for v in range(30)]
+    (call,) = pool_calls.expect(("starmap", "map"), calls=1, pool_size=3, tasks_per_call=3, references_only=True)
+    assert call.initializer is not None, (
+        "the pool had no initializer: create it with initializer= a function that stores the array in a global, "
+        "and initargs=(array,), so that every start method hands the array over"
+    )
 
 
 @pytest.mark.exercise("step3.square_in_place")
@@ -102,6 +117,26 @@ def test_workers_receive_the_segment_name_not_the_data(signal_data, bytes_sent):
 
 
 @pytest.mark.exercise("step3.transform_in_shared_memory")
+def test_one_chunk_per_worker_carries_only_a_reference(signal_data, pool_calls):
+    """Catches: the whole array as one task, chunks sent as copies, threads, and ignoring ``processes``."""
+    transform_in_shared_memory(signal_data[:3000], processes=3)
+    pool_calls.expect(("starmap", "map"), calls=1, pool_size=3, tasks_per_call=3, references_only=True)
+
+
+@pytest.mark.exercise("step3.transform_in_shared_memory")
+def test_the_segment_is_unlinked_even_when_a_worker_fails(segments_created):
+    """Catches: close() and unlink() on the happy path only (not in a finally: block)."""
+    integers = np.arange(3000)  # transform's np.sin cannot write its results into integers: the workers fail
+    with pytest.raises(TypeError):  # the workers' numpy casting error, raised again by the pool
+        transform_in_shared_memory(integers, processes=2)
+    assert segments_created, "no SharedMemory(create=True) was made: put the data in one shared segment"
+    leaked = segments_created.still_there()
+    assert not leaked, (
+        f"a worker failed and the segment(s) {leaked} were never unlinked: close() and unlink() in a finally: block"
+    )
+
+
+@pytest.mark.exercise("step3.transform_in_shared_memory")
 def test_shared_memory_transform_is_faster(speedup, signal_data):
     """Catches: sequential work, or shipping the whole array to every worker."""
 
@@ -121,6 +156,25 @@ def test_no_update_is_lost():
     """Catches: counter.value += 1 without the lock: processes read the same value and overwrite each other."""
     total = count_with_lock(processes=4, increments=50_000)
     assert total == 200_000, f"{200_000 - total} increments were lost: hold counter.get_lock() around each one"
+
+
+@pytest.mark.exercise("step3.count_with_lock")
+def test_the_total_is_the_shared_counters_own_value(monkeypatch):
+    """Catches: returning processes * increments (or any made-up total) instead of the counter's final value."""
+    made = []
+    value = multiprocessing.sharedctypes.Value
+
+    def recording_value(*args, **kwargs):
+        made.append(value(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(multiprocessing.sharedctypes, "Value", recording_value)
+    total = count_with_lock(processes=4, increments=50_000)  # enough that updates without the lock get lost
+    assert len(made) == 1, f"{len(made)} multiprocessing.Value(s) were made: make one counter and share it"
+    assert made[0].value == total == 200_000, (
+        f"count_with_lock returned {total} and the shared counter holds {made[0].value}, expected 200000 in both: "
+        "hold counter.get_lock() around each increment, and return counter.value after joining every process"
+    )
 
 
 @pytest.mark.exercise("step3.count_with_lock")

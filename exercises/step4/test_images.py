@@ -59,6 +59,10 @@ def reference_images(folder, count, size, seed):
 
 def assert_filtered(output, source, name):
     assert output.name == f"{name}_{source.name}", f"expected the name {name}_{source.name}, got {output.name}"
+    assert output.exists(), (
+        f"{output.name} does not exist: the paths were returned before the work finished (every pool result "
+        "must be waited for, e.g. map_async needs get()), or were never written"
+    )
     with Image.open(source) as image, Image.open(output) as produced:
         expected = np.asarray(image.filter(REFERENCE_FILTERS[name]))
         assert np.array_equal(np.asarray(produced), expected), (
@@ -89,6 +93,12 @@ def measure_folder_speedup(speedup, images, tmp_path, filters, filter_folder):
 
 def expected_outputs(images, out_folder, filters):
     return [out_folder / f"{name}_{image.name}" for image in images for name in filters]
+
+
+def plant_stale_outputs(images, out_folder, filters):
+    """Gray images where the outputs go, as an earlier run might have left: each call must write its own."""
+    for path in expected_outputs(images, out_folder, filters):
+        Image.new("RGB", SIZE, (128, 128, 128)).save(path)
 
 
 @pytest.fixture
@@ -170,8 +180,11 @@ def test_the_same_seed_gives_byte_identical_files(tmp_path, lab_seed):
 @pytest.mark.exercise("step4.apply_filters")
 def test_four_filters_with_their_names_and_pixels(samples, out_folder):
     """Catches: a missing or wrong filter (blur radius), wrong file names, or the wrong order."""
+    plant_stale_outputs(samples[:1], out_folder, FOUR_FILTERS)
     outputs = apply_filters(samples[0], out_folder)
-    assert outputs == expected_outputs(samples[:1], out_folder, FOUR_FILTERS)
+    assert outputs == expected_outputs(samples[:1], out_folder, FOUR_FILTERS), (
+        f"outputs {[o.name for o in outputs]}: the four paths apply_one_filter returned, in FOUR_FILTERS order"
+    )
     for output, name in zip(outputs, FOUR_FILTERS, strict=True):
         assert_filtered(output, samples[0], name)
 
@@ -182,10 +195,13 @@ def test_four_filters_with_their_names_and_pixels(samples, out_folder):
 @pytest.mark.exercise("step4.filter_folder_sequential")
 def test_sequential_folder_filters_every_image(samples, out_folder, pools_created):
     """Catches: images skipped or out of order, and a pool where none was asked for."""
+    plant_stale_outputs(samples, out_folder, FOUR_FILTERS)
     outputs = filter_folder_sequential(samples[0].parent, out_folder)
-    assert outputs == expected_outputs(samples, out_folder, FOUR_FILTERS)
+    assert outputs == expected_outputs(samples, out_folder, FOUR_FILTERS), (
+        "outputs image by image in folder order, each image's in FOUR_FILTERS order"
+    )
     assert_every_output_filtered(outputs, samples[0].parent)
-    assert pools_created == []
+    assert pools_created == [], "filter_folder_sequential works in this process: no pool"
 
 
 # -- step4.filter_folder_parallel -------------------------------------------------------------------
@@ -196,8 +212,24 @@ def test_parallel_folder_gives_the_sequential_outputs(samples, out_folder, pools
     """Catches: work done in this process, a pool per image, wrong pixels, names or order."""
     outputs = filter_folder_parallel(samples[0].parent, out_folder, processes=2)
     assert pools_created == [2], f"pools created: {pools_created}; create one Pool(processes) for the folder"
-    assert outputs == expected_outputs(samples, out_folder, FOUR_FILTERS)
-    assert all(output.exists() for output in outputs), "every output file must exist"
+    assert outputs == expected_outputs(samples, out_folder, FOUR_FILTERS), (
+        "outputs image by image in folder order, each image's in FOUR_FILTERS order"
+    )
+    missing = [output.name for output in outputs if not output.exists()]
+    assert not missing, (
+        f"{missing} do not exist: the paths were returned before the work finished (map_async needs get())"
+    )
+
+
+@pytest.mark.exercise("step4.filter_folder_parallel")
+def test_one_task_per_image_carries_its_path_to_a_worker_process(samples, out_folder, pool_calls):
+    """Catches: one filter per task instead of one image, decoded pixels sent instead of paths, threads or
+    an executor, and ignoring ``processes``."""
+    filter_folder_parallel(samples[0].parent, out_folder, processes=3)
+    (call,) = pool_calls.expect("map", calls=1, pool_size=3, tasks_per_call=len(samples), references_only=True)
+    assert [Path(task) for task in call.tasks] == samples, (
+        f"tasks {call.tasks}: map over image_files(in_folder), one image path per task"
+    )
 
 
 def first_image_last(image_path, out_folder):
@@ -223,7 +255,8 @@ def test_parallel_folder_keeps_image_order_when_the_first_finishes_last(samples,
 
 @pytest.mark.exercise("step4.filter_folder_parallel")
 def test_parallel_folder_outputs_match_pillow(samples, out_folder):
-    """Catches: wrong pixels (a filter or radius swapped inside the tasks)."""
+    """Catches: wrong pixels (a filter or radius swapped inside the tasks), and outputs left from an earlier run."""
+    plant_stale_outputs(samples, out_folder, FOUR_FILTERS)
     assert_every_output_filtered(filter_folder_parallel(samples[0].parent, out_folder, processes=2), samples[0].parent)
 
 
@@ -243,7 +276,18 @@ def test_eight_filters_run_in_the_given_pool(samples, out_folder, pools_created,
         pools_created.clear()  # the test's own pool
         outputs = eight_filters(pool, samples[0], out_folder)
     assert pools_created == [], "eight_filters must use the pool it is given, not create one"
-    assert outputs == expected_outputs(samples[:1], out_folder, EIGHT_FILTERS)
+    assert outputs == expected_outputs(samples[:1], out_folder, EIGHT_FILTERS), (
+        "the eight output paths, in EIGHT_FILTERS order"
+    )
+
+
+@pytest.mark.exercise("step4.eight_filters")
+def test_eight_tasks_carry_the_path_and_a_filter_name(samples, out_folder, pool_calls):
+    """Catches: one task for all eight filters, pixels sent instead of the path, or another Pool method."""
+    with multiprocessing.Pool(2) as pool:
+        eight_filters(pool, samples[0], out_folder)
+    (call,) = pool_calls.expect("map", calls=1, pool_size=2, tasks_per_call=8, references_only=True)
+    assert list(call.tasks) == list(EIGHT_FILTERS), f"tasks {call.tasks}: map over EIGHT_FILTERS, one name per task"
 
 
 def meet_then_name(barrier, name, image_path, out_folder):
@@ -263,7 +307,8 @@ def test_eight_filters_run_at_the_same_time(samples, out_folder, monkeypatch, re
 
 @pytest.mark.exercise("step4.eight_filters")
 def test_eight_filters_pixels(samples, out_folder):
-    """Catches: a filter missing, swapped or misnamed."""
+    """Catches: a filter missing, swapped or misnamed, and outputs left from an earlier run."""
+    plant_stale_outputs(samples[1:2], out_folder, EIGHT_FILTERS)
     with multiprocessing.Pool(2) as pool:
         outputs = eight_filters(pool, samples[1], out_folder)
     for output, name in zip(outputs, EIGHT_FILTERS, strict=True):
@@ -278,12 +323,22 @@ def test_one_pool_serves_every_image(samples, out_folder, pools_created, no_filt
     """Catches: a new pool per image (start-up paid again and again), or work in this process."""
     outputs = filter_folder_eight(samples[0].parent, out_folder, processes=2)
     assert pools_created == [2], f"pools created: {pools_created}; create one Pool(processes) and reuse it"
-    assert outputs == expected_outputs(samples, out_folder, EIGHT_FILTERS)
+    assert outputs == expected_outputs(samples, out_folder, EIGHT_FILTERS), (
+        "outputs image by image in folder order, each image's in EIGHT_FILTERS order"
+    )
+
+
+@pytest.mark.exercise("step4.filter_folder_eight")
+def test_each_image_goes_to_the_pool_as_eight_filter_tasks(samples, out_folder, pool_calls):
+    """Catches: one task per image instead of eight, pixels sent, threads, and ignoring ``processes``."""
+    filter_folder_eight(samples[0].parent, out_folder, processes=3)
+    pool_calls.expect("map", calls=len(samples), pool_size=3, tasks_per_call=8, references_only=True)
 
 
 @pytest.mark.exercise("step4.filter_folder_eight")
 def test_eight_filter_outputs_match_pillow(samples, out_folder):
-    """Catches: wrong pixels (a filter swapped or misnamed inside the tasks)."""
+    """Catches: wrong pixels (a filter swapped or misnamed inside the tasks), and outputs left from an earlier run."""
+    plant_stale_outputs(samples, out_folder, EIGHT_FILTERS)
     assert_every_output_filtered(filter_folder_eight(samples[0].parent, out_folder, processes=2), samples[0].parent)
 
 
@@ -339,18 +394,28 @@ def test_comparison_times_each_approach_with_the_pool_size_asked_for(tmp_path, m
 # -- step4.plot_comparison --------------------------------------------------------------------------
 
 
+class SavedFigures(list):
+    """The figures saved as PNG; ``from_pyplot`` says, for each, whether pyplot held it when it was saved."""
+
+    def __init__(self):
+        super().__init__()
+        self.from_pyplot = []
+
+
 @pytest.fixture
 def figures_saved(monkeypatch):
     """The matplotlib figures written as PNG from now on: Figure.savefig, plt.savefig and the canvas's
     own print_png or print_figure all end in FigureCanvasAgg.print_png."""
+    from matplotlib._pylab_helpers import Gcf  # pyplot's registry of the figures it manages
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    saved = []
+    saved = SavedFigures()
     print_png = FigureCanvasAgg.print_png
 
     @functools.wraps(print_png)  # matplotlib reads its signature to choose the arguments it passes
     def recording(self, *args, **kwargs):
         saved.append(self.figure)
+        saved.from_pyplot.append(any(manager.canvas.figure is self.figure for manager in Gcf.get_all_fig_managers()))
         return print_png(self, *args, **kwargs)
 
     monkeypatch.setattr(FigureCanvasAgg, "print_png", recording)
@@ -371,6 +436,10 @@ def test_chart_is_a_real_800_by_500_bar_chart(tmp_path, figures_saved):
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 20, "the image looks blank: draw the chart"
     assert len(figures_saved) == 1, "save one matplotlib figure"
     figure = figures_saved[0]
+    assert not figures_saved.from_pyplot[0], (
+        "the figure came from pyplot's global state (plt.figure, plt.subplots, plt.bar): create a "
+        "matplotlib.figure.Figure yourself and attach a FigureCanvasAgg"
+    )
     axes = figure.axes
     bars = [patch for ax in axes for patch in ax.patches if isinstance(patch, Rectangle)]
     heights = [bar.get_height() for bar in bars]

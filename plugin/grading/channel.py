@@ -25,6 +25,7 @@ MAX_TESTS = 20_000
 MAX_SPEEDUPS = 50
 MAX_CHANGES = 50
 MAX_FIELDS = 40
+MAX_ATTEMPTS = 10  # a speedup row's ``attempts`` (plugin.measure.speedup.ATTEMPTS tries, each a flat row)
 MAX_ID = 1_000  # a node id, an exercise id, a field name
 MAX_TEXT = 20_000  # a message, what a test printed (``plugin.grading.stream`` cuts it to this)
 VERDICTS = ("pass", "fail", "not-measured")
@@ -138,11 +139,21 @@ def _scalar(value) -> bool:
     return value is None or type(value) is bool or _number(value) or _text(value)
 
 
+def _flat_row(row) -> bool:
+    return isinstance(row, dict) and len(row) <= MAX_FIELDS and all(_id(k) and _scalar(v) for k, v in row.items())
+
+
+def _speedup_field(name, value) -> bool:
+    if name == "attempts":  # every try of the measurement, for graders
+        return _list_of(value, MAX_ATTEMPTS, _flat_row)
+    return _id(name) and _scalar(value)
+
+
 def _speedup_row(row) -> bool:
     return (
         isinstance(row, dict)
         and len(row) <= MAX_FIELDS
-        and all(_id(name) and _scalar(value) for name, value in row.items())
+        and all(_speedup_field(name, value) for name, value in row.items())
         and _id(row.get("exercise"))
         and row.get("verdict") in VERDICTS
     )

@@ -42,7 +42,7 @@ from plugin.outputs import lab_json
 from plugin.outputs.formats import FORMATS
 from plugin.outputs.result import RunResult
 from plugin.progress import Ledger
-from plugin.safety.start_method import START_METHODS, unforked_start_method
+from plugin.safety.start_method import START_METHODS, default_start_method
 from plugin.targets import EXERCISES, SUBMISSION, SUBMISSION_PACKAGE, Target, exercise_modules
 
 KIT = Path(__file__).resolve().parents[2]
@@ -198,7 +198,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         "--start-method",
         choices=START_METHODS,
         # A start method that pickles every target and argument, as macOS and Python 3.14 do.
-        default=unforked_start_method(),
+        default=default_start_method(),
         help="default: forkserver (spawn where there is none), under which code that works only with fork fails",
     )
     parser.add_argument(

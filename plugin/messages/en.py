@@ -41,6 +41,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "its task unfinished instead), so get() and join() wait forever and leaving the with block fails. "
             "Keep callbacks short and never let them raise (catch errors inside the callback)."
         ),
+        "failure.segment_already_unlinked": (
+            "a shared-memory segment was gone when it was opened or unlinked ({error}): a worker must only "
+            "close() its handle; unlink once, in the creator, after the workers are done"
+        ),
         "failure.in_worker": "{error} — raised inside a worker process. The worker's traceback:\n{traceback}",
         # -- timeouts (plugin/safety/hang_guard.py) ---------------------------------------------------
         "timeout.terminated": ", and {count} child process(es) were terminated",
@@ -60,6 +64,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "leftovers.pool_workers": (
             "{count} pool worker process(es) were still running: use the pool as a context manager "
             "(with Pool(...) as pool:) or call close() and join()"
+        ),
+        "leftovers.pool_never_closed": (
+            "{count} multiprocessing.Pool(s) were never closed (its workers kept running until the garbage "
+            "collector ended them): use the pool as a context manager, with Pool(...) as pool:"
         ),
         "leftovers.running": "{count} child process(es) were still running: join() every process you start",
         "leftovers.unjoined": "{count} child process(es) had finished but were never joined: call join()",
@@ -87,8 +95,41 @@ MESSAGES: dict[str, dict[str, str]] = {
             "starting them takes {startup_s:.2f} s of this {sequential_s:.2f} s workload: at most "
             "{attainable:.2f}x, too little to tell parallel code from sequential code"
         ),
+        "speedup.skipped_work": (
+            "speedup of {speedup:.2f}x with {workers} workers is more than {workers} processes can give "
+            "({bound:.2f}x at most): work was skipped (outputs reused from an earlier call?), not sped up. "
+            "Do all the work on every call"
+        ),
         "speedup.below_required": "below the required speedup",
         "speedup.fixture_needs_marker": "{nodeid}: the speedup fixture needs an @pytest.mark.exercise test",
+        # -- the pool spy (plugin/safety/poolspy.py): a done that can be trusted (issue 9) -----------
+        "poolspy.not_used": (
+            "no multiprocessing.Pool method did the work: use {wanted} (threads, concurrent.futures "
+            "executors and plain loops do not count)"
+        ),
+        "poolspy.threads": (
+            "the tasks went to a ThreadPool (multiprocessing.dummy), whose workers are threads of this "
+            "process: use {wanted} of a multiprocessing.Pool"
+        ),
+        "poolspy.wrong_method": "the work went through {used}: the exercise asks for {wanted}",
+        "poolspy.call_count": "{wanted} was called {count} time(s): the exercise needs {expected}",
+        "poolspy.size": (
+            "the pool had {sizes} worker(s), the exercise asked for {expected}: create the pool with the "
+            "number of processes you are given"
+        ),
+        "poolspy.task_count": (
+            "the pool calls handed over {counts} task(s): the exercise asks for {expected} per call "
+            "(one chunk per worker, one task per image or per filter, as the docstring says)"
+        ),
+        "poolspy.large_task": (
+            "a task of {size} bytes went to a worker: send a reference (a path, a segment name, slice "
+            "bounds), not the data itself"
+        ),
+        "poolspy.no_task_ran": "no task of {wanted} ran in a worker: hand the work to the pool",
+        "poolspy.ran_here": (
+            "tasks of {wanted} ran in this process, not in worker processes: use a multiprocessing.Pool "
+            "(not threads)"
+        ),
         # -- collection (plugin/session/collection.py) ------------------------------------------------
         "collection.no_marker": (
             "{nodeid} belongs to no exercise: decorate it with "

@@ -11,6 +11,7 @@ from concurrent.futures.process import BrokenProcessPool
 from plugin.messages import say
 
 TIMED_OUT = "lab_timed_out"  # attribute the hang guard sets on the failure it raises
+SHARED_MEMORY_PREFIXES = ("psm_", "wnsm_")  # the names multiprocessing.shared_memory gives segments
 
 
 def _chain(error: BaseException):
@@ -29,6 +30,12 @@ def _is_pickling_error(error: BaseException) -> bool:
     )
 
 
+def _is_missing_segment(error: BaseException) -> bool:
+    """A shared-memory segment opened or unlinked after it was unlinked (by a worker, or twice)."""
+    name = str(getattr(error, "filename", None) or "").lstrip("/")
+    return isinstance(error, FileNotFoundError) and name.startswith(SHARED_MEMORY_PREFIXES)
+
+
 def _worker_traceback(error: BaseException) -> str | None:
     """The traceback a pool worker sent along with its exception, without multiprocessing's own frames."""
     cause = error.__cause__
@@ -38,7 +45,11 @@ def _worker_traceback(error: BaseException) -> str | None:
     kept, skipping = [], False
     for line in lines:
         if line.startswith('  File "'):
-            skipping = "/multiprocessing/" in line or "/concurrent/futures/" in line
+            skipping = (
+                "/multiprocessing/" in line
+                or "/concurrent/futures/" in line
+                or ("/plugin/workers.py" in line and line.rstrip().endswith("in __call__"))  # the pool spy's wrapper
+            )
         if not skipping and line.strip():
             kept.append(line)
     return "\n".join(kept)
@@ -58,6 +69,8 @@ def _recognised(link: BaseException) -> str | None:
         return say("failure.worker_died", error=text)
     if isinstance(link, AssertionError) and "result_hander not alive" in str(link):  # sic, Lib/multiprocessing/pool.py
         return say("failure.callback_raised", failure=text)
+    if _is_missing_segment(link):
+        return say("failure.segment_already_unlinked", error=text)
     return None
 
 

@@ -1,4 +1,5 @@
-"""The guard around each test: the shared-memory listing its leftovers are judged against, the xdist
+"""The guard around each test: the shared-memory listing its leftovers are judged against, the pools
+it creates (one never closed fails it), the xdist
 lock that keeps other workers idle while a speedup is measured, and the timeouts of hung tests."""
 
 from __future__ import annotations
@@ -7,7 +8,8 @@ import pytest
 
 from plugin.safety.hang_guard import HangGuard
 from plugin.safety.leftovers import shared_memory_segments
-from plugin.session.run import LabRun, segments_key
+from plugin.safety.poolspy import OpenPools
+from plugin.session.run import LabRun, pools_key, segments_key
 
 
 class RunGuard:
@@ -27,14 +29,19 @@ class RunGuard:
         if not self.run.in_kit:
             return (yield)
         item.stash[segments_key] = shared_memory_segments()
+        pools = item.stash[pools_key] = OpenPools()
+        pools.install()
         lock = self.run.lock
-        if lock is None:
-            return (yield)
-        lock.enter_test()
         try:
-            return (yield)
+            if lock is None:
+                return (yield)
+            lock.enter_test()
+            try:
+                return (yield)
+            finally:
+                lock.leave_test()
         finally:
-            lock.leave_test()
+            pools.uninstall()
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_timeout_set_timer(self, item: pytest.Item, settings):

@@ -11,8 +11,9 @@ from plugin.catalog import MARKER, Exercise, edit_location, stub_that_raised
 from plugin.cluster import leftovers as dask_leftovers
 from plugin.messages import say
 from plugin.safety.leftovers import collect_leftovers
+from plugin.safety.start_method import default_start_method
 from plugin.session import failures
-from plugin.session.run import LabRun, segments_key, speedups_key
+from plugin.session.run import LabRun, pools_key, segments_key, speedups_key
 from plugin.targets import SOLUTIONS
 
 SECTION = "parallel-lab"
@@ -32,6 +33,7 @@ class ReportStamper:
         if report.when == "call":
             report.lab_speedups = [m.as_dict() for m in item.stash.get(speedups_key, [])]
             if self.run.in_kit:
+                self.stamp_open_pools(item, report)
                 self.stamp_leftovers(item, report)
         exercise = self.exercise_of(item)
         if exercise is None:
@@ -77,6 +79,19 @@ class ReportStamper:
             "failure.with_hint", explanation=explanation, exercise=exercise.id, hint=exercise.hint
         )
 
+    def stamp_open_pools(self, item: pytest.Item, report: pytest.TestReport) -> None:
+        """A pool the test's code never closed fails the test (the garbage collector would hide it)."""
+        pools = item.stash.get(pools_key, None)
+        count = pools.still_running() if pools is not None else 0
+        if not count:
+            return
+        message = say("leftovers.pool_never_closed", count=count)
+        if report.passed:
+            report.outcome = "failed"
+            report.longrepr = report.lab_message = message
+        else:
+            report.sections.append((SECTION, message))
+
     def stamp_leftovers(self, item: pytest.Item, report: pytest.TestReport) -> None:
         """Child processes, shared memory or Dask clusters left behind fail the test; they are cleaned up
         either way (a Dask cluster first, as closing it ends its processes)."""
@@ -100,6 +115,6 @@ class ReportStamper:
             words.append("--solutions")
         elif settings.submission is not None:
             words.append(shlex.quote(f"--submission={settings.submission}"))
-        if settings.start_method is not None:
+        if settings.start_method != default_start_method():
             words.append(f"--start-method {settings.start_method}")
         return " ".join(words + [shlex.quote(item.nodeid)])

@@ -78,6 +78,8 @@ def test_a_flood_is_drained_but_nothing_past_the_limit_is_kept(monkeypatch):
         {**PHASE, "speedups": [{**SPEEDUP, "verdict": "great"}]},
         {**PHASE, "speedups": [{**SPEEDUP, "capacity": {"nested": 1}}]},
         {**PHASE, "speedups": [SPEEDUP] * (channel.MAX_SPEEDUPS + 1)},
+        {**PHASE, "speedups": [{**SPEEDUP, "attempts": [{"capacity": {"nested": 1}}]}]},
+        {**PHASE, "speedups": [{**SPEEDUP, "attempts": [{}] * (channel.MAX_ATTEMPTS + 1)}]},
         {**PHASE, "extra": 1},
         {"event": ["phase"]},
         {"event": "finished", "exitstatus": "0"},
@@ -111,6 +113,7 @@ def test_every_kind_of_event_the_kit_writes_is_accepted():
         {"event": "collected", "tests": [{"nodeid": PHASE["nodeid"], "exercise": "step1.double"}]},
         {"event": "collect-error", "nodeid": "exercises/step1/test_demo.py", "message": "SyntaxError"},
         {**PHASE, "speedups": [SPEEDUP, {**SPEEDUP, "verdict": "not-measured", "speedup": None}]},
+        {**PHASE, "speedups": [{**SPEEDUP, "attempts": [{"capacity": 1.9, "speedup": 1.8, "required": 1.45}]}]},
         {"event": "finished", "exitstatus": 1},
         {"event": "tampered", "changes": ["hook pytest_runtest_call"]},
     ):

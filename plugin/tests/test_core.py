@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from plugin.safety.start_method import default_start_method
 from plugin.tests.minikit import run, write
 
 pytestmark = pytest.mark.timeout(120)
@@ -36,6 +37,13 @@ def test_stubs_are_reported_todo_with_the_line_to_edit(kit):
         "score": 0, "max_score": 5,
     }
     result.stdout.fnmatch_lines(["*3 failed in *"])  # pytest's own closing line is untouched
+
+
+def test_the_learners_default_start_method_is_the_grading_commands(kit):
+    """A local done must be a graded full mark: without --start-method, the run uses the grader's method."""
+    result, document = lab_json(kit, "--solutions")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    assert document["environment"]["start_method"] == default_start_method() != "fork"
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])

@@ -142,12 +142,12 @@ def test_solution_is_refused_until_done_then_shown(kit_copy, monkeypatch, capsys
     monkeypatch.chdir(kit_copy)
     assert cli.main(["solution", "step1.run_workers"]) == 1
     out = capsys.readouterr().out
-    assert "shown once it is done: it is todo now (0 of 2 tests pass)" in out
+    assert "shown once it is done: it is todo now (0 of 3 tests pass)" in out
     assert "process.start()" not in out
 
     implement(kit_copy / "exercises" / "step1" / "processes.py", "step1.run_workers", RUN_WORKERS)
     assert cli.main(["run", "step1.run_workers"]) == 0
-    assert "status: done (2/2 tests pass)" in capsys.readouterr().out
+    assert "status: done (3/3 tests pass)" in capsys.readouterr().out
     assert cli.main(["solution", "step1.run_workers"]) == 0
     out = capsys.readouterr().out
     assert "def run_workers(target, args_list):" in out
@@ -194,7 +194,7 @@ def test_usage_errors_exit_2(kit_copy, monkeypatch, capsys, tmp_path):
 def test_start_method_is_passed_on_to_pytest(kit_copy, monkeypatch, capsys, args):
     monkeypatch.chdir(kit_copy)
     assert cli.main(args) == 1
-    assert "status: todo (0/2 tests pass)" in capsys.readouterr().out
+    assert "status: todo (0/3 tests pass)" in capsys.readouterr().out
     assert "start method spawn" in (kit_copy / ".lab-last-run.log").read_text()
 
 

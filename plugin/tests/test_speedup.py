@@ -7,16 +7,10 @@ import sys
 
 import pytest
 
-from plugin.measure import clock, speedup
+from plugin.measure import clock, speedup, timing
 from plugin.measure.machine import usable_cpus
-from plugin.measure.speedup import (
-    MIN_CAPACITY,
-    NOT_MEASURED,
-    SpeedupMeter,
-    attainable_speedup,
-    best_times,
-    required_speedup,
-)
+from plugin.measure.speedup import MIN_CAPACITY, NOT_MEASURED, SpeedupMeter
+from plugin.measure.timing import attainable_speedup, best_times, required_speedup
 from plugin.tests.minikit import CLOCK_CHEAT, SPEED_STUB, add_speed_step, run, write
 
 
@@ -52,7 +46,7 @@ def test_best_times_interleaves_alternating_and_keeps_the_best(monkeypatch):
 def test_best_times_stops_at_the_budget_after_the_minimum_rounds(monkeypatch):
     fake = FakeWork(monkeypatch)
     best_times(fake.task("s", [1.0]), fake.task("p", [1.0]), rounds=10, budget_s=0.5)
-    assert len(fake.calls) == 2 * speedup.MIN_ROUNDS
+    assert len(fake.calls) == 2 * timing.MIN_ROUNDS
 
 
 def test_attainable_speedup_is_capacity_less_the_workers_start_up():
@@ -76,11 +70,19 @@ def test_required_speedup_keeps_a_fraction_of_the_machines_gain():
 
 
 def meter(monkeypatch, tmp_path, capacities, cpus=2, startup_s=0.0) -> SpeedupMeter:
-    """A meter whose capacity measurements return the given values, one per measurement."""
-    measured = iter(capacities)
+    """A meter whose capacity readings are the given values, one per reading (and then the last again),
+    and whose start-up readings are ``startup_s`` (one value, or a list read in turn likewise)."""
+    readings = iter(capacities)
+    startups = iter(startup_s if isinstance(startup_s, list) else [startup_s])
+    last = {"capacity": None, "startup": None}
+
+    def next_of(values, key):
+        last[key] = next(values, last[key])
+        return last[key]
+
     instance = SpeedupMeter(cpus, 0.6, tmp_path)
-    monkeypatch.setattr(instance, "measure_capacity", lambda workers, at_least=0.0: max(next(measured), at_least))
-    monkeypatch.setattr(instance, "measure_startup", lambda workers, module: startup_s)
+    monkeypatch.setattr(instance, "read_capacity", lambda workers: next_of(readings, "capacity"))
+    monkeypatch.setattr(instance, "read_startup", lambda workers, module: next_of(startups, "startup"))
     return instance
 
 
@@ -98,13 +100,67 @@ def test_verdict_compares_the_speedup_with_the_requirement(monkeypatch, tmp_path
     assert result.speedup == pytest.approx(seq_s / par_s, rel=1e-3)
 
 
-def test_a_miss_is_retried_with_capacity_measured_again(monkeypatch, tmp_path):
+def test_a_retry_never_lowers_the_bar_the_session_has_seen(monkeypatch, tmp_path):
     fake = FakeWork(monkeypatch)
-    capacities = [1.9, 1.35]  # the machine got busier between the first attempt and the retry
+    capacities = [1.9, 1.11, 1.2]  # the machine got busier after the first attempt
     result = meter(monkeypatch, tmp_path, capacities).compare(
-        fake.task("s", [1.0]), fake.task("p", [0.8]), 2, "step2.x", "t::x", "m"
-    )  # 1.25x misses the 1.54x that 1.9x asks for, and meets the 1.21x that 1.35x asks for
-    assert result.verdict == "pass" and result.capacity == 1.35
+        fake.task("s", [1.0]), fake.task("p", [0.95]), 2, "step2.x", "t::x", "m"
+    )  # 1.05x: a thread pool's speedup, which the 1.11x reading alone would call not-measured
+    assert result.verdict == "fail" and result.capacity == 1.9 and result.required == pytest.approx(1.54)
+    assert [attempt["capacity"] for attempt in result.attempts] == [1.9] * speedup.ATTEMPTS
+    assert all(attempt["required"] == pytest.approx(1.54) for attempt in result.attempts)
+
+
+def test_a_slow_start_up_reading_on_a_retry_does_not_excuse_a_miss(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [1.9], startup_s=[0.0, 5.0, 5.0]).compare(
+        fake.task("s", [1.0]), fake.task("p", [0.95]), 2, "step2.x", "t::x", "m"
+    )
+    assert result.verdict == "fail" and result.startup_s == 0.0
+
+
+def test_the_best_capacity_is_kept_for_the_session_per_worker_count(monkeypatch, tmp_path):
+    instance = meter(monkeypatch, tmp_path, [1.9, 1.2, 1.95])
+    assert [instance.measure_capacity(2) for _ in range(3)] == [1.9, 1.9, 1.95]
+    assert instance.capacity(2) == 1.95  # what the other xdist workers read
+    assert instance.measure_capacity(3) == 1.95  # the same reading script, but a worker count of its own
+
+
+def test_every_attempt_is_recorded_in_the_json_row(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [1.9]).compare(
+        fake.task("s", [1.0]), fake.task("p", [0.9] * 4 + [0.55]), 2, "step2.x", "t::x", "m"
+    )
+    row = result.as_dict()
+    assert row["verdict"] == "pass" and len(row["attempts"]) == 2
+    assert [attempt["speedup"] for attempt in row["attempts"]] == pytest.approx([1 / 0.9, 1 / 0.55], rel=1e-3)
+    assert set(row["attempts"][0]) == {"capacity", "startup_s", "sequential_s", "parallel_s", "speedup", "required"}
+
+
+@pytest.mark.parametrize("workers, par_s", [(2, 1 / 2.6), (2, 1 / 6641), (3, 1 / 3.9)])
+def test_a_speedup_far_above_the_worker_count_is_skipped_work(monkeypatch, tmp_path, workers, par_s):
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [1.9], cpus=4).compare(
+        fake.task("s", [1.0]), fake.task("p", [par_s]), workers, "step4.x", "t::x", "m"
+    )
+    assert result.verdict == "fail" and "work was skipped" in result.explain()
+    assert len(result.attempts) == 1  # no retry: more time would not make it honest
+
+
+def test_skipped_work_fails_even_where_the_machine_shows_no_parallelism(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [1.05]).compare(
+        fake.task("s", [1.0]), fake.task("p", [0.01]), 2, "step4.x", "t::x", "m"
+    )
+    assert result.verdict == "fail" and "work was skipped" in result.reason
+
+
+def test_a_speedup_just_within_the_bound_passes(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [2.0]).compare(
+        fake.task("s", [1.0]), fake.task("p", [1 / 2.4]), 2, "step2.x", "t::x", "m"
+    )
+    assert result.verdict == "pass"
 
 
 def test_a_noisy_spell_that_outlasts_one_retry_is_waited_out(monkeypatch, tmp_path):

@@ -36,7 +36,8 @@ def async_results(func, items, processes=2):
 
 
 def results_with_callbacks(func, items, processes=2):
-    """Run ``func(item)`` for every item with ``apply_async`` and collect outcomes through callbacks.
+    """Run ``func(item)`` for every item with ``apply_async`` in one ``multiprocessing.Pool(processes)``
+    and collect outcomes through callbacks.
 
     Return ``(results, errors)``, two dicts keyed by item:
 
