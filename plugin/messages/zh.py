@@ -364,6 +364,42 @@ MESSAGES: dict[str, dict[str, str]] = {
             "grade：{address} 上的 Dask 调度器没有任何工作进程提供 grading=1 资源（已等待 {seconds:g} 秒）；"
             '请在每台评分机器上运行：dask worker {address} --nworkers 1 --nthreads 1 --resources "grading=1"'
         ),
+        # -- done means done right: pool spy, leftovers, skipped work (issue 9) --
+        "failure.segment_already_unlinked": (
+            "打开或 unlink 一个共享内存段时，它已经不存在了（{error}）：工作进程只能 close() 自己的句柄；"
+            "unlink 只做一次，在创建它的进程中、在工作进程都完成之后"
+        ),
+        "leftovers.pool_never_closed": (
+            "有 {count} 个 multiprocessing.Pool 从未关闭（它的工作进程一直运行到被垃圾回收器结束）："
+            "请把进程池当作上下文管理器使用，with Pool(...) as pool:"
+        ),
+        "speedup.skipped_work": (
+            "{workers} 个工作进程得到 {speedup:.2f} 倍的加速比，超过了 {workers} 个进程所能给出的"
+            "（最多 {bound:.2f} 倍）："
+            "这是跳过了工作（重用了之前某次调用的输出？），而不是加快了速度。每次调用都要完成全部工作"
+        ),
+        "poolspy.not_used": (
+            "没有任何 multiprocessing.Pool 方法完成这项工作：请使用 {wanted}（线程、concurrent.futures 执行器和"
+            "普通循环都不算）"
+        ),
+        "poolspy.threads": (
+            "任务被交给了一个 ThreadPool（multiprocessing.dummy），它的工作者是本进程中的线程："
+            "请使用 multiprocessing.Pool 的 {wanted}"
+        ),
+        "poolspy.wrong_method": "工作是通过 {used} 完成的：这个练习要求使用 {wanted}",
+        "poolspy.call_count": "{wanted} 被调用了 {count} 次：这个练习需要 {expected}",
+        "poolspy.size": "进程池有 {sizes} 个工作进程，这个练习要求 {expected} 个：请用给你的进程数来创建进程池",
+        "poolspy.task_count": (
+            "进程池调用交出了 {counts} 个任务：这个练习要求每次调用 {expected} 个（每个工作进程一块数据，"
+            "每张图像或每个滤镜一个任务，如文档字符串所说）"
+        ),
+        "poolspy.large_task": (
+            "一个 {size} 字节的任务被发给了工作进程：请发送引用（路径、共享内存段的名字、片段范围），而不是数据本身"
+        ),
+        "poolspy.no_task_ran": "{wanted} 的任务一个都没有在工作进程中运行：请把工作交给进程池",
+        "poolspy.ran_here": (
+            "{wanted} 的任务在本进程中运行，而不是在工作进程中：请使用 multiprocessing.Pool（而不是线程）"
+        ),
         # -- language check: every text in every language (plugin/language_check.py, issue 13) --
         "language_missing_message": "消息 {message!r} 在 {present} 表中有，在 {missing} 表中却没有：请补上",
         "language_placeholders_differ": (
