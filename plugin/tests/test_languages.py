@@ -4,6 +4,7 @@ language, and whole runs of the mini kit in Chinese (summary, friendly failure, 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -285,7 +286,7 @@ def test_lab_speaks_chinese_with_lang_and_passes_it_on_to_pytest(tmp_path, monke
     rows = [line for line in listing if line.startswith("  ")]
     assert all("待完成" in row for row in rows) and len({display_width(row[: row.index(" 分 ")]) for row in rows}) == 1
     assert cli.main(["run", "step1.run_workers", "--lang", "zh"]) == 1
-    assert "状态：待完成（通过 0/2 个测试）" in capsys.readouterr().out
+    assert re.search(r"状态：待完成（通过 0/\d+ 个测试）", capsys.readouterr().out)  # however many tests it has
     assert "语言 zh" in (kit_copy / ".lab-last-run.log").read_text()
 
 
