@@ -15,6 +15,7 @@ import json
 import math
 import os
 
+from plugin.measure.speedup import ATTEMPTS, BUSY_RETRIES
 from plugin.progress import OUTCOMES
 
 MAX_LINE_BYTES = 1024 * 1024  # the kit's longest line, the list of collected tests, is a few dozen KiB
@@ -25,7 +26,7 @@ MAX_TESTS = 20_000
 MAX_SPEEDUPS = 50
 MAX_CHANGES = 50
 MAX_FIELDS = 40
-MAX_ATTEMPTS = 10  # a speedup row's ``attempts`` (plugin.measure.speedup.ATTEMPTS tries, each a flat row)
+MAX_ATTEMPTS = ATTEMPTS + BUSY_RETRIES  # a speedup row's ``attempts``: every try, each a flat row
 MAX_ID = 1_000  # a node id, an exercise id, a field name
 MAX_TEXT = 20_000  # a message, what a test printed (``plugin.grading.stream`` cuts it to this)
 VERDICTS = ("pass", "fail", "not-measured")

@@ -81,8 +81,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         # -- speedup (plugin/measure/speedup.py) ------------------------------------------------------
         "speedup.too_low": (
             "speedup too low: {speedup:.2f}x with {workers} workers (sequential {sequential_s:.3f} s, parallel "
-            "{parallel_s:.3f} s), needed {required:.2f}x: this machine reaches {capacity:.2f}x on a reference "
-            "workload right now. Does the work really run in {workers} processes at once, with one pool "
+            "{parallel_s:.3f} s), needed {required:.2f}x: this machine has reached {capacity:.2f}x on a reference "
+            "workload during this run. Does the work really run in {workers} processes at once, with one pool "
             "created once, and little data sent to the workers?"
         ),
         "speedup.results_differ": (
@@ -101,6 +101,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Do all the work on every call"
         ),
         "speedup.below_required": "below the required speedup",
+        "speedup.busy": (
+            "The machine was busier than its best during {busy} of the attempts (other work running): if your "
+            "code does run in parallel, rerun when the machine is quieter."
+        ),
         "speedup.fixture_needs_marker": "{nodeid}: the speedup fixture needs an @pytest.mark.exercise test",
         # -- the pool spy (plugin/safety/poolspy.py): a done that can be trusted (issue 9) -----------
         "poolspy.not_used": (

@@ -107,8 +107,21 @@ def test_a_retry_never_lowers_the_bar_the_session_has_seen(monkeypatch, tmp_path
         fake.task("s", [1.0]), fake.task("p", [0.95]), 2, "step2.x", "t::x", "m"
     )  # 1.05x: a thread pool's speedup, which the 1.11x reading alone would call not-measured
     assert result.verdict == "fail" and result.capacity == 1.9 and result.required == pytest.approx(1.54)
-    assert [attempt["capacity"] for attempt in result.attempts] == [1.9] * speedup.ATTEMPTS
+    # the busy readings are waited out a few times, then the misses count: the bar stays where it was
+    assert result.busy_attempts == speedup.BUSY_RETRIES
+    assert [attempt["capacity"] for attempt in result.attempts] == [1.9] * (speedup.ATTEMPTS + speedup.BUSY_RETRIES)
     assert all(attempt["required"] == pytest.approx(1.54) for attempt in result.attempts)
+    assert "busier than its best during 4 of the attempts" in result.explain()
+
+
+def test_a_long_busy_spell_is_waited_out_before_misses_count(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    capacities = [1.9, 1.2, 1.2, 1.2, 1.9]  # someone else's load for three attempts, then a quiet machine
+    result = meter(monkeypatch, tmp_path, capacities).compare(
+        fake.task("s", [1.0]), fake.task("p", [0.9] * (1 + 3 * 4) + [0.55]), 2, "step2.x", "t::x", "m"
+    )  # three plain retries would have ended in the busy spell; the fifth attempt runs on a quiet machine
+    assert result.verdict == "pass" and result.busy_attempts == 3 and len(result.attempts) == 5
+    assert [attempt.get("busy_reading") for attempt in result.attempts] == [1.2, 1.2, 1.2, None, None]
 
 
 def test_a_slow_start_up_reading_on_a_retry_does_not_excuse_a_miss(monkeypatch, tmp_path):
