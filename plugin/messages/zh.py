@@ -78,6 +78,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "不足以区分并行代码和顺序代码"
         ),
         "speedup.below_required": "低于要求的加速比",
+        "speedup.busy": (
+            "在 {busy} 次尝试中，这台机器比它最好的时候更忙（有其他工作在运行）：如果你的代码确实在并行运行，"
+            "请等机器空闲一些再运行。"
+        ),
         "speedup.fixture_needs_marker": "{nodeid}：speedup fixture 只能用在带 @pytest.mark.exercise 的测试里",
         # -- collection (plugin/session/collection.py) ------------------------------------------------
         "collection.no_marker": (
