@@ -67,7 +67,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         # -- speedup (plugin/measure/speedup.py) ------------------------------------------------------
         "speedup.too_low": (
             "加速比太低：{workers} 个工作进程只有 {speedup:.2f} 倍（顺序 {sequential_s:.3f} 秒，并行 "
-            "{parallel_s:.3f} 秒），至少需要 {required:.2f} 倍：这台机器此刻在参考任务上能达到 {capacity:.2f} 倍。"
+            "{parallel_s:.3f} 秒），至少需要 {required:.2f} 倍：这台机器在本次运行中曾在参考任务上"
+            "达到 {capacity:.2f} 倍。"
             "这些工作真的同时在 {workers} 个进程中运行吗？进程池是否只创建了一次？发给工作进程的数据是否够少？"
         ),
         "speedup.results_differ": "{exercise}：并行版本返回的结果和顺序版本不同，因此无法测量加速比",
