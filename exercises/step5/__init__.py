@@ -71,7 +71,8 @@ EXERCISES = {
         "title_zh": "重试失败的任务，并挺过工作进程的死亡",
         "hint": "Dask can run a task that raised again for you, if you ask when you submit it; tasks of a worker that "
         "dies are rescheduled on another one.",
-        "hint_zh": "只要你在提交时提出要求，Dask 可以替你重新运行抛出异常的任务；死掉的工作进程上的任务会被重新调度到另一个工作进程上。",
+        "hint_zh": "只要你在提交时提出要求，Dask 可以替你重新运行抛出异常的任务；"
+        "死掉的工作进程上的任务会被重新调度到另一个工作进程上。",
         "hint_full": "return client.gather(client.map(func, items, retries=retries))",
         "hint_full_zh": "return client.gather(client.map(func, items, retries=retries))",
     },
