@@ -33,16 +33,16 @@ from pathlib import Path
 from plugin.catalog import CatalogError, load_catalog
 from plugin.grading import channel, failsafe, sandbox
 from plugin.grading import scores as grading
+from plugin.grading.arguments import arguments
 from plugin.grading.child import ChildRun
 from plugin.grading.failsafe import GradingTimeLimit, time_limit
 from plugin.measure import clock
 from plugin.measure.machine import usable_cpus
-from plugin.messages import LANGUAGES, language, locale_language, say, use_language
+from plugin.messages import language, locale_language, say, use_language
 from plugin.outputs import lab_json
 from plugin.outputs.formats import FORMATS
 from plugin.outputs.result import RunResult
 from plugin.progress import Ledger
-from plugin.safety.start_method import START_METHODS, default_start_method
 from plugin.targets import EXERCISES, SUBMISSION, SUBMISSION_PACKAGE, Target, exercise_modules
 
 KIT = Path(__file__).resolve().parents[2]
@@ -182,35 +182,6 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
     )
 
 
-def _arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m plugin.grade", description=__doc__.split("\n\n")[0], epilog=say("class_epilog")
-    )
-    parser.add_argument(
-        "submission",
-        type=Path,
-        help="folder with the learner's modules (step3/shared.py, exercises/step3/shared.py or shared.py)",
-    )
-    for output in FORMATS:
-        parser.add_argument(output.option, dest=output.dest, type=Path, metavar="PATH", help=output.help)
-    parser.add_argument("--timeout", type=float, default=600, help="whole-run timeout in seconds (default 600)")
-    parser.add_argument(
-        "--start-method",
-        choices=START_METHODS,
-        # A start method that pickles every target and argument, as macOS and Python 3.14 do.
-        default=default_start_method(),
-        help="default: forkserver (spawn where there is none), under which code that works only with fork fails",
-    )
-    parser.add_argument(
-        "--lang",
-        choices=LANGUAGES,
-        help="language of the per-exercise lines and of the failure output in the reports "
-        "(default: zh for a zh* locale in LC_ALL, LC_MESSAGES or LANG, else en)",
-    )
-    parser.add_argument("--kit", type=Path, default=KIT, help=argparse.SUPPRESS)  # the plugin's own tests
-    return parser.parse_args(argv)
-
-
 def _grade_or_explain(options: argparse.Namespace, seed: int) -> tuple[RunResult, bool]:
     """The grading's result, or when it could not run (the kit, the machine, a bug of the grader, the time
     limit: never the submission's fault) a result saying so; True in the second place in that case."""
@@ -235,7 +206,7 @@ def main(argv: list[str]) -> int:
         from plugin.grading import classbook
 
         return classbook.main(argv)
-    options = _arguments(argv)
+    options = arguments(argv, doc=__doc__, kit=KIT)
     use_language(options.lang or locale_language())
     seed = random.SystemRandom().randrange(1, 1_000_000)  # hard-coded answers cannot follow it
     result, failed = _grade_or_explain(options, seed)

@@ -9,6 +9,7 @@ import pytest
 
 from plugin.catalog import load_catalog
 from plugin.grading import command
+from plugin.grading.arguments import arguments as grading_arguments
 from plugin.grading.scores import score_run
 from plugin.outputs import lab_json
 from plugin.outputs.formats import FORMATS, write_all
@@ -108,7 +109,7 @@ def test_a_run_that_went_wrong_is_an_error_for_classroom(result):
 def test_formats_have_distinct_names_and_options_and_the_grading_command_offers_them(tmp_path):
     assert len({output.name for output in FORMATS}) == len({output.option for output in FORMATS}) == len(FORMATS)
     arguments = ["submission"] + [word for output in FORMATS for word in (output.option, str(tmp_path / output.name))]
-    parsed = command._arguments(arguments)
+    parsed = grading_arguments(arguments, doc=command.__doc__, kit=command.KIT)
     assert {output.name: getattr(parsed, output.dest) for output in FORMATS} == {
         output.name: tmp_path / output.name for output in FORMATS
     }
