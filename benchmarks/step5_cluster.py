@@ -44,7 +44,11 @@ def main(rounds: int) -> None:
 
     with_step5, without_step5, per_worker, shared = [], [], [], []
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
     ) as cluster:
         for _ in range(rounds):

@@ -27,14 +27,18 @@ def timed(name: str, args: list[str], durations: int) -> int:
     started = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, "-m", "pytest", *args, "-p", "no:cacheprovider", "-q", f"--durations={durations}"],
-        cwd=KIT, capture_output=True, text=True,
+        cwd=KIT,
+        capture_output=True,
+        text=True,
     )
     elapsed = time.perf_counter() - started
     slowest = [line for line in completed.stdout.splitlines() if line.split("s ", 1)[0].replace(".", "").isdigit()]
     print("\n".join(slowest))
     print(completed.stdout.strip().splitlines()[-1])
-    print(f"{name}: {elapsed:.0f} s wall, exit {completed.returncode}, "
-          f"load average {before:.1f} before and {os.getloadavg()[0]:.1f} after\n")
+    print(
+        f"{name}: {elapsed:.0f} s wall, exit {completed.returncode}, "
+        f"load average {before:.1f} before and {os.getloadavg()[0]:.1f} after\n"
+    )
     return completed.returncode
 
 

@@ -105,8 +105,15 @@ def stub_function_problems(step: str, stub: Path, solution: Path, exercise_names
         if raise_node is None:
             found.append(say("course_stub_does_not_raise", exercise_id=exercise_id, path=stub))
         elif not re.match(rf"{re.escape(exercise_id)}\b", _raised_message(raise_node)):
-            found.append(say("course_stub_raise_names_other", exercise_id=exercise_id, path=stub,
-                             line=raise_node.lineno, message=_raised_message(raise_node)))
+            found.append(
+                say(
+                    "course_stub_raise_names_other",
+                    exercise_id=exercise_id,
+                    path=stub,
+                    line=raise_node.lineno,
+                    message=_raised_message(raise_node),
+                )
+            )
         if name not in solution_functions:
             found.append(say("course_solution_missing_exercise", exercise_id=exercise_id, path=solution))
         elif _raises_not_implemented(solution_functions[name]) is not None:
@@ -120,7 +127,7 @@ def listed_exercises(lesson: Path) -> set[str] | None:
     heading = EXERCISES_HEADING.search(text)
     if heading is None:
         return None
-    section = text[heading.end():]
+    section = text[heading.end() :]
     following = _NEXT_HEADING.search(section)
     return set(_BACKTICKED_NAME.findall(section[: following.start()] if following else section))
 
@@ -136,10 +143,14 @@ def lesson_problems(step: str, step_dir: Path, exercise_names: set[str]) -> list
         if listed is None:
             found.append(say("course_lesson_no_exercise_list", path=lesson))
             continue
-        found += [say("course_lesson_lists_unknown", path=lesson, exercise_id=f"{step}.{name}")
-                  for name in sorted(listed - exercise_names)]
-        found += [say("course_lesson_omits", path=lesson, exercise_id=f"{step}.{name}")
-                  for name in sorted(exercise_names - listed)]
+        found += [
+            say("course_lesson_lists_unknown", path=lesson, exercise_id=f"{step}.{name}")
+            for name in sorted(listed - exercise_names)
+        ]
+        found += [
+            say("course_lesson_omits", path=lesson, exercise_id=f"{step}.{name}")
+            for name in sorted(exercise_names - listed)
+        ]
     return found
 
 

@@ -49,8 +49,7 @@ EXERCISES = {
     "completion_order": {
         "title": "See that completion order is not start order",
         "title_zh": "看到完成顺序不是启动顺序",
-        "hint": "Each child reports on a shared Queue when it is done; the order you read the queue in is the "
-        "answer.",
+        "hint": "Each child reports on a shared Queue when it is done; the order you read the queue in is the answer.",
         "hint_zh": "每个子进程完成时在一个共享的 Queue 上报告；你读取队列的顺序就是答案。",
         "hint_full": "Write a module-level helper taking (func, index, x, queue) that calls func(x) and then puts "
         "index on the queue. Start every process, get() one index per process into a list, join() them all, and "

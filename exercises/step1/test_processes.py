@@ -152,8 +152,7 @@ def test_all_workers_run_at_the_same_time():
     barrier = multiprocessing.Barrier(3)
     codes = run_workers(meet_then_exit, [(barrier, 0, 0.0)] * 3)
     assert codes == [0, 0, 0], (
-        f"exit codes {codes}: 99 means a process waited in vain for the others; "
-        "start every process before joining any"
+        f"exit codes {codes}: 99 means a process waited in vain for the others; start every process before joining any"
     )
 
 

@@ -25,8 +25,7 @@ EXERCISES = {
         "title_zh": "用 Pool.starmap 给每个任务传多个参数",
         "hint": "The same pool as in parallel_map (same sizing rule, usable_cpus() by default), with starmap "
         "instead of map.",
-        "hint_zh": "和 parallel_map 一样的进程池（同样的大小规则，默认用 usable_cpus()）"
-        "，用 starmap 代替 map。",
+        "hint_zh": "和 parallel_map 一样的进程池（同样的大小规则，默认用 usable_cpus()），用 starmap 代替 map。",
         "hint_full": "Open multiprocessing.Pool(size) in a with block, size being processes or, when it is None, "
         "usable_cpus(); return pool.starmap(func, arg_tuples) from inside the block. starmap calls func(*args) "
         "for each tuple; map would pass the whole tuple as one argument.",

@@ -26,8 +26,7 @@ EXERCISES = {
         "title_zh": "用 Pool.apply_async 和 get() 让任务重叠运行",
         "hint": "Submit every task with apply_async before you ask for any result; then get() each result, "
         "inside the with block.",
-        "hint_zh": "先用 apply_async 提交所有任务，再去要任何结果；然后在 with 块内部对每个结果调用 "
-        "get()。",
+        "hint_zh": "先用 apply_async 提交所有任务，再去要任何结果；然后在 with 块内部对每个结果调用 get()。",
         "hint_full": "In one pool's with block: build a list of AsyncResult handles, one pool.apply_async(func, "
         "(item,)) per item; then return [handle.get() for each handle], still inside the block (leaving it "
         "terminates the pool). get() returns results in submission order and re-raises a worker's exception.",
@@ -36,13 +35,12 @@ EXERCISES = {
         "。get() 按提交顺序返回结果，并重新抛出工作进程中的异常。",
     },
     "make_scaler": {
-        "points": 1, "all_or_nothing": True,
+        "points": 1,
+        "all_or_nothing": True,
         "title": "Fix an argument with functools.partial",
         "title_zh": "用 functools.partial 固定一个参数",
-        "hint": "functools.partial fixes an argument of a module-level function and still pickles; a lambda does "
-        "not.",
-        "hint_zh": "functools.partial 固定模块顶层函数的一个参数，而且仍然可以序列化（pickle）"
-        "；lambda 不行。",
+        "hint": "functools.partial fixes an argument of a module-level function and still pickles; a lambda does not.",
+        "hint_zh": "functools.partial 固定模块顶层函数的一个参数，而且仍然可以序列化（pickle）；lambda 不行。",
         "hint_full": "Return functools.partial(scale, factor=factor): calling it with a value calls scale(value, "
         "factor=factor). A lambda or a nested function cannot be pickled, so it cannot be sent to a worker.",
         "hint_full_zh": "返回 functools.partial(scale, factor=factor)：用一个值调用它，"
@@ -82,12 +80,12 @@ EXERCISES = {
         "errors)。回调函数在本进程的一个线程中运行：让它们保持简短，并且绝不要让它们抛出异常。",
     },
     "count_with_lock": {
-        "points": 2, "all_or_nothing": True,
+        "points": 2,
+        "all_or_nothing": True,
         "title": "Increment a shared counter without losing updates",
         "title_zh": "给共享计数器加一，且不丢失更新",
         "hint": "A multiprocessing.Value given to each Process; hold its lock (get_lock()) around each increment.",
-        "hint_zh": "把一个 multiprocessing.Value 交给每个 Process；每次加一时都持有它的锁（get_lock()）"
-        "。",
+        "hint_zh": "把一个 multiprocessing.Value 交给每个 Process；每次加一时都持有它的锁（get_lock()）。",
         "hint_full": "counter = multiprocessing.Value('i', 0); a module-level target that, increments times, does "
         "'with counter.get_lock(): counter.value += 1'; start every Process, join them all, return counter.value. "
         "counter.value += 1 alone is a read and a write: two processes can read the same value and one update is "

@@ -73,7 +73,7 @@ def test_the_pooled_strategies_hand_their_chunks_to_the_workers(lab_seed, segmen
     compare_strategies(np.random.default_rng(lab_seed).random(30_000), chunks=3, processes=3)
     calls = pool_calls.expect(("map", "starmap"), pool_size=3, tasks_per_call=3)
     assert sorted(call.method for call in calls) == ["map", "map", "starmap"], (
-        f"Pool methods called: {[call.method for call in calls]}; expected map (\"map\"), map (\"partial\") and "
+        f'Pool methods called: {[call.method for call in calls]}; expected map ("map"), map ("partial") and '
         'starmap ("shared_memory"), each once'
     )
     functions = [call.func for call in calls]

@@ -90,8 +90,7 @@ EXERCISES = {
         "title_zh": "给三种做法计时",
         "hint": "time.perf_counter() before and after one call per approach, each writing into its own folder "
         "out_folder / name.",
-        "hint_zh": "每种做法调用一次，前后各取一次 time.perf_counter()，每种做法写入它自己的文件夹 "
-        "out_folder / name。",
+        "hint_zh": "每种做法调用一次，前后各取一次 time.perf_counter()，每种做法写入它自己的文件夹 out_folder / name。",
         "hint_full": "For each name in APPROACHES, in order: make the folder out_folder / name (mkdir with "
         "parents=True, exist_ok=True), start = time.perf_counter(), call the approach's function with "
         "processes where it takes it, timings[name] = time.perf_counter() - start. Return the dict.",

@@ -13,8 +13,7 @@ EXERCISES = {
         "hint_zh": "就像先 apply_async 再 get()：先提交所有任务，再等待其中任何一个；gather "
         "保持提交顺序，并以原来的类型重新抛出任务的异常。",
         "hint_full": "futures = [client.submit(func, item) for item in items]; return client.gather(futures)",
-        "hint_full_zh": "futures = [client.submit(func, item) for item in "
-        "items]; return client.gather(futures)",
+        "hint_full_zh": "futures = [client.submit(func, item) for item in items]; return client.gather(futures)",
     },
     "map_with_keywords": {
         "points": 2,
@@ -25,8 +24,7 @@ EXERCISES = {
         "hint_zh": "一次 client.map 调用就会把关键字参数传给每个任务；Dask 认为每个函数都是纯的，所以除非你另外说明，"
         "完全相同的调用会共享一个结果。",
         "hint_full": "return client.gather(client.map(func, items, pure=False, **fixed))",
-        "hint_full_zh": "return client.gather(client.map(func, items, pure=False, "
-        "**fixed))",
+        "hint_full_zh": "return client.gather(client.map(func, items, pure=False, **fixed))",
     },
     "in_completion_order": {
         "title": "Collect results in the order tasks finish with as_completed",
@@ -59,8 +57,7 @@ EXERCISES = {
         "title_zh": "用 future 作为参数串联两个阶段",
         "hint": "A future passed to a task is replaced by its result on the worker: the intermediate data never "
         "comes back to you. Gather only the second stage.",
-        "hint_zh": "传给任务的 future 会在工作进程上被替换成它的结果：中间数据永远不会回到你这里。只 gather "
-        "第二阶段。",
+        "hint_zh": "传给任务的 future 会在工作进程上被替换成它的结果：中间数据永远不会回到你这里。只 gather 第二阶段。",
         "hint_full": "firsts = client.map(first, items); seconds = client.map(second, firsts); "
         "return client.gather(seconds)",
         "hint_full_zh": "firsts = client.map(first, items); seconds = client.map(second, "

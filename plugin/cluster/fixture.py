@@ -170,4 +170,3 @@ def dask_cluster(request: pytest.FixtureRequest):
 def dask_client(dask_cluster: SessionCluster):
     """A ``distributed.Client`` of the session's cluster, with every worker up."""
     return dask_cluster.ready_client()
-

@@ -39,8 +39,9 @@ class ChildRun:
     so a copy of the test run forked from it is tampering (``plugin.grading.treewatch``).
     """
 
-    def __init__(self, workplace: sandbox.Workplace, args: list[str], timeout: float, output=None,
-                 watch_forks: bool = False):
+    def __init__(
+        self, workplace: sandbox.Workplace, args: list[str], timeout: float, output=None, watch_forks: bool = False
+    ):
         key = secrets.token_bytes(32)
         read_end, write_end = os.pipe()
         os.write(write_end, key)
@@ -53,8 +54,14 @@ class ChildRun:
         started = clock.perf_counter()
         try:
             process = subprocess.Popen(
-                command, cwd=workplace.kit, env=environment, pass_fds=(read_end, results.write_fd),
-                start_new_session=True, stdin=subprocess.DEVNULL, stdout=output, **workplace.identity(),
+                command,
+                cwd=workplace.kit,
+                env=environment,
+                pass_fds=(read_end, results.write_fd),
+                start_new_session=True,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                **workplace.identity(),
             )
         finally:
             os.close(read_end)

@@ -118,10 +118,22 @@ def learner_account() -> Account | None:
         except KeyError:
             if name == LEARNER_ACCOUNT and shutil.which("useradd"):
                 subprocess.run(
-                    ["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-                     "--shell", "/usr/sbin/nologin", "--user-group", name],
-                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                    timeout=30, check=False,
+                    [
+                        "useradd",
+                        "--system",
+                        "--no-create-home",
+                        "--home-dir",
+                        "/nonexistent",
+                        "--shell",
+                        "/usr/sbin/nologin",
+                        "--user-group",
+                        name,
+                    ],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    timeout=30,
+                    check=False,
                 )  # a concurrent grading may have created it first: look it up again either way
                 try:
                     entry = pwd.getpwnam(name)
@@ -138,8 +150,15 @@ def python_unreachable(account: Account) -> str | None:
     """Why ``account`` cannot run this interpreter with the kit's packages, or None when it can."""
     try:
         completed = subprocess.run(
-            [sys.executable, "-c", "import pytest, psutil"], cwd="/", stdin=subprocess.DEVNULL,
-            capture_output=True, text=True, timeout=60, user=account.uid, group=account.gid, extra_groups=[],
+            [sys.executable, "-c", "import pytest, psutil"],
+            cwd="/",
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            user=account.uid,
+            group=account.gid,
+            extra_groups=[],
         )
     except (OSError, subprocess.SubprocessError) as error:
         return str(error)

@@ -212,8 +212,13 @@ class SpeedupMeter:
             measurement.attainable = round(attainable, 3)
             measurement.startup_s = round(startup_s, 4)
             measurement.attempts.append(
-                {"capacity": round(capacity, 3), "startup_s": round(startup_s, 4), "sequential_s": round(seq_time, 4),
-                 "parallel_s": round(par_time, 4), "speedup": round(speedup, 3)}
+                {
+                    "capacity": round(capacity, 3),
+                    "startup_s": round(startup_s, 4),
+                    "sequential_s": round(seq_time, 4),
+                    "parallel_s": round(par_time, 4),
+                    "speedup": round(speedup, 3),
+                }
             )
             if speedup > workers * SKIPPED_WORK_FACTOR:
                 required = max(required, required_speedup(attainable, self.fraction))

@@ -131,8 +131,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "poolspy.no_task_ran": "no task of {wanted} ran in a worker: hand the work to the pool",
         "poolspy.ran_here": (
-            "tasks of {wanted} ran in this process, not in worker processes: use a multiprocessing.Pool "
-            "(not threads)"
+            "tasks of {wanted} ran in this process, not in worker processes: use a multiprocessing.Pool (not threads)"
         ),
         # -- collection (plugin/session/collection.py) ------------------------------------------------
         "collection.no_marker": (
@@ -422,7 +421,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "class_dask_missing": 'grade: --dask-scheduler needs Dask distributed: pip install "dask[distributed]"',
         "class_no_scheduler": "grade: could not reach the Dask scheduler at {address} ({detail}); is it running?",
         "class_no_grading_workers": "grade: no worker of the Dask scheduler at {address} offers the resource "
-        'grading=1 (waited {seconds:g} s); on each grading machine run: '
+        "grading=1 (waited {seconds:g} s); on each grading machine run: "
         'dask worker {address} --nworkers 1 --nthreads 1 --resources "grading=1"',
         # -- language check: every text in every language (plugin/language_check.py, issue 13) --
         "language_missing_message": "message {message!r} is in the {present} table, not in the {missing} one: add it",

@@ -130,8 +130,12 @@ def exercism_document(catalog: Catalog, ledger: Ledger, rootdir: Path, run_error
         run_error = say("exercism_no_test_ran", errors="\n".join(errors) or "-")
     elif not run_error:
         tests += [
-            {"name": say("exercism_collection_error_name", step=step), "status": "error", "message": error,
-             "test_code": ""}
+            {
+                "name": say("exercism_collection_error_name", step=step),
+                "status": "error",
+                "message": error,
+                "test_code": "",
+            }
             for step, step_errors in ledger.collection_errors.items()
             for error in step_errors
         ]

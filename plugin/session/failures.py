@@ -100,8 +100,10 @@ def callback_raised_in_a_pool() -> bool:
         if not any(worker.is_alive() for worker in getattr(pool, "_pool", ())):
             return False  # a pool that is gone waits for nothing
         return any(
-            isinstance(result, ApplyResult) and not isinstance(result, MapResult)
-            and hasattr(result, "_success") and not result.ready()
+            isinstance(result, ApplyResult)
+            and not isinstance(result, MapResult)
+            and hasattr(result, "_success")
+            and not result.ready()
             for result in list(pool._cache.values())
         )
 

@@ -75,9 +75,7 @@ class ReportStamper:
             return
         explanation = self.run.relative_paths(explanation)
         report.lab_message = explanation
-        report.longrepr = say(
-            "failure.with_hint", explanation=explanation, exercise=exercise.id, hint=exercise.hint
-        )
+        report.longrepr = say("failure.with_hint", explanation=explanation, exercise=exercise.id, hint=exercise.hint)
 
     def stamp_open_pools(self, item: pytest.Item, report: pytest.TestReport) -> None:
         """A pool the test's code never closed fails the test (the garbage collector would hide it)."""

@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[2]
 # The kit's own solutions: the learner edition (python -m plugin.edition) has none, and skips what checks them.
 NEEDS_SOLUTIONS = pytest.mark.skipif(not (REPO / "solutions").is_dir(), reason="no solutions: the learner edition")
 
-CATALOG = '''
+CATALOG = """
 TITLE = "Demo step"
 TITLE_ZH = "演示步骤"
 EXERCISES = {
@@ -23,7 +23,7 @@ EXERCISES = {
              "all_or_nothing": True, "title_zh": "报告工作进程的 pid",
              "hint_zh": "使用进程池，把 pid_of 映射到各项上。"},
 }
-'''
+"""
 
 STUB = '''
 def double(x):
@@ -36,7 +36,7 @@ def pids(items):
     raise NotImplementedError("step1.pids: see the docstring")
 '''
 
-SOLUTION = '''
+SOLUTION = """
 import multiprocessing
 import os
 
@@ -52,9 +52,9 @@ def double(x):
 def pids(items):
     with multiprocessing.Pool(2) as pool:
         return pool.map(_pid, items)
-'''
+"""
 
-TESTS = '''
+TESTS = """
 import multiprocessing
 import os
 
@@ -77,7 +77,7 @@ def test_double_in_a_pool():
 @pytest.mark.exercise("step1.pids")
 def test_pids_are_children():
     assert os.getpid() not in pids(range(4))
-'''
+"""
 
 
 def write(path: Path, text: str) -> Path:
@@ -116,12 +116,12 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     return pytester.runpytest_subprocess("-p", "plugin.pytest_plugin", "-p", "no:cacheprovider", *args)
 
 
-SPEED_CATALOG = '''
+SPEED_CATALOG = """
 TITLE = "Speed"
 TITLE_ZH = "加速"
 EXERCISES = {"total_work": {"title": "Spread CPU work over a pool", "hint": "Map work over the sizes in a Pool.",
                             "title_zh": "把 CPU 工作分给进程池", "hint_zh": "在进程池中把 work 映射到 sizes 上。"}}
-'''
+"""
 
 SPEED_STUB = '''
 def work(loops):
@@ -143,7 +143,7 @@ SPEED_SOLUTION = SPEED_STUB.replace(
     "    with multiprocessing.Pool(workers) as pool:\n        return pool.map(work, sizes)\n",
 )
 
-SPEED_TESTS = '''
+SPEED_TESTS = """
 import pytest
 
 from exercises.step2.speed import total_work, work
@@ -154,7 +154,7 @@ SIZES = [2_500_000] * 4
 @pytest.mark.exercise("step2.total_work")
 def test_total_work_is_faster(speedup):
     speedup(sequential=lambda: [work(n) for n in SIZES], parallel=lambda: total_work(SIZES, 2), workers=2)
-'''
+"""
 
 
 # A sequential total_work that hides its own running time from time.perf_counter and time.monotonic:
@@ -180,7 +180,7 @@ def add_speed_step(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
-MISTAKES = '''
+MISTAKES = """
 import multiprocessing
 import os
 import time
@@ -242,11 +242,11 @@ def kill_worker():
 def fine():
     with multiprocessing.Pool(2) as pool:
         return pool.map(_square, [1, 2, 3])
-'''
+"""
 
 MISTAKE_NAMES = ("hang", "unjoined_pool", "leak_segment", "send_lambda", "raise_in_worker", "kill_worker", "fine")
 
-MISTAKES_TESTS = '''
+MISTAKES_TESTS = """
 import pytest
 
 from exercises.step3 import mistakes
@@ -290,7 +290,7 @@ def test_kill_worker():
 def test_fine():
     print("printed by the test")
     assert mistakes.fine() == [1, 4, 9]
-'''
+"""
 
 
 def add_mistakes_step(pytester: pytest.Pytester) -> pytest.Pytester:

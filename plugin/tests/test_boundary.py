@@ -69,9 +69,19 @@ def graded(kit, upload, *args: str, run_timeout: float = 90) -> tuple[subprocess
     paths = {name: kit.path / f"graded-{name}.json" for name in DOCUMENTS}
     started = time.monotonic()
     completed = subprocess.run(
-        [sys.executable, "-m", "plugin.grade", str(upload), f"--kit={kit.path}", f"--timeout={run_timeout}",
-         *(f"--{'lab-json' if name == 'lab' else name}={path}" for name, path in paths.items()), *args],
-        capture_output=True, text=True, timeout=run_timeout + grade_command.SETUP_LIMIT_S + 30,
+        [
+            sys.executable,
+            "-m",
+            "plugin.grade",
+            str(upload),
+            f"--kit={kit.path}",
+            f"--timeout={run_timeout}",
+            *(f"--{'lab-json' if name == 'lab' else name}={path}" for name, path in paths.items()),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=run_timeout + grade_command.SETUP_LIMIT_S + 30,
     )
     elapsed = time.monotonic() - started
     assert "Traceback" not in completed.stderr, completed.stderr
@@ -92,16 +102,20 @@ def upload_of(kit, module: str, name: str = "upload"):
 
 @pytest.mark.slow  # an end-to-end tamper case
 def test_malformed_result_lines_even_signed_with_the_stolen_key_are_rejected_not_a_crash(kit):
-    cheat = WRONG + FIND_CHANNEL + (
-        "import gc, hashlib, hmac, json\n"
-        "if _CHANNEL is not None:\n"
-        "    os.write(_CHANNEL, b'{\"body\": 1, \"mac\": \"x\"}\\n')  # not even a string to sign\n"
-        "    _keys = [o.key for o in gc.get_objects() if type(o).__name__ == 'Stream' and hasattr(o, 'key')]\n"
-        "    for _key in _keys:  # a well-signed line of the wrong shape: an outcome the kit does not know\n"
-        "        _body = json.dumps({'event': 'phase', 'nodeid': 'x', 'exercise': 'step1.double',\n"
-        "                            'outcome': {'passed': True}, 'message': '', 'duration': 0, 'speedups': []})\n"
-        "        _mac = hmac.new(_key, _body.encode(), hashlib.sha256).hexdigest()\n"
-        "        os.write(_CHANNEL, json.dumps({'body': _body, 'mac': _mac}).encode() + b'\\n')\n"
+    cheat = (
+        WRONG
+        + FIND_CHANNEL
+        + (
+            "import gc, hashlib, hmac, json\n"
+            "if _CHANNEL is not None:\n"
+            '    os.write(_CHANNEL, b\'{"body": 1, "mac": "x"}\\n\')  # not even a string to sign\n'
+            "    _keys = [o.key for o in gc.get_objects() if type(o).__name__ == 'Stream' and hasattr(o, 'key')]\n"
+            "    for _key in _keys:  # a well-signed line of the wrong shape: an outcome the kit does not know\n"
+            "        _body = json.dumps({'event': 'phase', 'nodeid': 'x', 'exercise': 'step1.double',\n"
+            "                            'outcome': {'passed': True}, 'message': '', 'duration': 0, 'speedups': []})\n"
+            "        _mac = hmac.new(_key, _body.encode(), hashlib.sha256).hexdigest()\n"
+            "        os.write(_CHANNEL, json.dumps({'body': _body, 'mac': _mac}).encode() + b'\\n')\n"
+        )
     )
     completed, documents, _ = graded(kit, upload_of(kit, cheat))
     assert completed.returncode == 1, completed.stderr
@@ -112,18 +126,22 @@ def test_malformed_result_lines_even_signed_with_the_stolen_key_are_rejected_not
 @pytest.mark.slow  # an end-to-end tamper case
 def test_a_fifo_put_in_place_of_the_result_channel_ends_with_the_whole_run_timeout(kit):
     # The kit's lines go into a FIFO nobody reads; once its buffer is full the kit's next write blocks.
-    cheat = SOLUTION + FIND_CHANNEL + (
-        "if _CHANNEL is not None:\n"
-        "    _fifo = os.path.join(os.environ.get('TMPDIR', '/tmp'), 'channel.fifo')\n"
-        "    os.mkfifo(_fifo)\n"
-        "    _fd = os.open(_fifo, os.O_RDWR | os.O_NONBLOCK)\n"
-        "    try:\n"
-        "        while True:\n"
-        "            os.write(_fd, b'#' * 4096)\n"
-        "    except BlockingIOError:\n"
-        "        pass\n"
-        "    os.set_blocking(_fd, True)\n"
-        "    os.dup2(_fd, _CHANNEL)\n"
+    cheat = (
+        SOLUTION
+        + FIND_CHANNEL
+        + (
+            "if _CHANNEL is not None:\n"
+            "    _fifo = os.path.join(os.environ.get('TMPDIR', '/tmp'), 'channel.fifo')\n"
+            "    os.mkfifo(_fifo)\n"
+            "    _fd = os.open(_fifo, os.O_RDWR | os.O_NONBLOCK)\n"
+            "    try:\n"
+            "        while True:\n"
+            "            os.write(_fd, b'#' * 4096)\n"
+            "    except BlockingIOError:\n"
+            "        pass\n"
+            "    os.set_blocking(_fd, True)\n"
+            "    os.dup2(_fd, _CHANNEL)\n"
+        )
     )
     completed, documents, elapsed = graded(kit, upload_of(kit, cheat), run_timeout=15)
     assert completed.returncode == 1
@@ -135,11 +153,15 @@ def test_a_fifo_put_in_place_of_the_result_channel_ends_with_the_whole_run_timeo
 
 @pytest.mark.slow  # an end-to-end tamper case
 def test_a_huge_line_and_a_flood_of_the_channel_are_bounded_and_flagged(kit):
-    cheat = WRONG + FIND_CHANNEL + (
-        "if _CHANNEL is not None:\n"
-        "    os.write(_CHANNEL, b'x' * (3 * 1024 * 1024) + b'\\n')\n"
-        "    for _ in range(80):\n"
-        "        os.write(_CHANNEL, (b'y' * 1023 + b'\\n') * 1024)  # 80 MiB of short lines\n"
+    cheat = (
+        WRONG
+        + FIND_CHANNEL
+        + (
+            "if _CHANNEL is not None:\n"
+            "    os.write(_CHANNEL, b'x' * (3 * 1024 * 1024) + b'\\n')\n"
+            "    for _ in range(80):\n"
+            "        os.write(_CHANNEL, (b'y' * 1023 + b'\\n') * 1024)  # 80 MiB of short lines\n"
+        )
     )
     completed, documents, _ = graded(kit, upload_of(kit, cheat))
     assert completed.returncode == 1
@@ -211,62 +233,70 @@ def test_a_bug_in_the_grader_ends_in_documents_and_exit_2_not_a_traceback(kit, m
 
 @pytest.mark.slow  # an end-to-end tamper case
 def test_rewriting_the_kits_tests_at_import_fails_or_is_flagged(kit, dropbox):
-    cheat = WRONG + telling(dropbox) + (
-        "import pathlib\n"
-        "_tests = pathlib.Path.cwd() / 'exercises' / 'step1' / 'test_demo.py'\n"
-        "try:\n"
-        "    _tests.write_text('import pytest\\n\\n@pytest.mark.exercise(\"step1.double\")\\n'\n"
-        "                      'def test_double():\\n    pass\\n')\n"
-        "    (pathlib.Path.cwd() / 'conftest.py').write_text('')\n"
-        "except PermissionError:\n"
-        "    _tell('REWRITE REFUSED')\n"
+    cheat = (
+        WRONG
+        + telling(dropbox)
+        + (
+            "import pathlib\n"
+            "_tests = pathlib.Path.cwd() / 'exercises' / 'step1' / 'test_demo.py'\n"
+            "try:\n"
+            "    _tests.write_text('import pytest\\n\\n@pytest.mark.exercise(\"step1.double\")\\n'\n"
+            "                      'def test_double():\\n    pass\\n')\n"
+            "    (pathlib.Path.cwd() / 'conftest.py').write_text('')\n"
+            "except PermissionError:\n"
+            "    _tell('REWRITE REFUSED')\n"
+        )
     )
     completed, documents, _ = graded(kit, upload_of(kit, cheat))
     double = next(test for test in documents["gradescope"]["tests"] if test["name"].startswith("step1.double"))
     assert double["score"] == 0  # its honest score: the rewritten test never counted
     refused = "REWRITE REFUSED" in said(dropbox)
-    flagged = "tampering detected: the kit's files were changed during the run: conftest.py, exercises" in (
-        documents["gradescope"]["output"]
+    flagged = (
+        "tampering detected: the kit's files were changed during the run: conftest.py, exercises"
+        in (documents["gradescope"]["output"])
     )
     assert refused or flagged
     assert refused == child_runs_unprivileged()
 
 
 @pytest.mark.slow  # an end-to-end tamper case
-def test_the_key_is_in_no_file_or_descriptor_the_child_can_read_and_the_child_holds_only_the_write_end(
-    kit, dropbox
-):
-    cheat = WRONG + FIND_CHANNEL + telling(dropbox) + (
-        "import glob, hashlib, hmac, json\n"
-        "def _inventory():\n"
-        "    found = []\n"
-        "    for path in glob.glob('/proc/self/fd/*'):\n"
-        "        fd = int(path.rsplit('/', 1)[1])\n"
-        "        try:\n"
-        "            flags = int(open(f'/proc/self/fdinfo/{fd}').read().split('flags:')[1].split()[0], 8)\n"
-        "        except OSError:\n"
-        "            continue\n"
-        "        found.append([fd, os.readlink(path), ('read', 'write', 'both')[flags & 3]])\n"
-        "    return sorted(found)\n"
-        "def _candidate_keys():\n"
-        "    keys = []\n"
-        "    for path in glob.glob(f'/proc/{os.getppid()}/fd/*') + glob.glob('/proc/self/fd/*'):\n"
-        "        try:\n"
-        "            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)\n"
-        "            keys.append(os.read(fd, 32))\n"
-        "        except OSError:\n"
-        "            continue\n"
-        "    return [key for key in keys if len(key) == 32]\n"
-        "if _CHANNEL is not None:\n"
-        "    _tell(json.dumps({'channel': _CHANNEL, 'open': _inventory()}))\n"
-        "    for _key in _candidate_keys() + [b'0' * 32]:\n"
-        "        for _name in ('test_double', 'test_double_in_a_pool'):\n"
-        "            _body = json.dumps({'event': 'phase', 'nodeid': f'exercises/step1/test_demo.py::{_name}',\n"
-        "                                'exercise': 'step1.double', 'outcome': 'passed', 'message': '',\n"
-        "                                'duration': 0.1, 'speedups': []}, sort_keys=True)\n"
-        "            _mac = hmac.new(_key, _body.encode(), hashlib.sha256).hexdigest()\n"
-        "            _line = json.dumps({'body': _body, 'mac': _mac})\n"
-        "            os.write(_CHANNEL, _line.encode() + b'\\n')\n"
+def test_the_key_is_in_no_file_or_descriptor_the_child_can_read_and_the_child_holds_only_the_write_end(kit, dropbox):
+    cheat = (
+        WRONG
+        + FIND_CHANNEL
+        + telling(dropbox)
+        + (
+            "import glob, hashlib, hmac, json\n"
+            "def _inventory():\n"
+            "    found = []\n"
+            "    for path in glob.glob('/proc/self/fd/*'):\n"
+            "        fd = int(path.rsplit('/', 1)[1])\n"
+            "        try:\n"
+            "            flags = int(open(f'/proc/self/fdinfo/{fd}').read().split('flags:')[1].split()[0], 8)\n"
+            "        except OSError:\n"
+            "            continue\n"
+            "        found.append([fd, os.readlink(path), ('read', 'write', 'both')[flags & 3]])\n"
+            "    return sorted(found)\n"
+            "def _candidate_keys():\n"
+            "    keys = []\n"
+            "    for path in glob.glob(f'/proc/{os.getppid()}/fd/*') + glob.glob('/proc/self/fd/*'):\n"
+            "        try:\n"
+            "            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)\n"
+            "            keys.append(os.read(fd, 32))\n"
+            "        except OSError:\n"
+            "            continue\n"
+            "    return [key for key in keys if len(key) == 32]\n"
+            "if _CHANNEL is not None:\n"
+            "    _tell(json.dumps({'channel': _CHANNEL, 'open': _inventory()}))\n"
+            "    for _key in _candidate_keys() + [b'0' * 32]:\n"
+            "        for _name in ('test_double', 'test_double_in_a_pool'):\n"
+            "            _body = json.dumps({'event': 'phase', 'nodeid': f'exercises/step1/test_demo.py::{_name}',\n"
+            "                                'exercise': 'step1.double', 'outcome': 'passed', 'message': '',\n"
+            "                                'duration': 0.1, 'speedups': []}, sort_keys=True)\n"
+            "            _mac = hmac.new(_key, _body.encode(), hashlib.sha256).hexdigest()\n"
+            "            _line = json.dumps({'body': _body, 'mac': _mac})\n"
+            "            os.write(_CHANNEL, _line.encode() + b'\\n')\n"
+        )
     )
     completed, documents, _ = graded(kit, upload_of(kit, cheat))
     assert documents["gradescope"]["score"] == 0
@@ -284,19 +314,24 @@ def test_the_key_is_in_no_file_or_descriptor_the_child_can_read_and_the_child_ho
 )
 @pytest.mark.slow  # an end-to-end tamper case
 def test_as_root_the_child_can_neither_signal_nor_read_the_grader(kit, dropbox):
-    cheat = SOLUTION + FIND_CHANNEL + telling(dropbox) + (
-        "import signal\n"
-        "def _try(name, action):\n"
-        "    try:\n"
-        "        action()\n"
-        "        _tell(name, 'DONE')\n"
-        "    except PermissionError:\n"
-        "        _tell(name, 'REFUSED')\n"
-        "if _CHANNEL is not None:\n"
-        "    _grader = os.getppid()\n"
-        "    _try('environ', lambda: open(f'/proc/{_grader}/environ', 'rb').read())\n"
-        "    _try('workdir', lambda: os.listdir(os.path.dirname(os.getcwd())))\n"
-        "    _try('signal', lambda: os.kill(_grader, signal.SIGKILL))\n"
+    cheat = (
+        SOLUTION
+        + FIND_CHANNEL
+        + telling(dropbox)
+        + (
+            "import signal\n"
+            "def _try(name, action):\n"
+            "    try:\n"
+            "        action()\n"
+            "        _tell(name, 'DONE')\n"
+            "    except PermissionError:\n"
+            "        _tell(name, 'REFUSED')\n"
+            "if _CHANNEL is not None:\n"
+            "    _grader = os.getppid()\n"
+            "    _try('environ', lambda: open(f'/proc/{_grader}/environ', 'rb').read())\n"
+            "    _try('workdir', lambda: os.listdir(os.path.dirname(os.getcwd())))\n"
+            "    _try('signal', lambda: os.kill(_grader, signal.SIGKILL))\n"
+        )
     )
     completed, documents, _ = graded(kit, upload_of(kit, cheat))
     assert completed.returncode == 0, completed.stdout + completed.stderr  # the grader lived: full marks
@@ -309,26 +344,32 @@ def test_as_root_the_child_can_neither_signal_nor_read_the_grader(kit, dropbox):
 
 @pytest.mark.slow  # an end-to-end tamper case
 def test_forcing_the_fork_start_method_at_import_is_seen_from_outside(kit):
-    fork_only = STUB.replace(
-        'def double(x):\n    """Return 2 * x."""\n    raise NotImplementedError("step1.double: see the docstring")',
-        "def double(x):\n    return 2 * x",
-    ).replace(
-        '    raise NotImplementedError("step1.pids: see the docstring")',
-        "    import multiprocessing, os, time\n"
-        "    queue = multiprocessing.Queue()\n"
-        "    def report():  # a local function: it cannot be pickled, so only fork can start it\n"
-        "        time.sleep(3)  # the work: longer than the watch needs to tell a copy from a start\n"
-        "        queue.put(os.getpid())\n"
-        "    workers = [multiprocessing.Process(target=report) for _ in items]\n"
-        "    for worker in workers:\n"
-        "        worker.start()\n"
-        "    found = [queue.get(timeout=30) for _ in workers]\n"
-        "    for worker in workers:\n"
-        "        worker.join()\n"
-        "    return found",
-    ) + "\nimport multiprocessing\nmultiprocessing.set_start_method('fork', force=True)\n"
+    fork_only = (
+        STUB.replace(
+            'def double(x):\n    """Return 2 * x."""\n    raise NotImplementedError("step1.double: see the docstring")',
+            "def double(x):\n    return 2 * x",
+        ).replace(
+            '    raise NotImplementedError("step1.pids: see the docstring")',
+            "    import multiprocessing, os, time\n"
+            "    queue = multiprocessing.Queue()\n"
+            "    def report():  # a local function: it cannot be pickled, so only fork can start it\n"
+            "        time.sleep(3)  # the work: longer than the watch needs to tell a copy from a start\n"
+            "        queue.put(os.getpid())\n"
+            "    workers = [multiprocessing.Process(target=report) for _ in items]\n"
+            "    for worker in workers:\n"
+            "        worker.start()\n"
+            "    found = [queue.get(timeout=30) for _ in workers]\n"
+            "    for worker in workers:\n"
+            "        worker.join()\n"
+            "    return found",
+        )
+        + "\nimport multiprocessing\nmultiprocessing.set_start_method('fork', force=True)\n"
+    )
     completed, documents, _ = graded(kit, upload_of(kit, fork_only))
     output = documents["gradescope"]["output"]
     assert documents["gradescope"]["score"] == 0, output
-    assert re.search(r"tampering detected: .*\d+ process\(es\) were forked straight from the test run although "
-                     r"the grading runs under (forkserver|spawn)", output), output
+    assert re.search(
+        r"tampering detected: .*\d+ process\(es\) were forked straight from the test run although "
+        r"the grading runs under (forkserver|spawn)",
+        output,
+    ), output

@@ -13,10 +13,26 @@ from plugin.grading import channel, stream
 from plugin.progress import phase_fields
 
 KEY = b"k" * 32
-PHASE = {"event": "phase", "nodeid": "exercises/step1/test_demo.py::test_double", "exercise": "step1.double",
-         "outcome": "passed", "message": "", "duration": 0.1, "speedups": [], "output": ""}
-SPEEDUP = {"exercise": "step2.total_work", "nodeid": "n", "workers": 2, "capacity": 1.9, "speedup": 1.8,
-           "required": 1.5, "verdict": "pass", "reason": ""}
+PHASE = {
+    "event": "phase",
+    "nodeid": "exercises/step1/test_demo.py::test_double",
+    "exercise": "step1.double",
+    "outcome": "passed",
+    "message": "",
+    "duration": 0.1,
+    "speedups": [],
+    "output": "",
+}
+SPEEDUP = {
+    "exercise": "step2.total_work",
+    "nodeid": "n",
+    "workers": 2,
+    "capacity": 1.9,
+    "speedup": 1.8,
+    "required": 1.5,
+    "verdict": "pass",
+    "reason": "",
+}
 
 
 def _feed(data: bytes) -> channel.ResultChannel:
@@ -123,8 +139,14 @@ def test_every_kind_of_event_the_kit_writes_is_accepted():
 def test_the_phase_event_the_kit_writes_today_has_the_shape_the_channel_accepts():
     """``progress.phase_fields`` may grow a field: the channel must learn it, or every honest run is voided."""
     report = pytest.TestReport(
-        "exercises/step1/test_demo.py::test_double", ("test_demo.py", 1, "test_double"), {}, "passed", None, "call",
-        sections=[("Captured stdout call", "printed by the test\n" * 5000)], duration=0.2,
+        "exercises/step1/test_demo.py::test_double",
+        ("test_demo.py", 1, "test_double"),
+        {},
+        "passed",
+        None,
+        "call",
+        sections=[("Captured stdout call", "printed by the test\n" * 5000)],
+        duration=0.2,
     )
     report.lab_exercise = "step1.double"
     report.lab_speedups = [SPEEDUP]

@@ -118,22 +118,22 @@ def test_a_client_and_cluster_left_open_are_reported_and_closed():
         ours.cluster.close()
 
 
-CATALOG = '''
+CATALOG = """
 TITLE = "Cluster"
 EXERCISES = {"total": {"title": "Sum on the cluster", "hint": "client.submit(sum, items).result()"}}
-'''
+"""
 
-STUB = '''
+STUB = """
 def total(client, items):
     raise NotImplementedError("step5.total: see the docstring")
-'''
+"""
 
-SOLUTION = '''
+SOLUTION = """
 def total(client, items):
     return client.submit(sum, items).result()
-'''
+"""
 
-TESTS = '''
+TESTS = """
 import json
 import os
 from pathlib import Path
@@ -164,7 +164,7 @@ def test_own_cluster_left_open(dask_client):
     client = Client(cluster)
     record_pids(client, "own-pids.json")
     assert total(client, [1]) == 1
-'''
+"""
 
 
 SESSION_END_CHECK = '''

@@ -73,20 +73,54 @@ def test_step5_on_a_real_scheduler_and_two_real_workers(tmp_path, monkeypatch):
         log = open(logs / f"{name}.log", "w")  # noqa: SIM115 - closed with the process below
         return subprocess.Popen(dask_command(*args), cwd=cluster_dir, stdout=log, stderr=subprocess.STDOUT)
 
-    started = [start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                     "--scheduler-file", str(scheduler_file))]
+    started = [
+        start(
+            "scheduler",
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(scheduler_file),
+        )
+    ]
     try:
         started += [
-            start(f"worker-{n}", "worker", "--scheduler-file", str(scheduler_file), "--host", "127.0.0.1",
-                  "--nthreads", "1", "--no-dashboard")
+            start(
+                f"worker-{n}",
+                "worker",
+                "--scheduler-file",
+                str(scheduler_file),
+                "--host",
+                "127.0.0.1",
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+            )
             for n in range(2)
         ]
         address = wait_for_workers(scheduler_file, 2)
         report = tmp_path / "report.json"
         completed = subprocess.run(
-            [sys.executable, "-m", "pytest", "exercises/step5", "-p", "no:cacheprovider", "-q",
-             f"--submission={submission}", f"--dask-scheduler={address}", f"--lab-json={report}"],
-            check=False, cwd=REPO, capture_output=True, text=True, timeout=240,
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "exercises/step5",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                f"--submission={submission}",
+                f"--dask-scheduler={address}",
+                f"--lab-json={report}",
+            ],
+            check=False,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=240,
         )
         cluster_pids = {
             p.pid

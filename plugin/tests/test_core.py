@@ -33,8 +33,16 @@ def test_stubs_are_reported_todo_with_the_line_to_edit(kit):
     assert "Traceback" not in result.stdout.str() and "raise NotImplementedError" not in result.stdout.str()
     assert set(outcomes(document).values()) == {"todo"}
     assert document["summary"] == {
-        "exercises": 2, "done": 0, "todo": 2, "failing": 0, "not_run": 0, "passed": 0, "failed": 3, "skipped": 0,
-        "score": 0, "max_score": 5,
+        "exercises": 2,
+        "done": 0,
+        "todo": 2,
+        "failing": 0,
+        "not_run": 0,
+        "passed": 0,
+        "failed": 3,
+        "skipped": 0,
+        "score": 0,
+        "max_score": 5,
     }
     result.stdout.fnmatch_lines(["*3 failed in *"])  # pytest's own closing line is untouched
 
@@ -88,11 +96,13 @@ def test_missing_marker_is_a_collection_error_that_says_how_to_fix_it(kit):
     write(kit.path / "exercises" / "step1" / "test_more.py", "def test_unmarked():\n    pass\n")
     result = run(kit, "--solutions")
     assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.stdout.fnmatch_lines([
-        "*ERROR collecting exercises/step1/test_more.py*",
-        '*test_unmarked belongs to no exercise: decorate it with @pytest.mark.exercise("step1.<function_name>")'
-        " (this step has: step1.double, step1.pids)",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR collecting exercises/step1/test_more.py*",
+            '*test_unmarked belongs to no exercise: decorate it with @pytest.mark.exercise("step1.<function_name>")'
+            " (this step has: step1.double, step1.pids)",
+        ]
+    )
 
 
 def test_marker_must_name_a_declared_exercise(kit):
@@ -131,10 +141,12 @@ def test_a_step_whose_tests_cannot_import_the_learner_code_says_why(kit):
     write(kit.path / "exercises" / "step1" / "demo.py", demo)
     result, document = lab_json(kit)
     assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.stdout.fnmatch_lines([
-        "step1  Demo step * 0/2 done",
-        "step1: could not collect exercises/step1/test_demo.py: SyntaxError: *: fix that first*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "step1  Demo step * 0/2 done",
+            "step1: could not collect exercises/step1/test_demo.py: SyntaxError: *: fix that first*",
+        ]
+    )
     assert "Next:" not in result.stdout.str()
     (step,) = document["steps"]
     assert step["collection_errors"] and "SyntaxError" in step["collection_errors"][0]
@@ -147,14 +159,16 @@ def test_progress_summary_shows_bar_next_exercise_and_failing_hints(kit):
     result, document = lab_json(kit)
     statuses = {e["id"]: e["status"] for e in document["steps"][0]["exercises"]}
     assert statuses == {"step1.double": "failing", "step1.pids": "todo"}
-    result.stdout.fnmatch_lines([
-        "*= Parallel Lab: progress (exercises) =*",
-        "step1  Demo step * 0/2 done",
-        "Next: step1.double — Double a number (failing)",
-        "      edit exercises/step1/demo.py:1",
-        "      hint: Think of multiplication.",
-        "*= 3 failed in *",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*= Parallel Lab: progress (exercises) =*",
+            "step1  Demo step * 0/2 done",
+            "Next: step1.double — Double a number (failing)",
+            "      edit exercises/step1/demo.py:1",
+            "      hint: Think of multiplication.",
+            "*= 3 failed in *",
+        ]
+    )
     assert "Return x * 2" not in result.stdout.str(), "by default the hint is the nudge, not the full hint"
     assert "[--------------------] 0/2 done" in result.stdout.str()
     failed = [t for s in document["steps"] for e in s["exercises"] for t in e["tests"] if t["outcome"] == "failed"]
@@ -193,14 +207,24 @@ def test_xdist_aggregates_progress_on_the_controller(kit):
 def test_hints_are_a_nudge_by_default_and_the_full_hint_with_hints(kit):
     demo = "def double(x):\n    raise NotImplementedError\n\n\ndef pids(items):\n    return None\n"
     write(kit.path / "exercises" / "step1" / "demo.py", demo)
-    write(kit.path / "exercises" / "step1" / "__init__.py",
-          'TITLE = "Demo step"\nEXERCISES = {"double": {"title": "Double", "hint": "Multiply.", '
-          '"hint_full": "Return x * 2."},\n'
-          '             "pids": {"title": "Pids", "hint": "Use a Pool.", '
-          '"hint_full": "Use a Pool.\\nMap pid_of over the items."}}\n')
+    write(
+        kit.path / "exercises" / "step1" / "__init__.py",
+        'TITLE = "Demo step"\nEXERCISES = {"double": {"title": "Double", "hint": "Multiply.", '
+        '"hint_full": "Return x * 2."},\n'
+        '             "pids": {"title": "Pids", "hint": "Use a Pool.", '
+        '"hint_full": "Use a Pool.\\nMap pid_of over the items."}}\n',
+    )
     brief = run(kit)
-    brief.stdout.fnmatch_lines(["Next: step1.double — Double (todo)", "*", "      hint: Multiply.",
-                                "Also failing:", "  step1.pids — Pids", "      hint: Use a Pool."])
+    brief.stdout.fnmatch_lines(
+        [
+            "Next: step1.double — Double (todo)",
+            "*",
+            "      hint: Multiply.",
+            "Also failing:",
+            "  step1.pids — Pids",
+            "      hint: Use a Pool.",
+        ]
+    )
     assert "Map pid_of" not in brief.stdout.str() and "x * 2" not in brief.stdout.str()
     full = run(kit, "--hints")
     full.stdout.fnmatch_lines(
@@ -212,12 +236,14 @@ def test_outside_a_kit_the_plugin_stays_out_of_the_way(pytester, monkeypatch):
     from plugin.tests.minikit import REPO
 
     monkeypatch.setenv("PYTHONPATH", str(REPO))
-    pytester.makepyfile(test_plain=(
-        "import multiprocessing, time\n\n"
-        "def test_plain():\n    assert True\n\n"
-        "def test_leaves_a_child_behind():  # another project's business, not the kit's\n"
-        "    multiprocessing.Process(target=time.sleep, args=(0.5,)).start()\n"
-    ))
+    pytester.makepyfile(
+        test_plain=(
+            "import multiprocessing, time\n\n"
+            "def test_plain():\n    assert True\n\n"
+            "def test_leaves_a_child_behind():  # another project's business, not the kit's\n"
+            "    multiprocessing.Process(target=time.sleep, args=(0.5,)).start()\n"
+        )
+    )
     result = run(pytester, "--lab-json=report.json")
     assert result.ret == 0, result.stdout.str()
     assert "Parallel Lab" not in result.stdout.str()

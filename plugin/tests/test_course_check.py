@@ -9,7 +9,7 @@ import pytest
 from plugin import authoring, course_check
 from plugin.tests.minikit import NEEDS_SOLUTIONS, REPO, write
 
-CATALOG = '''
+CATALOG = """
 TITLE = "Demo"
 TITLE_ZH = "演示"
 EXERCISES = {
@@ -17,7 +17,7 @@ EXERCISES = {
                "title_zh": "把数字翻倍", "hint_zh": "返回 x * 2。"},
     "total": {"title": "Add up", "hint": "sum()", "title_zh": "求和", "hint_zh": "sum()"},
 }
-'''
+"""
 
 STUB = '''
 FACTOR = 2
@@ -59,7 +59,7 @@ def total(items):
     return sum(items)
 '''
 
-LESSON = '''
+LESSON = """
 # Step 1
 
 Some prose with `code` that is not an exercise list.
@@ -72,16 +72,16 @@ Some prose with `code` that is not an exercise list.
 ## Going further
 
 `not_an_exercise` is mentioned after the list.
-'''
+"""
 
-LESSON_ZH = '''
+LESSON_ZH = """
 # 第一步
 
 ## 练习（`demo.py`）
 
 1. `double` —— 用 `helper()` 把数字翻倍。
 2. `total` —— 求和，就像 `builtins.sum`。
-'''
+"""
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def test_a_stub_function_outside_the_catalog(course):
 def test_a_stub_that_does_not_raise(course):
     edit(course / "exercises/step1/demo.py", 'raise NotImplementedError("step1.total: see the docstring")', "return 0")
     assert course_check.problems(course) == [
-        f'step1.total: its stub in {course}/exercises/step1/demo.py must raise '
+        f"step1.total: its stub in {course}/exercises/step1/demo.py must raise "
         'NotImplementedError("step1.total: see the docstring")'
     ]
 
@@ -255,8 +255,10 @@ def test_the_authoring_command_runs_the_course_check(course, capsys):
 
 def test_the_authoring_command_fails_a_broken_course_even_when_the_reports_agree(course, tmp_path, capsys):
     report = tmp_path / "report.json"
-    report.write_text('{"steps": [{"exercises": [{"id": "step1.double", "status": "done", "tests": '
-                      '[{"nodeid": "t::a", "outcome": "todo"}]}]}]}')
+    report.write_text(
+        '{"steps": [{"exercises": [{"id": "step1.double", "status": "done", "tests": '
+        '[{"nodeid": "t::a", "outcome": "todo"}]}]}]}'
+    )
     solutions = tmp_path / "solutions.json"
     solutions.write_text(report.read_text().replace('"todo"', '"passed"'))
     assert authoring.main(["--root", str(course), str(report), str(solutions)]) == 0

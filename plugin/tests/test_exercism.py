@@ -48,12 +48,12 @@ EXERCISM_SCHEMA = {
     ],
 }
 
-CATALOG = '''
+CATALOG = """
 TITLE = "Demo"
 EXERCISES = {"first": {"title": "First", "hint": ""}, "second": {"title": "Second", "hint": ""}}
-'''
+"""
 
-TESTS = '''
+TESTS = """
 import pytest
 
 
@@ -72,7 +72,7 @@ class TestGrouped:
     @pytest.mark.exercise("step1.first")
     def test_in_a_class(self):
         assert first(0) == 0
-'''
+"""
 
 
 @pytest.fixture
@@ -157,13 +157,13 @@ def test_a_run_that_went_wrong_is_an_error_with_its_reason(course):
     assert [t["status"] for t in document["tests"]] == ["pass"]
 
 
-PRINTING_TEST = '''
+PRINTING_TEST = """
 
 @pytest.mark.exercise("step1.double")
 def test_double_prints_a_lot():
     print("z" * 600)
     assert double(4) == 8
-'''
+"""
 
 
 @pytest.mark.parametrize(("target", "status"), [((), "fail"), (("--solutions",), "pass")])

@@ -118,8 +118,14 @@ HALF_DONE = STUB.replace(
 def _scored(outcomes: list[str], verdicts=None, all_or_nothing=False, points=4.0) -> grading.ExerciseScore:
     exercise = Exercise("step9.demo", "step9", "demo", "Demo", "Do it.", "demo", points, all_or_nothing)
     tests = tuple(
-        Record(f"t.py::test_{n}", exercise.id, outcome, "" if outcome == "passed" else "boom", 0.1,
-                   tuple(verdicts[n]) if verdicts else ())
+        Record(
+            f"t.py::test_{n}",
+            exercise.id,
+            outcome,
+            "" if outcome == "passed" else "boom",
+            0.1,
+            tuple(verdicts[n]) if verdicts else (),
+        )
         for n, outcome in enumerate(outcomes)
     )
     return grading.score_exercise(ExerciseProgress(exercise, "", tests), "9.1", 7)
@@ -261,10 +267,20 @@ def grade(kit, submission, *args: str) -> tuple[subprocess.CompletedProcess, dic
     """``python -m plugin.grade`` on the mini kit; returns its output and its three documents."""
     paths = {name: kit.path / f"graded-{name}.json" for name in ("lab", "gradescope", "classroom")}
     completed = subprocess.run(
-        [sys.executable, "-m", "plugin.grade", str(submission), f"--kit={kit.path}",
-         f"--lab-json={paths['lab']}", f"--gradescope={paths['gradescope']}", f"--classroom={paths['classroom']}",
-         *args],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "plugin.grade",
+            str(submission),
+            f"--kit={kit.path}",
+            f"--lab-json={paths['lab']}",
+            f"--gradescope={paths['gradescope']}",
+            f"--classroom={paths['classroom']}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert completed.returncode in (0, 1), completed.stdout + completed.stderr
     documents = [json.loads(path.read_text()) for path in paths.values()]

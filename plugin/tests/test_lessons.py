@@ -28,8 +28,10 @@ EXAMPLE_TIMEOUT = 15  # seconds; the slowest example starts a spawn pool with Nu
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<code>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 # Runs the example file given as argv[2] as __main__ under the start method argv[1]; a spawned child
 # finds the example's functions by re-importing that file, as it would for a learner's script.
-RUNNER = "import multiprocessing, runpy, sys; multiprocessing.set_start_method(sys.argv[1]); " \
-         "runpy.run_path(sys.argv[2], run_name='__main__')"
+RUNNER = (
+    "import multiprocessing, runpy, sys; multiprocessing.set_start_method(sys.argv[1]); "
+    "runpy.run_path(sys.argv[2], run_name='__main__')"
+)
 LESSONS = sorted(REPO.glob("exercises/step*/README*.md")) + sorted(REPO.glob("README*.md"))
 
 
@@ -67,7 +69,11 @@ def test_lesson_example_runs(code, start_method, tmp_path):
     try:
         completed = subprocess.run(
             [sys.executable, "-c", RUNNER, start_method, str(script)],
-            cwd=tmp_path, capture_output=True, text=True, timeout=EXAMPLE_TIMEOUT, check=False,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=EXAMPLE_TIMEOUT,
+            check=False,
         )
     except subprocess.TimeoutExpired:  # subprocess.run has killed the example by now
         pytest.fail(f"the example did not finish within {EXAMPLE_TIMEOUT} s under {start_method}")
@@ -115,15 +121,18 @@ def normalized(text: str) -> str:
 @pytest.mark.parametrize("exercise", CATALOG.exercises.values(), ids=lambda exercise: exercise.id)
 def test_the_default_hint_is_a_nudge_not_the_code(exercise):
     assert exercise.hint and exercise.hint_full != exercise.hint, "give a nudge and a fuller hint_full"
-    quoted = [line for line in solution_lines(exercise.step, exercise.module, exercise.name)
-              if normalized(line) in normalized(exercise.hint)]
+    quoted = [
+        line
+        for line in solution_lines(exercise.step, exercise.module, exercise.name)
+        if normalized(line) in normalized(exercise.hint)
+    ]
     assert not quoted, f"the nudge of {exercise.id} quotes the solution: {quoted}"
 
 
 @pytest.mark.parametrize("step", CATALOG.steps, ids=lambda step: step.name)
 def test_each_lesson_lists_its_exercises_in_catalog_order(step):
     lesson = (REPO / "exercises" / step.name / "README.md").read_text(encoding="utf-8")
-    listed = lesson[lesson.rindex("\n## Exercises"):]
+    listed = lesson[lesson.rindex("\n## Exercises") :]
     names = [exercise.name for exercise in step.exercises]
     positions = [listed.find(f"`{name}`") for name in names]
     assert -1 not in positions, f"exercises missing from the lesson's list: {names}"

@@ -105,7 +105,10 @@ def test_any_change_to_the_kit_copy_shows_in_its_fingerprint(tmp_path):
     (tmp_path / "conftest.py").write_text("")
     os.mkfifo(tmp_path / "fifo")
     assert sandbox.changed_entries(before, sandbox.fingerprint(tmp_path)) == [
-        "conftest.py", "exercises/test_a.py", "exercises/test_b.py", "fifo"
+        "conftest.py",
+        "exercises/test_a.py",
+        "exercises/test_b.py",
+        "fifo",
     ]
 
 
@@ -137,9 +140,12 @@ def _check_workplace(work: Path, account: sandbox.Account) -> None:
     assert (kit / "exercises" / "test_a.py").stat().st_mode & 0o777 == 0o644
     assert workplace.home.stat().st_uid == account.uid and workplace.home.stat().st_mode & 0o777 == 0o700
     probe = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import os
-            for path in ({str(kit / 'exercises' / 'test_a.py')!r}, {str(kit / 'new.py')!r}):
+            for path in ({str(kit / "exercises" / "test_a.py")!r}, {str(kit / "new.py")!r}):
                 try:
                     open(path, "a").close()
                     print("wrote", path)
@@ -151,11 +157,18 @@ def _check_workplace(work: Path, account: sandbox.Account) -> None:
                 os.listdir({str(work)!r})
             except PermissionError:
                 print("cannot list the grader's folder")
-        """)],
-        env={**os.environ, **workplace.environment()}, capture_output=True, text=True, **workplace.identity(),
+        """),
+        ],
+        env={**os.environ, **workplace.environment()},
+        capture_output=True,
+        text=True,
+        **workplace.identity(),
     )
     assert probe.stdout.splitlines() == [
-        "refused", "refused", f"{account.uid} [] ['exercises']", "cannot list the grader's folder"
+        "refused",
+        "refused",
+        f"{account.uid} [] ['exercises']",
+        "cannot list the grader's folder",
     ], probe.stdout + probe.stderr
 
 

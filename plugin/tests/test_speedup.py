@@ -230,6 +230,8 @@ POOL_PER_TASK = SPEED_STUB.replace(
     "    for n in sizes:\n        with multiprocessing.Pool(workers) as pool:\n"
     "            results.append(pool.apply(work, (n,)))\n    return results\n",
 )
+
+
 def submission(tmp_path, module: str) -> str:
     write(tmp_path / "sub" / "step2" / "speed.py", module)
     return f"--submission={tmp_path / 'sub'}"
@@ -302,8 +304,18 @@ def test_one_usable_cpu_is_not_measured_and_does_not_fail(kit):
         "import os, sys, pytest; os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]}); "
         "sys.exit(pytest.main(sys.argv[1:]))"
     )
-    result = kit.run(sys.executable, "-c", script, "-p", "plugin.pytest_plugin", "-p", "no:cacheprovider",
-                     "--solutions", "exercises/step2", "--lab-json=report.json")
+    result = kit.run(
+        sys.executable,
+        "-c",
+        script,
+        "-p",
+        "plugin.pytest_plugin",
+        "-p",
+        "no:cacheprovider",
+        "--solutions",
+        "exercises/step2",
+        "--lab-json=report.json",
+    )
     assert result.ret == 0, result.stdout.str()
     (row,) = json.loads((kit.path / "report.json").read_text())["speedups"]
     assert row["verdict"] == "not-measured" and row["reason"] == "needs 2 usable CPUs, this process may use 1"
@@ -316,7 +328,7 @@ def test_xdist_aggregates_speedups_and_measures_alone(kit):
     add_speed_step(kit)
     write(
         kit.path / "exercises" / "step2" / "test_wait.py",  # collected after test_speed.py
-        '''
+        """
         import json, os, time
         import pytest
         from plugin.measure import clock
@@ -330,11 +342,11 @@ def test_xdist_aggregates_speedups_and_measures_alone(kit):
             time.sleep(0.05)
             with open(LOG, "a") as log:
                 log.write(json.dumps(["busy", start, clock.monotonic()]) + "\\n")
-        ''',
+        """,
     )
     write(
         kit.path / "exercises" / "step2" / "test_speed.py",
-        '''
+        """
         import json, os
         import pytest
         from plugin.measure import clock
@@ -356,7 +368,7 @@ def test_xdist_aggregates_speedups_and_measures_alone(kit):
                     parallel=lambda: timed(lambda: total_work(SIZES, 2)), workers=2)
             with open(os.path.join(os.path.dirname(__file__), "intervals.jsonl"), "a") as log:
                 log.write(json.dumps(["speedup", min(readings), max(readings)]) + "\\n")
-        ''',
+        """,
     )
     result, rows = speedups_of(kit, "--solutions", "-n", "2", "-p", "xdist")
     assert result.ret == 0, result.stdout.str()

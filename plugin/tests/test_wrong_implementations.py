@@ -1042,15 +1042,25 @@ def assert_caught(case, exercise, wrong, must_fail, tmp_path, *options, speedup_
     report = tmp_path / "report.json"
     tests = [f"exercises/{step}/test_{module_name}.py::{test}" for test in sorted({*must_fail, *speedup_tests})]
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", *tests, "-p", "no:cacheprovider", "-q",
-         f"--submission={submission}", f"--lab-json={report}", *options],
-        cwd=REPO, capture_output=True, text=True, timeout=200,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            *tests,
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            f"--submission={submission}",
+            f"--lab-json={report}",
+            *options,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=200,
     )
     document = json.loads(report.read_text())
-    outcomes = {
-        t["nodeid"].split("::")[-1]: t
-        for s in document["steps"] for e in s["exercises"] for t in e["tests"]
-    }
+    outcomes = {t["nodeid"].split("::")[-1]: t for s in document["steps"] for e in s["exercises"] for t in e["tests"]}
     # A machine that cannot show parallelism (one usable CPU) reports speedups not-measured: excused.
     unjudged = {row["nodeid"].split("::")[-1] for row in document["speedups"] if row["verdict"] == "not-measured"}
     caught = {test for test, record in outcomes.items() if record["outcome"] != "passed"}

@@ -53,8 +53,7 @@ def _run_and_report(func, index, x, queue):
 def completion_order(func, inputs):
     queue = multiprocessing.Queue()
     processes = [
-        multiprocessing.Process(target=_run_and_report, args=(func, index, x, queue))
-        for index, x in enumerate(inputs)
+        multiprocessing.Process(target=_run_and_report, args=(func, index, x, queue)) for index, x in enumerate(inputs)
     ]
     for process in processes:
         process.start()
