@@ -84,6 +84,25 @@ def test_a_container_quota_caps_the_count(monkeypatch, tmp_path, cpu_max, cap):
     )
 
 
+@pytest.mark.exercise("step2.usable_cpus")
+@pytest.mark.parametrize(
+    "cpu_max, expected",
+    [("370000 100000", 3), ("150000 100000", 1), ("900000 100000", 8)],
+    ids=["three-point-seven-is-three", "one-and-a-half-is-one", "nine-on-eight-cpus-is-eight"],
+)
+def test_a_fractional_quota_rounds_down_on_a_machine_with_eight_cpus(monkeypatch, tmp_path, cpu_max, expected):
+    """Catches: round() or math.ceil() of quota / period, which a machine with two CPUs hides."""
+    (tmp_path / "cpu.max").write_text(cpu_max + "\n")
+    monkeypatch.setattr(pool_module, "CPU_MAX", tmp_path / "cpu.max")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    count = usable_cpus()
+    assert count == expected, (
+        f"usable_cpus() said {count} with cpu.max {cpu_max!r} and 8 CPUs in the affinity set: expected {expected} "
+        "(math.floor(quota / period), never more than the affinity set and never below 1)"
+    )
+
+
 # -- step2.parallel_map -----------------------------------------------------------------------------
 
 
