@@ -254,6 +254,7 @@ def scores_of(rows: dict[str, dict]) -> dict[str, tuple[str, ...]]:
     return {name: tuple(row[column] for column in SCORES) for name, row in rows.items()}
 
 
+@pytest.mark.slow  # grades five submissions end to end, twice (about 15 s)
 def test_a_class_is_graded_into_one_row_per_submission_and_an_interrupted_run_resumes(kit, monkeypatch):
     mark = uuid.uuid4().hex
     monkeypatch.setenv("PARALLEL_LAB_SELF_TEST", mark)

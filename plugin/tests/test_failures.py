@@ -13,6 +13,7 @@ def _raise_in_callback(result):
     raise ValueError(f"cannot store {result}")
 
 
+@pytest.mark.slow  # waits out a pool that hangs (about 16 s)
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_a_callback_that_raises_is_explained_when_the_pool_ends_and_when_it_hangs():
     """A raising callback kills the pool's result-handler thread: results stop coming (a hang, caught by
