@@ -16,6 +16,7 @@ from __future__ import annotations
 import pytest
 
 from plugin import settings as lab_settings
+from plugin.boundary.guard import LearnerGuard, learner  # noqa: F401 - a fixture of exercise tests
 from plugin.catalog import MARKER, CatalogError, load_catalog
 from plugin.cluster.fixture import dask_client, dask_cluster  # noqa: F401 - step 5's fixtures
 from plugin.measure.check import SpeedupCheck
@@ -51,7 +52,7 @@ def pytest_configure(config: pytest.Config) -> None:
     run = LabRun(config, settings, catalog)
     run.switch.install()
     config.pluginmanager.register(run, PLUGIN_NAME)
-    for job in JOBS:
+    for job in JOBS + ((LearnerGuard,) if run.in_kit else ()):
         config.pluginmanager.register(job(run), f"parallel-lab-{job.__name__}")
 
 

@@ -98,6 +98,13 @@ class _Redirect(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         module.__spec__ = self._own_specs[module.__name__]
 
 
+def redirect_imports(aliases: dict[str, str]) -> None:
+    """Answer ``import exercises.stepN.<module>`` with ``aliases[name]`` in this process (a learner
+    process does this with its deciding process's aliases)."""
+    if aliases:
+        sys.meta_path.insert(0, _Redirect(aliases))
+
+
 class TargetSwitch:
     """Installs and removes a target for one session."""
 
@@ -106,6 +113,7 @@ class TargetSwitch:
         self.rootdir = rootdir
         self._finder: _Redirect | None = None
         self.notes: list[str] = []
+        self.aliases: dict[str, str] = {}  # what a learner process must redirect too
 
     def install(self) -> None:
         if self.target.kind == EXERCISES:
@@ -119,6 +127,7 @@ class TargetSwitch:
             f"{EXERCISES}.{step}.{module}": f"{self.target.package}.{step}.{module}"
             for step, module in exercise_modules(self.rootdir)
         }
+        self.aliases = aliases
         self._finder = _Redirect(aliases)
         sys.meta_path.insert(0, self._finder)
 

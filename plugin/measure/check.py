@@ -3,15 +3,15 @@ the test when it is too low (unless the session does not enforce speedups)."""
 
 from __future__ import annotations
 
-import sys
+import contextlib
 
 import pytest
 
+from plugin.boundary.guard import learner_key, pristine_file
 from plugin.catalog import MARKER
 from plugin.measure.speedup import FAIL, Measurement
 from plugin.messages import say
 from plugin.session.run import LabRun, speedups_key
-from plugin.targets import EXERCISES
 
 
 class SpeedupCheck:
@@ -24,13 +24,16 @@ class SpeedupCheck:
         if exercise is None:
             raise pytest.UsageError(say("speedup.fixture_needs_marker", nodeid=node.nodeid))
         self.run, self.node, self.exercise = run, node, exercise
-        # The module the learner's workers import: the target's, whatever name the test imported it by.
-        alias = f"{EXERCISES}.{exercise.step}.{exercise.module}"
-        self.module = getattr(sys.modules.get(alias), "__name__", alias)
+        # The start-up of the learner's pool is measured with workers that run the kit's own stub of the
+        # module (the same imports): the learner's code runs only in the learner process.
+        settings = run.settings
+        self.module = str(pristine_file(settings.rootdir, run.target.kind, exercise.step, exercise.module))
+        learner = node.stash.get(learner_key, None)
+        self.pause = learner.paused if learner is not None else contextlib.nullcontext
 
     def __call__(self, *, sequential, parallel, workers: int = 2, workers_running: bool = False) -> Measurement:
         measurement = self.run.meter.compare(
-            sequential, parallel, workers, self.exercise.id, self.node.nodeid, self.module, workers_running
+            sequential, parallel, workers, self.exercise.id, self.node.nodeid, self.module, workers_running, self.pause
         )
         self.node.stash.setdefault(speedups_key, []).append(measurement)
         if measurement.verdict == FAIL and self.run.settings.enforce_speedup:

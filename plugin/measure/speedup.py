@@ -36,9 +36,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import importlib
 import json
 import multiprocessing
+import runpy
 import statistics
 from pathlib import Path
 
@@ -121,6 +121,8 @@ class SpeedupMeter:
         self.run_folder = run_folder
         self.alone = alone  # context manager: no other test runs on any worker inside it
         self._startup: dict[tuple[int, str], float] = {}
+        self._best: dict[int, float] = {}  # this process's own best capacity readings
+        self._pause = contextlib.nullcontext  # stops the learner's processes while the kit measures
 
     def _reference_tasks(self, workers: int) -> list[int]:
         probe = 100_000
@@ -131,6 +133,10 @@ class SpeedupMeter:
 
     def read_capacity(self, workers: int) -> float:
         """One reading of the machine's capacity with ``workers`` workers, now."""
+        with self._pause():
+            return self._read_capacity(workers)
+
+    def _read_capacity(self, workers: int) -> float:
         tasks = self._reference_tasks(workers)
         # Both sides run in pool workers that are already up, so only the number of workers differs
         # (and the start method does not matter: never fork, as the first pool's threads are running).
@@ -150,28 +156,36 @@ class SpeedupMeter:
         return self.keep_capacity(workers, self.read_capacity(workers))
 
     def keep_capacity(self, workers: int, reading: float) -> float:
-        """The best of ``reading`` and the session's earlier readings, kept for every xdist worker."""
+        """The best of ``reading`` and the session's earlier readings, kept for every xdist worker.
+
+        Another worker's readings arrive through a file, which can only raise the bar: a file written by
+        anyone else (the learner's code) can never lower what this process measured itself."""
         cached = self.run_folder / f"capacity-{workers}.json"
-        best = json.loads(cached.read_text()) if cached.exists() else 0.0
-        capacity = max(reading, best)
+        try:
+            shared = float(json.loads(cached.read_text())) if cached.exists() else 0.0
+        except (OSError, ValueError, TypeError):
+            shared = 0.0
+        self._best[workers] = max(reading, self._best.get(workers, 0.0))
+        capacity = min(max(self._best[workers], shared), workers)
         cached.write_text(json.dumps(capacity))
         return capacity
 
     def capacity(self, workers: int) -> float:
-        cached = self.run_folder / f"capacity-{workers}.json"
-        if cached.exists():
-            return json.loads(cached.read_text())
-        return self.measure_capacity(workers)
+        if workers not in self._best:
+            return self.measure_capacity(workers)
+        return self.keep_capacity(workers, 0.0)
 
     def read_startup(self, workers: int, module: str) -> float:
-        """Seconds to start ``workers`` pool workers that import ``module``, as the learner's pool must:
-        the median of a few tries, a start-up a pool can expect rather than its luckiest."""
+        """Seconds to start ``workers`` pool workers that run ``module`` (the kit's pristine stub, whose
+        imports are the learner's), as the learner's pool must: the median of a few tries, a start-up a
+        pool can expect rather than its luckiest."""
 
         def start_pool():
-            with multiprocessing.Pool(workers, initializer=importlib.import_module, initargs=(module,)) as pool:
+            with multiprocessing.Pool(workers, initializer=runpy.run_path, initargs=(module,)) as pool:
                 pool.map(abs, range(workers), chunksize=1)
 
-        return statistics.median(timed(start_pool)[0] for _ in range(STARTUP_TRIES))
+        with self._pause():
+            return statistics.median(timed(start_pool)[0] for _ in range(STARTUP_TRIES))
 
     def measure_startup(self, workers: int, module: str) -> float:
         """Measure start-up now; the quickest of the session is kept: a slow moment excuses nothing."""
@@ -185,11 +199,30 @@ class SpeedupMeter:
         return self._startup[(workers, module)]
 
     def compare(
-        self, sequential, parallel, workers: int, exercise: str, nodeid: str, module: str, workers_running=False
+        self,
+        sequential,
+        parallel,
+        workers: int,
+        exercise: str,
+        nodeid: str,
+        module: str,
+        workers_running=False,
+        pause=contextlib.nullcontext,
     ) -> Measurement:
-        """``workers_running``: the parallel side's workers are already up (step 5's cluster): no start-up."""
-        with self.alone():
-            return self._compare(sequential, parallel, workers, exercise, nodeid, module, workers_running)
+        """``workers_running``: the parallel side's workers are already up (step 5's cluster): no start-up.
+        ``pause``: a context manager that stops the learner's processes, around everything the kit times
+        alone (the sequential side, the capacity and start-up readings)."""
+
+        def sequential_alone():
+            with pause():
+                return sequential()
+
+        self._pause = pause
+        try:
+            with self.alone():
+                return self._compare(sequential_alone, parallel, workers, exercise, nodeid, module, workers_running)
+        finally:
+            self._pause = contextlib.nullcontext
 
     def _compare(self, sequential, parallel, workers, exercise, nodeid, module, workers_running) -> Measurement:
         check_results_agree(sequential, parallel, exercise)

@@ -433,5 +433,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language_missing_lesson": "{present} has no translation: write {missing} beside it",
         "language_code_differs": "{translation}: its code blocks differ from those of {original}: copy them unchanged",
         "language_summary": "language check: {problems} problems",
+        # -- the process boundary (plugin/boundary/, issue 10) -------------------------------------------
+        "boundary.no_learner": "the learner's code can only be called while a test runs (in its learner process)",
+        "boundary.ended": "the test is over: its learner process has ended",
+        "boundary.inheritance_after_start": (
+            "a test passed an object shared only through inheritance after the learner process started "
+            "({error}): create it before the test's first call into the learner's code"
+        ),
+        "boundary.died": (
+            "the process running your code ended unexpectedly (exit code {code}): something in your code "
+            "ended it (os._exit, a signal, a crash). Its last output:\n{output}"
+        ),
+        "boundary.not_plain": (
+            "your code sent back something that is not plain data ({what}): return builtin values (numbers, "
+            "strings, lists, tuples, dicts), paths or NumPy arrays, not objects of your own classes"
+        ),
+        "boundary.unpicklable": (
+            "your code returned {type} ({value}), which cannot leave its process: return plain data "
+            "(numbers, strings, lists, tuples, dicts, paths, NumPy arrays)"
+        ),
+        "boundary.cannot_send": (
+            "the test's arguments could not be sent to the process that runs your code ({error})"
+        ),
+        "boundary.raised": "your code raised {type}: {message}",
     },
 }

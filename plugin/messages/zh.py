@@ -414,5 +414,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language_missing_lesson": "{present} 没有翻译：请在它旁边编写 {missing}",
         "language_code_differs": "{translation}：它的代码块和 {original} 中的不一样：请原样复制过去",
         "language_summary": "语言检查：{problems} 个问题",
+        # -- the process boundary (plugin/boundary/, issue 10) -------------------------------------------
+        "boundary.no_learner": "只有在测试运行时（在它的学习者进程中）才能调用学习者的代码",
+        "boundary.ended": "测试已经结束：它的学习者进程已经退出",
+        "boundary.inheritance_after_start": (
+            "测试在学习者进程启动之后才传入一个只能通过继承共享的对象（{error}）："
+            "请在测试第一次调用学习者代码之前创建它"
+        ),
+        "boundary.died": (
+            "运行你的代码的进程意外退出了（退出码 {code}）：你的代码中的某处结束了它"
+            "（os._exit、信号或崩溃）。它最后的输出：\n{output}"
+        ),
+        "boundary.not_plain": (
+            "你的代码返回了不是普通数据的东西（{what}）：请返回内置类型的值（数字、字符串、列表、元组、字典）、"
+            "路径或 NumPy 数组，而不是你自己定义的类的对象"
+        ),
+        "boundary.unpicklable": (
+            "你的代码返回了 {type}（{value}），它无法离开所在的进程：请返回普通数据"
+            "（数字、字符串、列表、元组、字典、路径、NumPy 数组）"
+        ),
+        "boundary.cannot_send": "测试的参数无法发送给运行你的代码的进程（{error}）",
+        "boundary.raised": "你的代码抛出了 {type}：{message}",
     },
 }

@@ -63,7 +63,7 @@ class Leftovers:
         return say("leftovers.cleaned", problems=say("list.separator").join(problems))
 
 
-def _unlink_segment(name: str) -> None:
+def unlink_segment(name: str) -> None:
     from multiprocessing import resource_tracker
 
     try:
@@ -91,7 +91,7 @@ def _owned_by_this_account(name: str) -> bool:
         return False
 
 
-def _segments_left_by_test(segments_before: set[str], test_pids: set[int]) -> set[str]:
+def segments_left_by(segments_before: set[str], test_pids: set[int]) -> set[str]:
     """The segments this test created and did not unlink.
 
     Under xdist another worker's test may hold a segment at this moment: one mapped by a process
@@ -124,11 +124,11 @@ def collect_leftovers(segments_before: set[str]) -> Leftovers:
         pool_workers=pool_workers,
         running=len(running) - pool_workers,
         unjoined=len(zombies),
-        segments=tuple(sorted(_segments_left_by_test(segments_before, {os.getpid(), *(p.pid for p in children)}))),
+        segments=tuple(sorted(segments_left_by(segments_before, {os.getpid(), *(p.pid for p in children)}))),
     )
     terminate(children)
     for name in leftovers.segments:
-        _unlink_segment(name)
+        unlink_segment(name)
     return leftovers
 
 

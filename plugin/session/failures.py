@@ -76,6 +76,9 @@ def _recognised(link: BaseException) -> str | None:
 
 def explain(error: BaseException) -> str | None:
     """A short explanation of a recognised mistake, or None to let pytest show the failure as usual."""
+    told = getattr(error, "lab_explanation", None)  # explained in the learner process, where it was raised
+    if isinstance(told, str):
+        return told
     timeouts = [str(link) for link in _chain(error) if getattr(link, TIMED_OUT, False)]
     if timeouts:
         return timeouts[-1]  # the first timeout; later ones only interrupted the unwinding

@@ -1,5 +1,4 @@
-"""The guard around each test: the shared-memory listing its leftovers are judged against, the pools
-it creates (one never closed fails it), the xdist
+"""The guard around each test: the shared-memory listing its leftovers are judged against, the xdist
 lock that keeps other workers idle while a speedup is measured, and the timeouts of hung tests."""
 
 from __future__ import annotations
@@ -8,8 +7,7 @@ import pytest
 
 from plugin.safety.hang_guard import HangGuard
 from plugin.safety.leftovers import shared_memory_segments
-from plugin.safety.poolspy import OpenPools
-from plugin.session.run import LabRun, pools_key, segments_key
+from plugin.session.run import LabRun, segments_key
 
 
 class RunGuard:
@@ -29,19 +27,14 @@ class RunGuard:
         if not self.run.in_kit:
             return (yield)
         item.stash[segments_key] = shared_memory_segments()
-        pools = item.stash[pools_key] = OpenPools()
-        pools.install()
         lock = self.run.lock
+        if lock is None:
+            return (yield)
+        lock.enter_test()
         try:
-            if lock is None:
-                return (yield)
-            lock.enter_test()
-            try:
-                return (yield)
-            finally:
-                lock.leave_test()
+            return (yield)
         finally:
-            pools.uninstall()
+            lock.leave_test()
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_timeout_set_timer(self, item: pytest.Item, settings):

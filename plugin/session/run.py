@@ -24,7 +24,6 @@ from plugin.targets import EXERCISES, TargetSwitch, resolve
 PLUGIN_NAME = "parallel-lab-run"
 speedups_key = pytest.StashKey[list]()  # the measurements of one test, stamped on its report
 segments_key = pytest.StashKey[set]()  # the shared-memory segments that existed before one test
-pools_key = pytest.StashKey[object]()  # the OpenPools of one test (plugin/safety/poolspy.py)
 
 
 class LabRun:

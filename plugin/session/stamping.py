@@ -7,13 +7,14 @@ import shlex
 
 import pytest
 
+from plugin.boundary.guard import learner_end_key
 from plugin.catalog import MARKER, Exercise, edit_location, stub_that_raised
 from plugin.cluster import leftovers as dask_leftovers
 from plugin.messages import say
 from plugin.safety.leftovers import collect_leftovers
 from plugin.safety.start_method import default_start_method
 from plugin.session import failures
-from plugin.session.run import LabRun, pools_key, segments_key, speedups_key
+from plugin.session.run import LabRun, segments_key, speedups_key
 from plugin.targets import SOLUTIONS
 
 SECTION = "parallel-lab"
@@ -79,8 +80,8 @@ class ReportStamper:
 
     def stamp_open_pools(self, item: pytest.Item, report: pytest.TestReport) -> None:
         """A pool the test's code never closed fails the test (the garbage collector would hide it)."""
-        pools = item.stash.get(pools_key, None)
-        count = pools.still_running() if pools is not None else 0
+        end = item.stash.get(learner_end_key, None)
+        count = end.open_pools if end is not None else 0
         if not count:
             return
         message = say("leftovers.pool_never_closed", count=count)
@@ -94,8 +95,12 @@ class ReportStamper:
         """Child processes, shared memory or Dask clusters left behind fail the test; they are cleaned up
         either way (a Dask cluster first, as closing it ends its processes)."""
         left_open = dask_leftovers.close_left_open()
-        leftovers = collect_leftovers(item.stash.get(segments_key, set()))
-        message = "; ".join(filter(None, [left_open, leftovers.message() if leftovers else None]))
+        end = item.stash.get(learner_end_key, None)
+        left_by_learner = end.leftovers if end is not None else None
+        leftovers = collect_leftovers(item.stash.get(segments_key, set()))  # the kit's own, as a safety net
+        message = "; ".join(
+            filter(None, [left_open, *(found.message() for found in (left_by_learner, leftovers) if found)])
+        )
         if not message:
             return
         if report.passed:

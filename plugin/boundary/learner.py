@@ -1,0 +1,296 @@
+"""The deciding process's side of one test's learner process: start it, send it requests, read its
+replies as plain data, watch its process tree from outside, pause it, and end it.
+
+The process starts at the test's first call into the learner's code, so that the call's arguments can
+be objects shared only through inheritance (a ``multiprocessing.Array``, ``Lock`` or ``Queue``): they
+travel as the new process's argument. Module attributes set before then (``monkeypatch.setattr``) and
+probes installed before then are applied first, in order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import multiprocessing
+import os
+import signal
+import stat
+import tempfile
+import threading
+from pathlib import Path
+
+import psutil
+
+from plugin.boundary import plain, server
+from plugin.messages import say
+from plugin.safety.leftovers import Leftovers, segments_left_by, shared_memory_segments, unlink_segment
+from plugin.safety.process_tree import TERMINATE_GRACE_S, terminate
+
+REPLY_POLL_S = 0.05
+FINISH_TIMEOUT_S = 5.0
+OUTPUT_LIMIT_BYTES = 64 * 1024  # the learner's prints shown with a failure: the end of them
+# Processes multiprocessing runs for itself in the learner's tree, recognised from outside by their
+# command lines: they are not the learner's leftovers.
+HELPER_MARKS = ("multiprocessing.forkserver import main", "multiprocessing.resource_tracker import main")
+
+
+class LearnerError(Exception):
+    """The learner's code raised an exception of a type the deciding process does not admit, or sent
+    back something that is not plain data; the message says which, in the learner's terms."""
+
+
+class LearnerTraceback(Exception):
+    """The learner process's traceback, shown as the cause of the exception raised again here."""
+
+
+@dataclasses.dataclass
+class LearnerContext:
+    """What every learner process of a session shares: resolved once, when the session starts."""
+
+    start_method: str
+    aliases: dict
+    folder: Path  # the learner processes' output files
+
+    def setup(self, requests: list, output: Path) -> server.Setup:
+        import sys
+
+        return server.Setup(
+            self.start_method, list(sys.path), os.getcwd(), self.aliases, str(output), server.Deferred(requests)
+        )
+
+
+@dataclasses.dataclass
+class LearnerEnd:
+    """What one test's learner process left behind, seen from outside (but ``open_pools``, which the
+    learner process reports: the pools the learner's code never closed), and the end of its output."""
+
+    open_pools: int = 0
+    leftovers: Leftovers = dataclasses.field(default_factory=Leftovers)
+    output: str = ""
+
+
+def _context():
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def _is_helper(process: psutil.Process) -> bool:
+    try:
+        command = " ".join(process.cmdline())
+    except psutil.Error:
+        return False
+    return any(mark in command for mark in HELPER_MARKS)
+
+
+class Learner:
+    """One test's learner process (started at the first call) and everything sent to it."""
+
+    def __init__(self, context: LearnerContext):
+        self._context = context
+        self._process = None
+        self._connection = None
+        self._pending: list = []
+        self._lock = threading.RLock()
+        self._segments_before = shared_memory_segments()
+        self.output = Path(tempfile.mkstemp(prefix="learner-", suffix=".out", dir=context.folder)[1])
+        self.end: LearnerEnd | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._process is not None
+
+    @property
+    def pid(self) -> int:
+        """The learner process's pid (it is started if it was not yet)."""
+        if not self.started:
+            self.run(os.getpid)
+        return self._process.pid
+
+    def call(self, module: str, name: str, args: tuple, kwargs: dict):
+        return self._request(("call", module, name, args, kwargs))
+
+    def run(self, func, *args, **kwargs):
+        """``func(*args, **kwargs)`` in the learner process (``func`` pickles by reference: a kit function)."""
+        return self._request(("run", func, args, kwargs))
+
+    def setattr(self, module: str, name: str, value) -> None:
+        self._later_or_now(("setattr", module, name, value))
+
+    def install(self, func, *args, **kwargs) -> None:
+        """``func(*args, **kwargs)`` in the learner process before anything else runs there: now, or as
+        soon as it starts."""
+        self._later_or_now(("run", func, args, kwargs))
+
+    def _later_or_now(self, request) -> None:
+        with self._lock:
+            if self.end is not None:
+                return  # the test is over: a fixture undoing its patch
+            if self.started:
+                self._request(request)
+            else:
+                self._pending.append(request)
+
+    def _request(self, request):
+        with self._lock:
+            if self.end is not None:
+                raise LearnerError(say("boundary.ended"))
+            if not self.started:
+                requests, self._pending = [*self._pending, request], []
+                self._start(requests)
+                for _ in requests[:-1]:
+                    self._receive()  # a pending patch or probe that failed fails the test here
+            else:
+                try:
+                    self._connection.send(request)
+                except RuntimeError as error:  # an Array, Lock or Queue after the start
+                    raise LearnerError(say("boundary.inheritance_after_start", error=error)) from None
+                except Exception as error:  # noqa: BLE001 - an argument that cannot be pickled
+                    raise LearnerError(say("boundary.cannot_send", error=f"{type(error).__name__}: {error}")) from error
+            return self._receive()
+
+    def _start(self, requests: list) -> None:
+        context = _context()
+        ours, theirs = context.Pipe()
+        setup = self._context.setup(requests, self.output)
+        process = context.Process(target=server.serve, args=(theirs, setup), name="LearnerProcess")
+        try:
+            process.start()
+        except Exception as error:
+            ours.close()
+            raise LearnerError(say("boundary.cannot_send", error=f"{type(error).__name__}: {error}")) from error
+        finally:
+            theirs.close()
+        self._process, self._connection = process, ours
+
+    def _receive(self):
+        while not self._connection.poll(REPLY_POLL_S):
+            if not self._process.is_alive():
+                raise LearnerError(say("boundary.died", code=self._process.exitcode, output=self.output_tail()))
+        try:
+            message = self._connection.recv_bytes(plain.MAX_MESSAGE_BYTES)
+        except (EOFError, OSError) as error:
+            raise LearnerError(say("boundary.died", code=self._process.exitcode, output=self.output_tail())) from error
+        try:
+            outcome = plain.loads(message)
+        except plain.NotPlainData as refused:
+            raise LearnerError(say("boundary.not_plain", what=refused)) from None
+        return _outcome(outcome)
+
+    def descendants(self) -> list[psutil.Process]:
+        """The learner process's descendants, seen from outside, without multiprocessing's own helpers."""
+        if not self.started:
+            return []
+        try:
+            tree = psutil.Process(self._process.pid).children(recursive=True)
+        except psutil.Error:
+            return []
+        helpers = {p.pid for p in tree if _is_helper(p)}
+        return [p for p in tree if p.pid not in helpers and not _under(p, helpers)]
+
+    @contextlib.contextmanager
+    def paused(self):
+        """The learner process and its whole tree stopped (SIGSTOP), so it cannot take CPU time from the
+        kit's sequential reference while that is timed."""
+        stopped = self._whole_tree() if self.started else []
+        for process in stopped:
+            with contextlib.suppress(psutil.Error):
+                process.send_signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for process in stopped:
+                with contextlib.suppress(psutil.Error):
+                    process.send_signal(signal.SIGCONT)
+
+    def _whole_tree(self) -> list[psutil.Process]:
+        try:
+            root = psutil.Process(self._process.pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return []
+
+    def output_tail(self) -> str:
+        """The end of what the learner's code printed (read without following a link or blocking on a pipe)."""
+        try:
+            fd = os.open(self.output, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return ""
+        with os.fdopen(fd, "rb") as file:
+            status = os.fstat(file.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                return ""
+            file.seek(max(0, status.st_size - OUTPUT_LIMIT_BYTES))
+            return file.read(OUTPUT_LIMIT_BYTES).decode("utf-8", "replace")
+
+    def close(self) -> LearnerEnd:
+        """End the learner process, its tree with it, and say what it left behind."""
+        with self._lock:
+            if self.end is not None:
+                return self.end
+            end = LearnerEnd()
+            if self.started:
+                end = self._finish()
+            end.output = self.output_tail()
+            self.end = end
+        with contextlib.suppress(OSError):
+            self.output.unlink()
+        return end
+
+    def _finish(self) -> LearnerEnd:
+        open_pools = 0
+        if self._process.is_alive():
+            with contextlib.suppress(Exception):  # a learner process that no longer answers reports nothing
+                self._connection.send(("finish",))
+                if self._connection.poll(FINISH_TIMEOUT_S):
+                    report = plain.loads(self._connection.recv_bytes(plain.MAX_MESSAGE_BYTES))
+                    if report[0] == "ok" and isinstance(report[1], dict):
+                        open_pools = int(report[1].get("open_pools", 0))
+        left = self.descendants()
+        zombies = [p for p in left if _status(p) == psutil.STATUS_ZOMBIE]
+        tree = self._whole_tree()
+        segments = segments_left_by(self._segments_before, {p.pid for p in tree})
+        with contextlib.suppress(Exception):
+            self._connection.send(("stop",))
+        self._process.join(TERMINATE_GRACE_S)
+        terminate([p for p in tree if p.is_running()])
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join(TERMINATE_GRACE_S)
+        self._connection.close()
+        for name in segments:
+            unlink_segment(name)
+        leftovers = Leftovers(running=len(left) - len(zombies), unjoined=len(zombies), segments=tuple(sorted(segments)))
+        return LearnerEnd(open_pools, leftovers)
+
+
+def _under(process: psutil.Process, ancestors: set[int]) -> bool:
+    try:
+        return any(parent.pid in ancestors for parent in process.parents())
+    except psutil.Error:
+        return False
+
+
+def _status(process: psutil.Process) -> str:
+    try:
+        return process.status()
+    except psutil.Error:
+        return psutil.STATUS_DEAD
+
+
+def _outcome(outcome):
+    """The value of a well-formed reply, or the learner's exception raised again here."""
+    if not isinstance(outcome, tuple) or not outcome or outcome[0] not in ("ok", "raised", "unpicklable"):
+        raise LearnerError(say("boundary.not_plain", what=type(outcome).__name__))
+    if outcome[0] == "ok" and len(outcome) == 2:
+        return outcome[1]
+    if outcome[0] == "unpicklable" and len(outcome) == 4 and all(isinstance(part, str) for part in outcome[1:]):
+        raise LearnerError(say("boundary.unpicklable", type=f"{outcome[1]}.{outcome[2]}", value=outcome[3]))
+    if outcome[0] == "raised" and len(outcome) == 7:
+        _, module, qualname, message, text, explanation, error = outcome
+        if not all(isinstance(part, str) for part in (module, qualname, message, text)):
+            raise LearnerError(say("boundary.not_plain", what="an exception"))
+        if not isinstance(error, Exception):  # not admitted, or SystemExit / KeyboardInterrupt
+            error = LearnerError(say("boundary.raised", type=f"{module}.{qualname}", message=message))
+        error.lab_explanation = explanation if isinstance(explanation, str) else None
+        raise error from LearnerTraceback(text)
+    raise LearnerError(say("boundary.not_plain", what=outcome[0]))

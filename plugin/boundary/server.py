@@ -1,0 +1,142 @@
+"""The learner process: it imports the learner's modules and runs what the deciding process asks.
+
+It serves one test. Requests arrive pickled (the deciding process is trusted); every reply goes back
+as bytes, which the deciding process reads with the restricted unpickler of ``plain.py``. Nothing in
+here decides a score: a learner who changes this process's code changes only what it reports, and the
+deciding process admits plain data only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import multiprocessing
+import os
+import pickle
+import sys
+import traceback
+from multiprocessing import reduction
+
+import numpy  # noqa: F401 - preloaded by the forkserver, so that every learner process starts warm
+
+
+class Deferred:
+    """Objects pickled when the learner process is created (so objects shared only through inheritance
+    may be among them) but unpickled only by ``load()``: after ``_prepare`` has set up the imports, so
+    that a test module unpickled here imports the target's modules rather than the stubs."""
+
+    def __init__(self, objects, message: bytes | None = None):
+        self.objects, self.message = objects, message
+
+    def __reduce__(self):
+        return (Deferred, (None, bytes(reduction.ForkingPickler.dumps(self.objects))))
+
+    def load(self):
+        return self.objects if self.message is None else pickle.loads(self.message)
+
+
+@dataclasses.dataclass
+class Setup:
+    """What one learner process needs before its first request (pickled as the process's argument,
+    so it may carry objects shared only through inheritance: a multiprocessing Array, Lock, Queue)."""
+
+    start_method: str
+    sys_path: list
+    cwd: str
+    aliases: dict  # exercises.stepN.module -> the target's module (solutions, a submission)
+    output_path: str  # the learner's prints and tracebacks go here
+    requests: Deferred  # of the requests made before the process started, answered in order
+
+
+def _redirect_output(path: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def _prepare(setup: Setup) -> None:
+    from plugin.targets import redirect_imports
+
+    _redirect_output(setup.output_path)
+    os.chdir(setup.cwd)
+    sys.path[:] = setup.sys_path
+    redirect_imports(setup.aliases)
+    multiprocessing.set_start_method(setup.start_method, force=True)
+    from plugin.safety.poolspy import OpenPools
+
+    global open_pools
+    open_pools = OpenPools()
+    open_pools.install()
+
+
+open_pools = None  # the pools the learner's code creates: one never closed is reported at the end
+
+
+def _target(module: str, name: str):
+    return getattr(importlib.import_module(module), name)
+
+
+def _handle(request):
+    kind = request[0]
+    if kind == "call":
+        _, module, name, args, kwargs = request
+        return _target(module, name)(*args, **kwargs)
+    if kind == "run":
+        _, func, args, kwargs = request
+        return func(*args, **kwargs)
+    if kind == "setattr":
+        _, module, name, value = request
+        setattr(importlib.import_module(module), name, value)
+        return None
+    if kind == "getattr":
+        _, module, name = request
+        return _target(module, name)
+    if kind == "finish":
+        return {"open_pools": open_pools.still_running() if open_pools else 0}
+    raise ValueError(f"unknown request {kind!r}")
+
+
+def _raised(error: BaseException) -> tuple:
+    from plugin.session import failures
+
+    text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    try:
+        explanation = failures.explain(error)
+    except Exception:  # noqa: BLE001 - an explanation is a courtesy; the traceback is the evidence
+        explanation = None
+    return ("raised", type(error).__module__, type(error).__qualname__, str(error), text, explanation, error)
+
+
+def _reply(request) -> bytes:
+    try:
+        outcome = ("ok", _handle(request))
+    except BaseException as error:  # noqa: BLE001 - every failure of the learner's code goes back
+        outcome = _raised(error)
+    try:
+        return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - what cannot travel is described instead
+        if outcome[0] == "raised":
+            return pickle.dumps((*outcome[:-1], None))
+        value = outcome[1]
+        return pickle.dumps(("unpicklable", type(value).__module__, type(value).__qualname__, repr(value)[:300]))
+
+
+def serve(connection, setup: Setup) -> None:
+    """Answer the requests made before the start, then each request on ``connection`` until told to stop."""
+    _prepare(setup)
+    for request in setup.requests.load():
+        connection.send_bytes(_reply(request))
+    while True:
+        try:
+            request = connection.recv()
+        except EOFError:
+            break
+        if request[0] == "stop":
+            break
+        connection.send_bytes(_reply(request))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # no atexit: what the learner left running is the deciding process's to see and end
