@@ -1,6 +1,11 @@
-"""Kept at this path for the exercise tests that import their assertion from it; the check lives in
-``plugin.safety.leftovers``."""
+"""The assertion exercise tests import from here: no child process of the learner's code left behind."""
 
-from plugin.safety.leftovers import assert_no_children_left
+from plugin.boundary import proxies
+
+
+def assert_no_children_left(advice: str) -> None:
+    """Fail, with ``advice``, when the learner's code left child processes running or never joined."""
+    proxies.current().assert_no_children_left(advice)
+
 
 __all__ = ["assert_no_children_left"]

@@ -13,6 +13,7 @@ import pytest
 import plugin
 from plugin.boundary import proxies
 from plugin.boundary.learner import Learner, LearnerContext, LearnerEnd
+from plugin.safety.process_tree import become_subreaper
 from plugin.targets import EXERCISES, exercise_modules
 
 learner_key = pytest.StashKey[Learner]()
@@ -54,6 +55,7 @@ class LearnerGuard:
         # Learner processes start from a forkserver that has these imported already.
         multiprocessing.set_forkserver_preload(["plugin.boundary.server"])
         self.finder.install()
+        become_subreaper()  # what escapes a learner process's tree lands in this one's, and is seen
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem):

@@ -26,7 +26,7 @@ from plugin.messages import say
 from plugin.safety.leftovers import Leftovers, segments_left_by, shared_memory_segments, unlink_segment
 from plugin.safety.process_tree import TERMINATE_GRACE_S, terminate
 
-REPLY_POLL_S = 0.05
+REPLY_POLL_S = 0.005  # also how often the learner's tree is looked at while it works
 FINISH_TIMEOUT_S = 5.0
 OUTPUT_LIMIT_BYTES = 64 * 1024  # the learner's prints shown with a failure: the end of them
 # Processes multiprocessing runs for itself in the learner's tree, recognised from outside by their
@@ -94,6 +94,7 @@ class Learner:
         self._segments_before = shared_memory_segments()
         self.output = Path(tempfile.mkstemp(prefix="learner-", suffix=".out", dir=context.folder)[1])
         self.end: LearnerEnd | None = None
+        self.seen: set[int] = set()  # every pid seen in the learner process's tree while it worked
 
     @property
     def started(self) -> bool:
@@ -163,7 +164,9 @@ class Learner:
         self._process, self._connection = process, ours
 
     def _receive(self):
+        root = self._process.pid
         while not self._connection.poll(REPLY_POLL_S):
+            self.seen |= tree_pids(root)
             if not self._process.is_alive():
                 raise LearnerError(say("boundary.died", code=self._process.exitcode, output=self.output_tail()))
         try:
@@ -175,6 +178,16 @@ class Learner:
         except plain.NotPlainData as refused:
             raise LearnerError(say("boundary.not_plain", what=refused)) from None
         return _outcome(outcome)
+
+    def assert_no_children_left(self, advice: str) -> None:
+        """Fail, with ``advice``, when the learner's code left child processes running or never joined:
+        seen from outside (running or finished but unreaped), and as the learner process's
+        multiprocessing counts the ones it started and never joined."""
+        left = {process.pid for process in self.descendants()}
+        unjoined = self.run(server.unjoined_children) if self.started else 0
+        count = max(len(left), unjoined if isinstance(unjoined, int) else 0)
+        if count:
+            raise AssertionError(say("leftovers.children", count=count, advice=advice))
 
     def descendants(self) -> list[psutil.Process]:
         """The learner process's descendants, seen from outside, without multiprocessing's own helpers."""
@@ -261,6 +274,26 @@ class Learner:
             unlink_segment(name)
         leftovers = Leftovers(running=len(left) - len(zombies), unjoined=len(zombies), segments=tuple(sorted(segments)))
         return LearnerEnd(open_pools, leftovers)
+
+
+def tree_pids(root: int) -> set[int]:
+    """The pids of ``root``'s descendants, read from /proc (cheap enough to do every few milliseconds)."""
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            threads = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for thread in threads:
+            try:
+                with open(f"/proc/{pid}/task/{thread}/children") as children:
+                    todo.extend(int(child) for child in children.read().split())
+            except (OSError, ValueError):
+                continue
+        found.add(pid)
+    found.discard(root)
+    return found
 
 
 def _under(process: psutil.Process, ancestors: set[int]) -> bool:

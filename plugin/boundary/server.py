@@ -58,9 +58,11 @@ def _redirect_output(path: str) -> None:
 
 
 def _prepare(setup: Setup) -> None:
+    from plugin.safety.process_tree import become_subreaper
     from plugin.targets import redirect_imports
 
     _redirect_output(setup.output_path)
+    become_subreaper()
     os.chdir(setup.cwd)
     sys.path[:] = setup.sys_path
     redirect_imports(setup.aliases)
@@ -73,6 +75,11 @@ def _prepare(setup: Setup) -> None:
 
 
 open_pools = None  # the pools the learner's code creates: one never closed is reported at the end
+
+
+def unjoined_children() -> int:
+    """How many processes this process started and never joined (multiprocessing's own list)."""
+    return len(multiprocessing.process._children)  # join() is what takes a process off this list
 
 
 def _target(module: str, name: str):

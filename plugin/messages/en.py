@@ -434,6 +434,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language_code_differs": "{translation}: its code blocks differ from those of {original}: copy them unchanged",
         "language_summary": "language check: {problems} problems",
         # -- the process boundary (plugin/boundary/, issue 10) -------------------------------------------
+        "poolspy.unknown_workers": (
+            "tasks reported running in processes {pids}, which were never seen among the processes your code "
+            "started: the work must run in worker processes of your pool"
+        ),
+        "poolspy.malformed": "the record of your pool's calls came back malformed: was the kit's pool spy changed?",
         "boundary.no_learner": "the learner's code can only be called while a test runs (in its learner process)",
         "boundary.ended": "the test is over: its learner process has ended",
         "boundary.inheritance_after_start": (
@@ -452,9 +457,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "your code returned {type} ({value}), which cannot leave its process: return plain data "
             "(numbers, strings, lists, tuples, dicts, paths, NumPy arrays)"
         ),
-        "boundary.cannot_send": (
-            "the test's arguments could not be sent to the process that runs your code ({error})"
-        ),
+        "boundary.cannot_send": ("the test's arguments could not be sent to the process that runs your code ({error})"),
         "boundary.raised": "your code raised {type}: {message}",
     },
 }

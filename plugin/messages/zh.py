@@ -415,6 +415,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language_code_differs": "{translation}：它的代码块和 {original} 中的不一样：请原样复制过去",
         "language_summary": "语言检查：{problems} 个问题",
         # -- the process boundary (plugin/boundary/, issue 10) -------------------------------------------
+        "poolspy.unknown_workers": (
+            "任务声称运行在进程 {pids} 中，但在你的代码启动的进程里从未见过它们：工作必须在你的进程池的工作进程中运行"
+        ),
+        "poolspy.malformed": "你的进程池调用记录返回时格式不对：套件的进程池监视器被改动了吗？",
         "boundary.no_learner": "只有在测试运行时（在它的学习者进程中）才能调用学习者的代码",
         "boundary.ended": "测试已经结束：它的学习者进程已经退出",
         "boundary.inheritance_after_start": (

@@ -15,24 +15,11 @@ from pathlib import Path
 import psutil
 
 from plugin.messages import say
-from plugin.safety.process_tree import descendants, helper_pids, terminate
+from plugin.safety.process_tree import descendants, terminate
 
 SHM_DIR = Path("/dev/shm")  # where POSIX shared memory shows up on Linux
 SHM_PREFIXES = ("psm_", "wnsm_")  # names multiprocessing.shared_memory gives its segments
 UNLINK_SETTLE_S = 0.05
-
-
-def assert_no_children_left(advice: str) -> None:
-    """Fail, with ``advice``, when the learner's code left child processes running or never joined."""
-    # multiprocessing's own list of started, unjoined processes (read directly: active_children() would
-    # drop the ones that exited without join(), and a forkserver's children never become this process's
-    # zombies), and psutil's view of this process's tree.
-    helpers = helper_pids()
-    children = list(getattr(multiprocessing.process, "_children", ()))
-    unjoined = {child.pid for child in children if child.pid not in helpers}
-    left = unjoined | {process.pid for process in descendants()}
-    if left:
-        raise AssertionError(say("leftovers.children", count=len(left), advice=advice))
 
 
 def shared_memory_segments() -> set[str]:

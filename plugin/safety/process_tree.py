@@ -9,6 +9,7 @@ import os
 import psutil
 
 TERMINATE_GRACE_S = 1.0
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 
 # Pids of the helper processes the plugin itself runs: never a learner's leak.
 plugin_pids: set[int] = set()
@@ -62,3 +63,14 @@ def terminate_everything() -> int:
     left = descendants()
     terminate(left)
     return len(left)
+
+
+def become_subreaper() -> None:
+    """Orphans of this process's descendants (a double fork) become this process's children rather than
+    init's, so they stay in the tree that is watched and ended (Linux only; elsewhere nothing changes)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
