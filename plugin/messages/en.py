@@ -433,6 +433,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language_missing_lesson": "{present} has no translation: write {missing} beside it",
         "language_code_differs": "{translation}: its code blocks differ from those of {original}: copy them unchanged",
         "language_summary": "language check: {problems} problems",
+        # -- step1 (issue 9/10 conversion) --
+        # -- step2 (issue 9/10 conversion) --
+        # -- step3 shared and chunks (issue 9/10 conversion) --
+        # -- step3 tasks (issue 9/10 conversion) --
+        # -- step4 (issue 9/10 conversion) --
+        # -- step5 (issue 9/10 conversion) --
+        # -- grading (issue 9/10 conversion) --
+        # -- plugin self-tests (issue 9/10 conversion) --
         # -- the process boundary (plugin/boundary/, issue 10) -------------------------------------------
         "poolspy.unknown_workers": (
             "tasks reported running in processes {pids}, which were never seen among the processes your code "

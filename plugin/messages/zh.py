@@ -414,6 +414,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language_missing_lesson": "{present} 没有翻译：请在它旁边编写 {missing}",
         "language_code_differs": "{translation}：它的代码块和 {original} 中的不一样：请原样复制过去",
         "language_summary": "语言检查：{problems} 个问题",
+        # -- step1 (issue 9/10 conversion) --
+        # -- step2 (issue 9/10 conversion) --
+        # -- step3 shared and chunks (issue 9/10 conversion) --
+        # -- step3 tasks (issue 9/10 conversion) --
+        # -- step4 (issue 9/10 conversion) --
+        # -- step5 (issue 9/10 conversion) --
+        # -- grading (issue 9/10 conversion) --
+        # -- plugin self-tests (issue 9/10 conversion) --
         # -- the process boundary (plugin/boundary/, issue 10) -------------------------------------------
         "poolspy.unknown_workers": (
             "任务声称运行在进程 {pids} 中，但在你的代码启动的进程里从未见过它们：工作必须在你的进程池的工作进程中运行"
