@@ -437,6 +437,80 @@ MESSAGES: dict[str, dict[str, str]] = {
         # -- step2 (issue 9/10 conversion) --
         # -- step3 shared and chunks (issue 9/10 conversion) --
         # -- step3 tasks (issue 9/10 conversion) --
+        "step3.tasks.apply_results": (
+            "blocking_results returned {results}, expected {expected}: one pool.apply(func, (item,)) per item, in order"
+        ),
+        "step3.tasks.apply_ran_in_caller": (
+            "func ran in the process that called blocking_results (or in a thread of it): hand each task to "
+            "the workers of a multiprocessing.Pool with pool.apply"
+        ),
+        "step3.tasks.apply_one_pool": (
+            "a pool of one worker ran the tasks in {count} processes: create one pool and apply every item in it"
+        ),
+        "step3.tasks.pids_not_seen": (
+            "your function returned process ids {pids} that never ran under it: return what the pool's workers computed"
+        ),
+        "step3.tasks.apply_overlapped": (
+            "two tasks ran at the same time: apply() blocks until each result is back, so call it once per "
+            "item, one after the other"
+        ),
+        "step3.tasks.async_order": (
+            "results {results}, expected {expected}: keep submission order (the first task finished last): "
+            "get() each AsyncResult in the order you submitted them"
+        ),
+        "step3.tasks.async_values": "async_results returned {results}, expected {expected}",
+        "step3.tasks.async_not_together": (
+            "only {count} of 3 tasks met at the barrier in worker processes: submit every task with "
+            "apply_async to the pool before you call get() on any of them"
+        ),
+        "step3.tasks.async_ran_in_caller": (
+            "the tasks ran in the process that called async_results (or in threads of it): submit them to a "
+            "multiprocessing.Pool with apply_async"
+        ),
+        "step3.tasks.callback_raised": (
+            "your callback raised {error} for item {item}: callbacks run in the pool's result thread, where an "
+            "exception stops every later result; keep them short and make sure they never raise"
+        ),
+        "step3.tasks.callbacks_not_given": (
+            "(callback given, error_callback given) per apply_async call: {submitted}; expected one call per "
+            "item with both"
+        ),
+        "step3.tasks.callbacks_read": (
+            "outcomes were read with AsyncResult.{how}() ({count} calls): let callback and error_callback store "
+            "them, then close() and join() the pool"
+        ),
+        "step3.tasks.callbacks_missing": (
+            "no outcome for items {items}: close() and join() the pool before returning, so every callback has "
+            "run, and give apply_async both callback and error_callback"
+        ),
+        "step3.tasks.callbacks_results": "results {results}, expected {expected}: results[item] = func(item)",
+        "step3.tasks.callbacks_errors": "errors {errors}, expected {expected}: '<ExceptionType>: <message>'",
+        "step3.tasks.callbacks_outcomes": "(results, errors) {outcomes}, expected {expected}",
+        "step3.tasks.scaler_values": (
+            "make_scaler({factor}) gave {results} for the values {values}: each value times {factor}, "
+            "f(value) == scale(value, factor)"
+        ),
+        "step3.tasks.scaler_not_partial": (
+            "make_scaler({factor}) returned {described}: return functools.partial(scale, factor=factor), a "
+            "partial of the module-level scale with factor fixed by keyword"
+        ),
+        "step3.tasks.scaler_unpicklable": (
+            "make_scaler's result cannot be pickled ({error}): use functools.partial(scale, factor=factor)"
+        ),
+        "step3.tasks.scaler_spawned": (
+            "a spawned worker mapped make_scaler(3) over [1, 2] to {results}, expected [3, 6]"
+        ),
+        "step3.tasks.make_scaler_calls": (
+            "make_scaler was called with the factors {factors}: call make_scaler(factor) once"
+        ),
+        "step3.tasks.other_callable": ("Pool.map mapped {func}: map the callable that make_scaler(factor) returned"),
+        "step3.tasks.scale_all_pids": (
+            "the tasks ran in the processes {pids}: map make_scaler(factor) in a pool of as many worker "
+            "processes as asked for"
+        ),
+        "step3.tasks.scale_all_results": (
+            "scale_all({values}, {factor}) returned {results}: every value times {factor}, in order"
+        ),
         # -- step4 (issue 9/10 conversion) --
         # -- step5 (issue 9/10 conversion) --
         # -- grading (issue 9/10 conversion) --

@@ -418,6 +418,73 @@ MESSAGES: dict[str, dict[str, str]] = {
         # -- step2 (issue 9/10 conversion) --
         # -- step3 shared and chunks (issue 9/10 conversion) --
         # -- step3 tasks (issue 9/10 conversion) --
+        "step3.tasks.apply_results": (
+            "blocking_results 返回了 {results}，应为 {expected}：每个 item 按顺序调用一次 pool.apply(func, (item,))"
+        ),
+        "step3.tasks.apply_ran_in_caller": (
+            "func 在调用 blocking_results 的进程（或它的线程）里运行了：用 pool.apply 把每个任务交给 "
+            "multiprocessing.Pool 的工作进程"
+        ),
+        "step3.tasks.apply_one_pool": (
+            "只有一个工作进程的进程池却在 {count} 个进程里运行了任务：只创建一个进程池，在其中 apply 每个 item"
+        ),
+        "step3.tasks.pids_not_seen": "你的函数返回的进程号 {pids} 从未在它之下运行过：请返回进程池工作进程计算出的结果",
+        "step3.tasks.apply_overlapped": (
+            "有两个任务同时运行了：apply() 会阻塞到结果返回为止，所以请对每个 item 依次调用一次"
+        ),
+        "step3.tasks.async_order": (
+            "结果为 {results}，应为 {expected}：保持提交顺序（第一个任务最后完成）：按提交的顺序对每个 "
+            "AsyncResult 调用 get()"
+        ),
+        "step3.tasks.async_values": "async_results 返回了 {results}，应为 {expected}",
+        "step3.tasks.async_not_together": (
+            "3 个任务中只有 {count} 个在工作进程里到达了屏障：先用 apply_async 把所有任务都提交给进程池，"
+            "再对任何一个调用 get()"
+        ),
+        "step3.tasks.async_ran_in_caller": (
+            "任务在调用 async_results 的进程（或它的线程）里运行了：用 apply_async 把它们提交给 multiprocessing.Pool"
+        ),
+        "step3.tasks.callback_raised": (
+            "你的回调函数在处理 item {item} 时抛出了 {error}：回调在进程池的结果线程里运行，那里的异常会让之后的"
+            "结果全部丢失；回调要简短，并确保它永远不抛出异常"
+        ),
+        "step3.tasks.callbacks_not_given": (
+            "每次 apply_async 调用的（是否给了 callback，是否给了 error_callback）：{submitted}；"
+            "应为每个 item 调用一次，并且两者都给"
+        ),
+        "step3.tasks.callbacks_read": (
+            "结果是用 AsyncResult.{how}() 读取的（{count} 次调用）：让 callback 和 error_callback 保存结果，"
+            "然后对进程池调用 close() 和 join()"
+        ),
+        "step3.tasks.callbacks_missing": (
+            "item {items} 没有任何结果：返回前先对进程池调用 close() 和 join()，让每个回调都运行完，"
+            "并给 apply_async 同时传 callback 和 error_callback"
+        ),
+        "step3.tasks.callbacks_results": "results 为 {results}，应为 {expected}：results[item] = func(item)",
+        "step3.tasks.callbacks_errors": "errors 为 {errors}，应为 {expected}：格式为 '<ExceptionType>: <message>'",
+        "step3.tasks.callbacks_outcomes": "(results, errors) 为 {outcomes}，应为 {expected}",
+        "step3.tasks.scaler_values": (
+            "make_scaler({factor}) 对 {values} 给出了 {results}：每个值都应乘以 {factor}，"
+            "即 f(value) == scale(value, factor)"
+        ),
+        "step3.tasks.scaler_not_partial": (
+            "make_scaler({factor}) 返回了 {described}：请返回 functools.partial(scale, factor=factor)，"
+            "即对模块级函数 scale 的偏函数，用关键字参数固定 factor"
+        ),
+        "step3.tasks.scaler_unpicklable": (
+            "make_scaler 的返回值无法序列化 (pickle)（{error}）：请使用 functools.partial(scale, factor=factor)"
+        ),
+        "step3.tasks.scaler_spawned": (
+            "spawn 方式启动的工作进程把 make_scaler(3) 映射到 [1, 2] 上得到 {results}，应为 [3, 6]"
+        ),
+        "step3.tasks.make_scaler_calls": "make_scaler 被调用时的 factor 为 {factors}：只调用一次 make_scaler(factor)",
+        "step3.tasks.other_callable": "Pool.map 映射的是 {func}：请映射 make_scaler(factor) 返回的可调用对象",
+        "step3.tasks.scale_all_pids": (
+            "任务运行在进程 {pids} 中：在一个工作进程数与要求相同的进程池里映射 make_scaler(factor)"
+        ),
+        "step3.tasks.scale_all_results": (
+            "scale_all({values}, {factor}) 返回了 {results}：应按顺序把每个值乘以 {factor}"
+        ),
         # -- step4 (issue 9/10 conversion) --
         # -- step5 (issue 9/10 conversion) --
         # -- grading (issue 9/10 conversion) --
