@@ -23,7 +23,7 @@ import exercises.step3.tasks as tasks_module
 from exercises.step3.tasks import async_results, blocking_results, results_with_callbacks, scale, scale_all
 from plugin.messages import say
 from plugin.safety.poolspy import describe
-from plugin.workers import cpu_work, note_pid, pid_at_barrier
+from plugin.workers import cpu_work, note_pid
 
 PAUSE_S = 0.02  # long enough for the learner's tree to be seen with the worker in it
 
@@ -51,10 +51,18 @@ def pid_after_a_pause(_item):
 
 
 def met_then_noted(barrier, folder, value):
-    """Wait until every party has arrived, then note this process's pid in ``folder``; return ``value``."""
-    barrier.wait()
-    note_pid(folder)
+    """Wait until every party has arrived, then note this process's pid in ``folder``; return ``value``.
+
+    A broken barrier is left for the test to see from outside (``barrier.broken``), with its own message.
+    """
+    if met_the_others(barrier, value):
+        note_pid(folder)
     return value
+
+
+def pid_if_met(barrier, _item):
+    """The pid of the process that ran this task once every party arrived, None if the barrier broke."""
+    return os.getpid() if met_the_others(barrier, _item) else None
 
 
 def fragile(x):
@@ -138,7 +146,7 @@ _scalers_made = []  # (factor, the stand-in's scaler): held, so that its id() st
 
 def stand_in_scaler(barrier, factor):
     """Stands in for ``make_scaler``: a scaler whose task returns the pid of a worker that met the others."""
-    scaler = functools.partial(pid_at_barrier, barrier)
+    scaler = functools.partial(pid_if_met, barrier)
     _scalers_made.append((factor, scaler))
     return scaler
 
@@ -238,8 +246,8 @@ def test_async_tasks_overlap(rendezvous, pid_folder, learner):
     results = async_results(functools.partial(met_then_noted, barrier, str(pid_folder)), items, processes=3)
     assert results == items, say("step3.tasks.async_values", results=results, expected=items)
     pids = noted_pids(pid_folder)
-    assert not barrier.broken and len(pids) == 3, say("step3.tasks.async_not_together", count=len(pids))
     assert not pids & {os.getpid(), learner.pid}, say("step3.tasks.async_ran_in_caller")
+    assert not barrier.broken and len(pids) == 3, say("step3.tasks.async_not_together", count=len(pids))
     assert pids <= learner.seen, say("step3.tasks.pids_not_seen", pids=sorted(pids - learner.seen))
 
 
@@ -256,8 +264,12 @@ def test_every_task_is_submitted_with_apply_async_in_a_pool_of_the_size_asked_fo
 @pytest.mark.exercise("step3.async_results")
 def test_a_worker_exception_is_raised_again_by_get():
     """Catches: swallowing errors (a result of None) instead of letting get() raise them."""
-    with pytest.raises(ValueError, match="negative input -3"):
-        async_results(fragile, [1, -3, 2])
+    try:
+        results = async_results(fragile, [1, -3, 2])
+    except ValueError as error:
+        assert "negative input -3" in str(error), say("step3.tasks.other_error", error=error)
+    else:
+        pytest.fail(say("step3.tasks.error_swallowed", results=results))
 
 
 @pytest.mark.exercise("step3.async_results")
@@ -352,6 +364,7 @@ def test_scale_all_maps_make_scaler_over_a_pool(monkeypatch, rendezvous, pool_ca
     barrier = rendezvous(3)  # the stand-in scaler returns the pid of a worker that met two others
     monkeypatch.setattr(tasks_module, "make_scaler", functools.partial(stand_in_scaler, barrier))
     pids = scale_all([1, 2, 5], 3, processes=3)
+    assert not barrier.broken, say("step3.tasks.scale_all_not_together")
     made = learner.run(scalers_made)
     assert [factor for factor, _ in made] == [3], say("step3.tasks.make_scaler_calls", factors=[f for f, _ in made])
     (call,) = pool_calls.expect("map", calls=1, pool_size=3)

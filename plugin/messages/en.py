@@ -448,7 +448,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "a pool of one worker ran the tasks in {count} processes: create one pool and apply every item in it"
         ),
         "step3.tasks.pids_not_seen": (
-            "your function returned process ids {pids} that never ran under it: return what the pool's workers computed"
+            "the process ids {pids} were never among the processes your function started: do the work in the "
+            "pool's worker processes and return what they computed"
         ),
         "step3.tasks.apply_overlapped": (
             "two tasks ran at the same time: apply() blocks until each result is back, so call it once per "
@@ -510,6 +511,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "step3.tasks.scale_all_results": (
             "scale_all({values}, {factor}) returned {results}: every value times {factor}, in order"
+        ),
+        "step3.tasks.other_error": (
+            "get() raised ValueError: {error}; expected the task's own error: negative input -3"
+        ),
+        "step3.tasks.error_swallowed": (
+            "async_results returned {results} although the task for -3 raised ValueError: let get() raise it again, "
+            "do not catch it"
+        ),
+        "step3.tasks.scale_all_not_together": (
+            "the three tasks never ran at the same time: map make_scaler(factor) over a pool of processes workers "
+            "(here 3)"
         ),
         # -- step4 (issue 9/10 conversion) --
         # -- step5 (issue 9/10 conversion) --

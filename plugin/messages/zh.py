@@ -428,7 +428,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "step3.tasks.apply_one_pool": (
             "只有一个工作进程的进程池却在 {count} 个进程里运行了任务：只创建一个进程池，在其中 apply 每个 item"
         ),
-        "step3.tasks.pids_not_seen": "你的函数返回的进程号 {pids} 从未在它之下运行过：请返回进程池工作进程计算出的结果",
+        "step3.tasks.pids_not_seen": (
+            "进程号 {pids} 从未出现在你的函数启动的进程中：请在进程池的工作进程里完成计算，并返回它们算出的结果"
+        ),
         "step3.tasks.apply_overlapped": (
             "有两个任务同时运行了：apply() 会阻塞到结果返回为止，所以请对每个 item 依次调用一次"
         ),
@@ -484,6 +486,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "step3.tasks.scale_all_results": (
             "scale_all({values}, {factor}) 返回了 {results}：应按顺序把每个值乘以 {factor}"
+        ),
+        "step3.tasks.other_error": "get() 抛出了 ValueError: {error}；应为任务自身的错误：negative input -3",
+        "step3.tasks.error_swallowed": (
+            "-3 对应的任务抛出了 ValueError，async_results 却返回了 {results}：让 get() 把它重新抛出，不要捕获它"
+        ),
+        "step3.tasks.scale_all_not_together": (
+            "三个任务从未同时运行：在有 processes 个工作进程（这里是 3 个）的进程池里映射 make_scaler(factor)"
         ),
         # -- step4 (issue 9/10 conversion) --
         # -- step5 (issue 9/10 conversion) --
