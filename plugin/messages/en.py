@@ -484,6 +484,12 @@ MESSAGES: dict[str, dict[str, str]] = {
             "the items of a chunk run one after another in one worker; the chunk starting at item {first} was "
             "split between workers: call pool.map(func, items) without chunksize"
         ),
+        "step2.chunk_never_met": (
+            "item 0 waited for item {chunk} to run at the same time in another worker, and it never did: with 2 "
+            "workers, Pool.map's default chunk size puts them in different tasks ({chunk} items each); a larger "
+            "chunk size, fewer workers or a loop puts them one after the other: call pool.map(func, items) "
+            "without chunksize"
+        ),
         "step2.worker_count": "{workers} worker processes ran {tasks} tasks, expected {expected}",
         "step2.one_worker": (
             "{tasks} tasks ran in {workers} worker processes; processes=1 asks for a pool of 1 worker"

@@ -457,6 +457,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "工作进程中依次运行；从第 {first} 个元素开始的那一块被拆到了不同的工作进程：请调用 "
             "pool.map(func, items)，不要传 chunksize"
         ),
+        "step2.chunk_never_met": (
+            "元素 0 等待元素 {chunk} 在另一个工作进程中同时运行，但它一直没有来：2 个工作进程时，Pool.map 默认的"
+            "分块大小会把它们放进不同的任务（每块 {chunk} 个元素）；更大的分块、更少的工作进程或一个循环都会让它们"
+            "先后运行：请调用 pool.map(func, items)，不要传 chunksize"
+        ),
         "step2.worker_count": "{workers} 个工作进程运行了 {tasks} 个任务，应为 {expected} 个",
         "step2.one_worker": "{tasks} 个任务在 {workers} 个工作进程中运行；processes=1 要求进程池只有 1 个工作进程",
         "step2.use_context_manager": "请把进程池当作上下文管理器使用（with multiprocessing.Pool(...) as pool:）",
