@@ -20,7 +20,7 @@ import exercises.step2.pool as pool_module
 from exercises.step2.pool import parallel_map, parallel_starmap, usable_cpus
 from plugin.messages import say
 from plugin.processes import assert_no_children_left
-from plugin.workers import cpu_work, pid_at_barrier, pid_of, wait_at_barrier
+from plugin.workers import cpu_work, pid_of
 
 needs_affinity = pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity (Linux)")
 
@@ -41,6 +41,25 @@ def delayed_power(delay, base, exponent):
     return base**exponent
 
 
+def meet(barrier):
+    """Wait at ``barrier`` until every party has arrived; a broken barrier is told in the learner's terms
+    (the deciding process admits builtin exceptions, not threading's BrokenBarrierError)."""
+    try:
+        barrier.wait()
+    except threading.BrokenBarrierError:
+        raise RuntimeError(say("step2.tasks_never_met")) from None
+
+
+def value_when_all_meet(barrier, value):
+    meet(barrier)
+    return value
+
+
+def pid_when_all_meet(barrier, _item):
+    meet(barrier)
+    return os.getpid()
+
+
 def pid_by_chunk(barrier, chunk, item):
     """Return the pid of the process that ran ``item``. Item 0 waits at the barrier for item ``chunk``,
     the first of the second chunk: with chunks of exactly ``chunk`` items, the worker holding the first
@@ -49,7 +68,6 @@ def pid_by_chunk(barrier, chunk, item):
         try:
             barrier.wait()
         except threading.BrokenBarrierError:
-            # In the learner's terms: the deciding process admits builtin exceptions, not threading's.
             raise RuntimeError(say("step2.chunk_never_met", chunk=chunk)) from None
     return os.getpid()
 
@@ -176,7 +194,7 @@ def test_map_returns_results_in_input_order(lab_seed):
 @pytest.mark.exercise("step2.parallel_map")
 def test_map_runs_tasks_at_the_same_time_in_distinct_workers(rendezvous, learner):
     """Catches: a sequential loop, or a pool of one worker. Two tasks can only meet if both run at once."""
-    pids = parallel_map(functools.partial(pid_at_barrier, rendezvous(2)), range(2), processes=2)
+    pids = parallel_map(functools.partial(pid_when_all_meet, rendezvous(2)), range(2), processes=2)
     ran_elsewhere(learner, pids)
     assert len(set(pids)) == 2, say("step2.distinct_workers", count=len(set(pids)))
     assert_no_children_left(say("step2.use_context_manager"))
@@ -212,7 +230,7 @@ def test_map_sizes_the_pool_from_usable_cpus_by_default(cpus, rendezvous, pool_c
     """Catches: Pool() without a size, which takes os.cpu_count() workers."""
     cpus(usable=3)
     barrier = rendezvous(3)  # three tasks meet only if the pool has three workers
-    assert parallel_map(functools.partial(wait_at_barrier, barrier), [7, 8, 9]) == [7, 8, 9]
+    assert parallel_map(functools.partial(value_when_all_meet, barrier), [7, 8, 9]) == [7, 8, 9]
     pool_calls.expect("map", calls=1, pool_size=3)
 
 
@@ -222,7 +240,7 @@ def test_map_uses_as_many_workers_as_it_is_asked_for(cpus, rendezvous, pool_call
     (a ThreadPool or an executor meets at the barrier too)."""
     cpus(usable=1)
     barrier = rendezvous(3)
-    assert parallel_map(functools.partial(wait_at_barrier, barrier), [7, 8, 9], processes=3) == [7, 8, 9]
+    assert parallel_map(functools.partial(value_when_all_meet, barrier), [7, 8, 9], processes=3) == [7, 8, 9]
     pool_calls.expect("map", calls=1, pool_size=3)
     workers = len(pool_calls.worker_pids())
     assert workers == 3, say("step2.worker_count", workers=workers, tasks=3, expected=3)
@@ -276,7 +294,7 @@ def test_starmap_returns_results_in_input_order():
 def test_starmap_runs_tasks_at_the_same_time(rendezvous, learner):
     """Catches: itertools.starmap or a loop in the parent. Only simultaneous tasks pass the barrier."""
     barrier = rendezvous(2)
-    pids = parallel_starmap(pid_at_barrier, [(barrier, "a"), (barrier, "b")], processes=2)
+    pids = parallel_starmap(pid_when_all_meet, [(barrier, "a"), (barrier, "b")], processes=2)
     ran_elsewhere(learner, pids)
     assert len(set(pids)) == 2, say("step2.distinct_workers", count=len(set(pids)))
     assert_no_children_left(say("step2.use_context_manager"))
@@ -287,7 +305,7 @@ def test_starmap_sizes_the_pool_from_usable_cpus_by_default(cpus, rendezvous, po
     """Catches: Pool() without a size, which takes os.cpu_count() workers."""
     cpus(usable=3)
     barrier = rendezvous(3)
-    assert parallel_starmap(wait_at_barrier, [(barrier, n) for n in "xyz"]) == ["x", "y", "z"]
+    assert parallel_starmap(value_when_all_meet, [(barrier, n) for n in "xyz"]) == ["x", "y", "z"]
     pool_calls.expect("starmap", calls=1, pool_size=3)
 
 
@@ -296,7 +314,7 @@ def test_starmap_uses_as_many_workers_as_it_is_asked_for(cpus, rendezvous, pool_
     """Catches: ignoring ``processes``, and threads or an executor instead of Pool.starmap."""
     cpus(usable=1)
     barrier = rendezvous(3)
-    assert parallel_starmap(wait_at_barrier, [(barrier, n) for n in "xyz"], processes=3) == ["x", "y", "z"]
+    assert parallel_starmap(value_when_all_meet, [(barrier, n) for n in "xyz"], processes=3) == ["x", "y", "z"]
     pool_calls.expect("starmap", calls=1, pool_size=3)
     workers = len(pool_calls.worker_pids())
     assert workers == 3, say("step2.worker_count", workers=workers, tasks=3, expected=3)

@@ -490,6 +490,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "chunk size, fewer workers or a loop puts them one after the other: call pool.map(func, items) "
             "without chunksize"
         ),
+        "step2.tasks_never_met": (
+            "tasks that had to run at the same time, each in a worker process of its own, never all did: a loop, "
+            "threads of one process, a pool smaller than asked for, or tasks handed over one at a time run them "
+            "one after the other"
+        ),
         "step2.worker_count": "{workers} worker processes ran {tasks} tasks, expected {expected}",
         "step2.one_worker": (
             "{tasks} tasks ran in {workers} worker processes; processes=1 asks for a pool of 1 worker"

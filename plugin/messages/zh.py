@@ -462,6 +462,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "分块大小会把它们放进不同的任务（每块 {chunk} 个元素）；更大的分块、更少的工作进程或一个循环都会让它们"
             "先后运行：请调用 pool.map(func, items)，不要传 chunksize"
         ),
+        "step2.tasks_never_met": (
+            "几个必须同时运行、各自在一个工作进程中的任务始终没有全部到齐：循环、同一进程中的线程、比要求更小的进程池，"
+            "或者一次只交出一个任务，都会让它们先后运行"
+        ),
         "step2.worker_count": "{workers} 个工作进程运行了 {tasks} 个任务，应为 {expected} 个",
         "step2.one_worker": "{tasks} 个任务在 {workers} 个工作进程中运行；processes=1 要求进程池只有 1 个工作进程",
         "step2.use_context_manager": "请把进程池当作上下文管理器使用（with multiprocessing.Pool(...) as pool:）",
