@@ -143,7 +143,7 @@ def test_a_process_pinned_to_one_cpu_may_use_one(no_quota, learner):
     """Catches: os.cpu_count() again, where affinity really differs (as under `taskset -c 0`)."""
     learner.install(pin_to_one_cpu)
     count = usable_cpus()
-    assert cpus_seen_by(learner.pid) == 1  # the premise: the process that counted was pinned
+    assert cpus_seen_by(learner.pid) == 1, say("step2.affinity_changed")  # the premise: it counted pinned
     assert count == 1, say("step2.pinned_count", count=count)
 
 

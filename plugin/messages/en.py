@@ -495,6 +495,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "threads of one process, a pool smaller than asked for, or tasks handed over one at a time run them "
             "one after the other"
         ),
+        "step2.affinity_changed": (
+            "the process that ran usable_cpus() was pinned to one CPU, and your code changed its affinity: "
+            "usable_cpus() only reads it"
+        ),
         "step2.worker_count": "{workers} worker processes ran {tasks} tasks, expected {expected}",
         "step2.one_worker": (
             "{tasks} tasks ran in {workers} worker processes; processes=1 asks for a pool of 1 worker"

@@ -466,6 +466,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "几个必须同时运行、各自在一个工作进程中的任务始终没有全部到齐：循环、同一进程中的线程、比要求更小的进程池，"
             "或者一次只交出一个任务，都会让它们先后运行"
         ),
+        "step2.affinity_changed": (
+            "运行 usable_cpus() 的进程被绑定到了一个 CPU 上，你的代码却改变了它的亲和性：usable_cpus() 只应读取它"
+        ),
         "step2.worker_count": "{workers} 个工作进程运行了 {tasks} 个任务，应为 {expected} 个",
         "step2.one_worker": "{tasks} 个任务在 {workers} 个工作进程中运行；processes=1 要求进程池只有 1 个工作进程",
         "step2.use_context_manager": "请把进程池当作上下文管理器使用（with multiprocessing.Pool(...) as pool:）",
