@@ -41,13 +41,13 @@ def delayed_power(delay, base, exponent):
     return base**exponent
 
 
-def meet(barrier):
-    """Wait at ``barrier`` until every party has arrived; a broken barrier is told in the learner's terms
-    (the deciding process admits builtin exceptions, not threading's BrokenBarrierError)."""
+def meet(barrier, why_not=None):
+    """Wait at ``barrier`` until every party has arrived; a broken barrier is told in the learner's terms,
+    ``why_not`` (the deciding process admits builtin exceptions, not threading's BrokenBarrierError)."""
     try:
         barrier.wait()
     except threading.BrokenBarrierError:
-        raise RuntimeError(say("step2.tasks_never_met")) from None
+        raise RuntimeError(why_not or say("step2.tasks_never_met")) from None
 
 
 def value_when_all_meet(barrier, value):
@@ -65,10 +65,7 @@ def pid_by_chunk(barrier, chunk, item):
     the first of the second chunk: with chunks of exactly ``chunk`` items, the worker holding the first
     chunk is blocked, so the second chunk goes to another worker and every chunk runs in one process."""
     if item in (0, chunk):
-        try:
-            barrier.wait()
-        except threading.BrokenBarrierError:
-            raise RuntimeError(say("step2.chunk_never_met", chunk=chunk)) from None
+        meet(barrier, say("step2.chunk_never_met", chunk=chunk))
     return os.getpid()
 
 
