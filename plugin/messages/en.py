@@ -435,6 +435,75 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language_summary": "language check: {problems} problems",
         # -- step1 (issue 9/10 conversion) --
         # -- step2 (issue 9/10 conversion) --
+        "step2.affinity_count": (
+            "usable_cpus() said {count}; this process may use {expected} CPU(s) (its affinity set): count "
+            "len(os.sched_getaffinity(0)), not os.cpu_count()"
+        ),
+        "step2.pinned_count": (
+            "this process was pinned to one CPU (as under taskset -c 0), and usable_cpus() said {count}: count "
+            "its affinity set, len(os.sched_getaffinity(0))"
+        ),
+        "step2.quota_below_one": (
+            "usable_cpus() said {count!r} with cpu.max {cpu_max!r}: return an int, and a process may always use "
+            "at least 1 CPU"
+        ),
+        "step2.quota_count": (
+            "usable_cpus() said {count} with cpu.max {cpu_max!r} and {cpus} CPU(s) in the affinity set: expected "
+            "{expected} (the quota, quota / period rounded down, caps the count; 'max' means no quota)"
+        ),
+        "step2.fractional_count": (
+            "usable_cpus() said {count} with cpu.max {cpu_max!r} and 8 CPUs in the affinity set: expected "
+            "{expected} (math.floor(quota / period), never more than the affinity set and never below 1)"
+        ),
+        "step2.map_order": (
+            "results {results}, expected {expected}: keep the order of the items (the first one finished last); "
+            "Pool.map does"
+        ),
+        "step2.starmap_order": (
+            "results {results}, expected {expected}: keep the order of arg_tuples (the first task finished last); "
+            "Pool.starmap does"
+        ),
+        "step2.starmap_unpack": (
+            "results {results}, expected {expected}: each tuple holds the arguments of one call; Pool.starmap "
+            "unpacks them"
+        ),
+        "step2.ran_in_caller": (
+            "the tasks ran in the process that called your function, not in worker processes: use a "
+            "multiprocessing.Pool"
+        ),
+        "step2.pids_not_seen": (
+            "the tasks reported running in processes {pids}, which were never seen among the processes your code "
+            "started: return what the tasks return, computed in worker processes of your pool"
+        ),
+        "step2.distinct_workers": (
+            "two tasks that had to run at the same time ran in {count} process(es): they need two worker "
+            "processes, a pool of the size you were given"
+        ),
+        "step2.chunks_split": (
+            "{items} items with 2 workers: Pool.map's default chunk size hands them over {chunk} at a time, and "
+            "the items of a chunk run one after another in one worker; the chunk starting at item {first} was "
+            "split between workers: call pool.map(func, items) without chunksize"
+        ),
+        "step2.chunk_never_met": (
+            "item 0 waited for item {chunk} to run at the same time in another worker, and it never did: with 2 "
+            "workers, Pool.map's default chunk size puts them in different tasks ({chunk} items each); a larger "
+            "chunk size, fewer workers or a loop puts them one after the other: call pool.map(func, items) "
+            "without chunksize"
+        ),
+        "step2.tasks_never_met": (
+            "tasks that had to run at the same time, each in a worker process of its own, never all did: a loop, "
+            "threads of one process, a pool smaller than asked for, or tasks handed over one at a time run them "
+            "one after the other"
+        ),
+        "step2.affinity_changed": (
+            "the process that ran usable_cpus() was pinned to one CPU, and your code changed its affinity: "
+            "usable_cpus() only reads it"
+        ),
+        "step2.worker_count": "{workers} worker processes ran {tasks} tasks, expected {expected}",
+        "step2.one_worker": (
+            "{tasks} tasks ran in {workers} worker processes; processes=1 asks for a pool of 1 worker"
+        ),
+        "step2.use_context_manager": "use the pool as a context manager (with multiprocessing.Pool(...) as pool:)",
         # -- step3 shared and chunks (issue 9/10 conversion) --
         # -- step3 tasks (issue 9/10 conversion) --
         "step3.tasks.apply_results": (

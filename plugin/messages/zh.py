@@ -416,6 +416,62 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language_summary": "语言检查：{problems} 个问题",
         # -- step1 (issue 9/10 conversion) --
         # -- step2 (issue 9/10 conversion) --
+        "step2.affinity_count": (
+            "usable_cpus() 返回 {count}；这个进程可以使用 {expected} 个 CPU（它的亲和性集合）：请计算 "
+            "len(os.sched_getaffinity(0))，而不是 os.cpu_count()"
+        ),
+        "step2.pinned_count": (
+            "这个进程被绑定到了一个 CPU 上（就像在 taskset -c 0 下那样），usable_cpus() 却返回 {count}：请计算它的"
+            "亲和性集合 len(os.sched_getaffinity(0))"
+        ),
+        "step2.quota_below_one": (
+            "cpu.max 为 {cpu_max!r} 时 usable_cpus() 返回 {count!r}：请返回一个 int，而且一个进程至少总能使用 1 个 CPU"
+        ),
+        "step2.quota_count": (
+            "cpu.max 为 {cpu_max!r}、亲和性集合中有 {cpus} 个 CPU 时，usable_cpus() 返回 {count}，应为 {expected}"
+            "（配额 quota / period 向下取整后限制 CPU 数；'max' 表示没有配额）"
+        ),
+        "step2.fractional_count": (
+            "cpu.max 为 {cpu_max!r}、亲和性集合中有 8 个 CPU 时，usable_cpus() 返回 {count}，应为 {expected}"
+            "（math.floor(quota / period)，不超过亲和性集合，也不小于 1）"
+        ),
+        "step2.map_order": (
+            "结果是 {results}，应为 {expected}：请保持 items 的顺序（第一个最后完成）；Pool.map 会保持顺序"
+        ),
+        "step2.starmap_order": (
+            "结果是 {results}，应为 {expected}：请保持 arg_tuples 的顺序（第一个任务最后完成）；Pool.starmap 会保持顺序"
+        ),
+        "step2.starmap_unpack": (
+            "结果是 {results}，应为 {expected}：每个元组是一次调用的全部参数；Pool.starmap 会把它们拆开传入"
+        ),
+        "step2.ran_in_caller": "任务在调用你的函数的进程中运行，而不是在工作进程中：请使用 multiprocessing.Pool",
+        "step2.pids_not_seen": (
+            "任务报告自己运行在进程 {pids} 中，但在你的代码启动的进程里从未见过它们：请返回任务本身的返回值，"
+            "并让它们在你的进程池的工作进程中计算"
+        ),
+        "step2.distinct_workers": (
+            "两个必须同时运行的任务只用了 {count} 个进程：它们需要两个工作进程，也就是按给你的大小创建的进程池"
+        ),
+        "step2.chunks_split": (
+            "{items} 个元素、2 个工作进程：Pool.map 默认的分块大小每次交出 {chunk} 个元素，同一块中的元素在一个"
+            "工作进程中依次运行；从第 {first} 个元素开始的那一块被拆到了不同的工作进程：请调用 "
+            "pool.map(func, items)，不要传 chunksize"
+        ),
+        "step2.chunk_never_met": (
+            "元素 0 等待元素 {chunk} 在另一个工作进程中同时运行，但它一直没有来：2 个工作进程时，Pool.map 默认的"
+            "分块大小会把它们放进不同的任务（每块 {chunk} 个元素）；更大的分块、更少的工作进程或一个循环都会让它们"
+            "先后运行：请调用 pool.map(func, items)，不要传 chunksize"
+        ),
+        "step2.tasks_never_met": (
+            "几个必须同时运行、各自在一个工作进程中的任务始终没有全部到齐：循环、同一进程中的线程、比要求更小的进程池，"
+            "或者一次只交出一个任务，都会让它们先后运行"
+        ),
+        "step2.affinity_changed": (
+            "运行 usable_cpus() 的进程被绑定到了一个 CPU 上，你的代码却改变了它的亲和性：usable_cpus() 只应读取它"
+        ),
+        "step2.worker_count": "{workers} 个工作进程运行了 {tasks} 个任务，应为 {expected} 个",
+        "step2.one_worker": "{tasks} 个任务在 {workers} 个工作进程中运行；processes=1 要求进程池只有 1 个工作进程",
+        "step2.use_context_manager": "请把进程池当作上下文管理器使用（with multiprocessing.Pool(...) as pool:）",
         # -- step3 shared and chunks (issue 9/10 conversion) --
         # -- step3 tasks (issue 9/10 conversion) --
         "step3.tasks.apply_results": (

@@ -140,6 +140,45 @@ CASES = {
         """,
         {"test_map_runs_tasks_at_the_same_time_in_distinct_workers", "test_map_is_faster_than_a_loop"},
     ),
+    # -- step2: audit escapes (issue 9) --
+    # A chunk size of one's own where the docstring asks for Pool.map's default.
+    "audit-a02-parallel_map": (
+        "step2.parallel_map",
+        """
+        def parallel_map(func, items, processes=None):
+            with multiprocessing.Pool(processes or usable_cpus()) as pool:
+                return pool.map(func, items, chunksize=1)
+        """,
+        {f"test_map_hands_items_over_in_its_default_chunks[{case}]" for case in ("chunks-of-two", "chunks-of-three")},
+    ),
+    "parallel_map-one-chunk-per-worker": (
+        "step2.parallel_map",
+        """
+        def parallel_map(func, items, processes=None):
+            processes = processes or usable_cpus()
+            with multiprocessing.Pool(processes) as pool:
+                return pool.map(func, items, chunksize=math.ceil(len(items) / processes))
+        """,
+        {f"test_map_hands_items_over_in_its_default_chunks[{case}]" for case in ("chunks-of-two", "chunks-of-three")},
+    ),
+    "parallel_map-fixed-chunks-of-two": (
+        "step2.parallel_map",
+        """
+        def parallel_map(func, items, processes=None):
+            with multiprocessing.Pool(processes or usable_cpus()) as pool:
+                return pool.map(func, items, 2)
+        """,
+        {"test_map_hands_items_over_in_its_default_chunks[chunks-of-three]"},
+    ),
+    "parallel_map-imap-one-item-per-task": (
+        "step2.parallel_map",
+        """
+        def parallel_map(func, items, processes=None):
+            with multiprocessing.Pool(processes or usable_cpus()) as pool:
+                return list(pool.imap(func, items))
+        """,
+        {f"test_map_hands_items_over_in_its_default_chunks[{case}]" for case in ("chunks-of-two", "chunks-of-three")},
+    ),
     "blocking_results-overlapping": (
         "step3.blocking_results",
         """
