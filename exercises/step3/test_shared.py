@@ -274,11 +274,11 @@ def test_the_total_is_the_shared_counters_own_value(watched_counter):
     """Catches: returning processes * increments (or any made-up total) instead of the counter's final value,
     and a total written into the counter by the caller after the workers ran."""
     memory, tally, log = watched_counter
-    total = count_with_lock(processes=3, increments=5000)
+    total = count_with_lock(processes=4, increments=50_000)  # enough that updates without the lock get lost
     made = log()["made"]
     assert made == 1, f"{made} multiprocessing.Value(s) were made: make one counter and share it"
-    assert memory.value == total == 15_000, (
-        f"count_with_lock returned {total} and the shared counter holds {memory.value}, expected 15000 in both: "
+    assert memory.value == total == 200_000, (
+        f"count_with_lock returned {total} and the shared counter holds {memory.value}, expected 200000 in both: "
         "hold counter.get_lock() around each increment, and return counter.value after joining every process"
     )
     assert tally[1] == 0, say("step3.caller_wrote_the_counter", writes=tally[1])
