@@ -506,6 +506,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "(numbers, strings, lists, tuples, dicts, paths, NumPy arrays)"
         ),
         "boundary.cannot_send": ("the test's arguments could not be sent to the process that runs your code ({error})"),
+        "boundary.output_section": "Captured output of your code",
         "boundary.raised": "your code raised {type}: {message}",
     },
 }

@@ -475,6 +475,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "（数字、字符串、列表、元组、字典、路径、NumPy 数组）"
         ),
         "boundary.cannot_send": "测试的参数无法发送给运行你的代码的进程（{error}）",
+        "boundary.output_section": "你的代码的输出",
         "boundary.raised": "你的代码抛出了 {type}：{message}",
     },
 }
