@@ -468,6 +468,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "multiprocessing.Process and Value as they are; code that needs fork loses its points where the "
             "grader runs"
         ),
+        "step3.counter_type": (
+            'the counter was made as multiprocessing.Value({made}): make it multiprocessing.Value("i", 0), '
+            "with its lock (the default), as the docstring says"
+        ),
         "step3.chunks_worker_error_not_raised": (
             'a worker of the "shared_memory" strategy failed but compare_strategies raised {raised}: '
             "let the pool's error reach the caller, and free the segment in a finally: block"

@@ -438,6 +438,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "进程是用 {methods} 启动方式启动的，而本次运行使用 {session}：请直接使用 multiprocessing.Process 和 "
             "Value；只能在 fork 下运行的代码在评分环境中会失分"
         ),
+        "step3.counter_type": (
+            '计数器被创建为 multiprocessing.Value({made})：请按文档字符串所说创建 multiprocessing.Value("i", 0)，'
+            "并保留它自带的锁（默认）"
+        ),
         "step3.chunks_worker_error_not_raised": (
             '"shared_memory" 策略的一个工作进程失败了，但 compare_strategies 抛出的是 {raised}：'
             "让进程池的错误传回调用者，并在 finally: 块中释放共享内存段"
