@@ -472,6 +472,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             'the counter was made as multiprocessing.Value({made}): make it multiprocessing.Value("i", 0), '
             "with its lock (the default), as the docstring says"
         ),
+        "step3.tasks_were_views_of_the_segment": (
+            "the process running your code crashed when the kit read the tasks your pools were given: a task "
+            'held a NumPy view of a shared-memory segment that was closed afterwards. The "shared_memory" '
+            "strategy sends each worker the segment's name, shape, dtype and (start, stop), never slices of its view"
+        ),
         "step3.chunks_worker_error_not_raised": (
             'a worker of the "shared_memory" strategy failed but compare_strategies raised {raised}: '
             "let the pool's error reach the caller, and free the segment in a finally: block"

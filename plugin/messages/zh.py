@@ -442,6 +442,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             '计数器被创建为 multiprocessing.Value({made})：请按文档字符串所说创建 multiprocessing.Value("i", 0)，'
             "并保留它自带的锁（默认）"
         ),
+        "step3.tasks_were_views_of_the_segment": (
+            "套件读取你交给进程池的任务时，运行你代码的进程崩溃了：某个任务持有一个共享内存段的 NumPy 视图，"
+            '而这个段随后被关闭了。"shared_memory" 策略只应把段的名字、shape、dtype 和 (start, stop) 发给工作进程，'
+            "绝不能发送它的视图切片"
+        ),
         "step3.chunks_worker_error_not_raised": (
             '"shared_memory" 策略的一个工作进程失败了，但 compare_strategies 抛出的是 {raised}：'
             "让进程池的错误传回调用者，并在 finally: 块中释放共享内存段"
