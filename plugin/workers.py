@@ -57,3 +57,38 @@ class InWorker:
     def __call__(self, *args, **kwargs):
         note_pid(self.folder)
         return self.func(*args, **kwargs)
+
+
+class CountingLock:
+    """step3.count_with_lock: the shared counter's lock, which counts the outermost acquisitions made in
+    processes other than ``owner`` (the learner process, which created the counter) into ``tally[0]``.
+
+    ``counter.value`` takes the lock too, for each read and each write, but inside a held lock those are
+    nested acquisitions and not counted: ``with counter.get_lock(): counter.value += 1`` counts one.
+    ``tally`` is shared memory the deciding process created, so it reads the count from outside.
+    """
+
+    def __init__(self, lock, tally, owner):
+        self.lock, self.tally, self.owner = lock, tally, owner
+        self.depth = 0  # this process's nesting: each process has its own copy of this object
+
+    def acquire(self, block=True, timeout=None):
+        acquired = self.lock.acquire(block) if timeout is None else self.lock.acquire(block, timeout)
+        if acquired:
+            self.depth += 1
+            if self.depth == 1 and os.getpid() != self.owner:
+                self.tally[0] += 1  # the counter's lock is held: no other process changes the tally now
+        return acquired
+
+    def release(self):
+        self.depth -= 1
+        self.lock.release()
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *_exception):
+        self.release()
+
+    def __getstate__(self):
+        return {"lock": self.lock, "tally": self.tally, "owner": self.owner, "depth": 0}

@@ -505,6 +505,55 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "step2.use_context_manager": "use the pool as a context manager (with multiprocessing.Pool(...) as pool:)",
         # -- step3 shared and chunks (issue 9/10 conversion) --
+        "step3.record_tampered": (
+            "a recorder the kit installed in your code's process sent back something malformed: "
+            "leave the kit's recorders alone"
+        ),
+        "step3.not_squared": (
+            "the array does not hold the squares of its values: each worker squares its slice in place"
+        ),
+        "step3.squared_before_the_pool": (
+            "the array was already changed when the pool was created: square it in the pool's workers, not before"
+        ),
+        "step3.squared_by_the_caller": (
+            "when the pool's results were ready the array was not squared yet: the workers must write the squares "
+            "into the shared array themselves, not send values back for the calling process to write"
+        ),
+        "step3.worker_error_not_raised": (
+            "the workers failed on integer data but transform_in_shared_memory raised {raised}: let the pool's "
+            "error (a TypeError) reach the caller, and free the segment in a finally: block"
+        ),
+        "step3.caller_wrote_the_counter": (
+            "the calling process wrote the counter {writes} time(s) after starting the processes: only the "
+            "processes add to it; return counter.value as they left it"
+        ),
+        "step3.lock_per_increment": (
+            "the counter's lock was taken {taken} time(s) in the worker processes for {increments} increments: "
+            "take it once around each single increment (with counter.get_lock(): counter.value += 1), "
+            "in the processes, not once per process nor never"
+        ),
+        "step3.forced_start_method": (
+            "processes were started with the {methods} start method while this run uses {session}: use "
+            "multiprocessing.Process and Value as they are; code that needs fork loses its points where the "
+            "grader runs"
+        ),
+        "step3.counter_type": (
+            'the counter was made as multiprocessing.Value({made}): make it multiprocessing.Value("i", 0), '
+            "with its lock (the default), as the docstring says"
+        ),
+        "step3.tasks_were_views_of_the_segment": (
+            "the process running your code crashed when the kit read the tasks your pools were given: a task "
+            'held a NumPy view of a shared-memory segment that was closed afterwards. The "shared_memory" '
+            "strategy sends each worker the segment's name, shape, dtype and (start, stop), never slices of its view"
+        ),
+        "step3.chunks_worker_error_not_raised": (
+            'a worker of the "shared_memory" strategy failed but compare_strategies raised {raised}: '
+            "let the pool's error reach the caller, and free the segment in a finally: block"
+        ),
+        "step3.chunks_segment_left": (
+            'a worker of the "shared_memory" strategy failed and the segment(s) {names} were never unlinked: '
+            "close() and unlink() the segment in a finally: block"
+        ),
         # -- step3 tasks (issue 9/10 conversion) --
         "step3.tasks.apply_results": (
             "blocking_results returned {results}, expected {expected}: one pool.apply(func, (item,)) per item, in order"

@@ -473,6 +473,44 @@ MESSAGES: dict[str, dict[str, str]] = {
         "step2.one_worker": "{tasks} 个任务在 {workers} 个工作进程中运行；processes=1 要求进程池只有 1 个工作进程",
         "step2.use_context_manager": "请把进程池当作上下文管理器使用（with multiprocessing.Pool(...) as pool:）",
         # -- step3 shared and chunks (issue 9/10 conversion) --
+        "step3.record_tampered": "套件装在你的代码进程里的记录器返回了格式不对的内容：请不要改动套件的记录器",
+        "step3.not_squared": "数组里不是各元素的平方：每个工作进程应原地求出自己那一段的平方",
+        "step3.squared_before_the_pool": "创建进程池时数组就已经被改动了：请在进程池的工作进程中求平方，而不是之前",
+        "step3.squared_by_the_caller": (
+            "进程池的结果就绪时数组还没有被平方：工作进程要自己把平方写进共享数组，而不是把值发回来再由调用进程写入"
+        ),
+        "step3.worker_error_not_raised": (
+            "工作进程处理整数数据时失败了，但 transform_in_shared_memory 抛出的是 {raised}：让进程池的错误"
+            "（TypeError）传回调用者，并在 finally: 块中释放共享内存段"
+        ),
+        "step3.caller_wrote_the_counter": (
+            "调用进程在启动子进程之后写了计数器 {writes} 次：只应由子进程累加，并按它们留下的结果返回 counter.value"
+        ),
+        "step3.lock_per_increment": (
+            "为了 {increments} 次加一，计数器的锁在工作进程中被获取了 {taken} 次：请在子进程中为每一次加一单独加锁"
+            "（with counter.get_lock(): counter.value += 1），不要每个进程只加一次锁，也不要不加锁"
+        ),
+        "step3.forced_start_method": (
+            "进程是用 {methods} 启动方式启动的，而本次运行使用 {session}：请直接使用 multiprocessing.Process 和 "
+            "Value；只能在 fork 下运行的代码在评分环境中会失分"
+        ),
+        "step3.counter_type": (
+            '计数器被创建为 multiprocessing.Value({made})：请按文档字符串所说创建 multiprocessing.Value("i", 0)，'
+            "并保留它自带的锁（默认）"
+        ),
+        "step3.tasks_were_views_of_the_segment": (
+            "套件读取你交给进程池的任务时，运行你代码的进程崩溃了：某个任务持有一个共享内存段的 NumPy 视图，"
+            '而这个段随后被关闭了。"shared_memory" 策略只应把段的名字、shape、dtype 和 (start, stop) 发给工作进程，'
+            "绝不能发送它的视图切片"
+        ),
+        "step3.chunks_worker_error_not_raised": (
+            '"shared_memory" 策略的一个工作进程失败了，但 compare_strategies 抛出的是 {raised}：'
+            "让进程池的错误传回调用者，并在 finally: 块中释放共享内存段"
+        ),
+        "step3.chunks_segment_left": (
+            '"shared_memory" 策略的一个工作进程失败后，共享内存段 {names} 一直没有被 unlink：'
+            "请在 finally: 块中 close() 并 unlink() 这个段"
+        ),
         # -- step3 tasks (issue 9/10 conversion) --
         "step3.tasks.apply_results": (
             "blocking_results 返回了 {results}，应为 {expected}：每个 item 按顺序调用一次 pool.apply(func, (item,))"

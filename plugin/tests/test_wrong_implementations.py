@@ -580,6 +580,266 @@ CASES = {
         """,
         {"test_every_process_starts_before_any_is_joined"},
     ),
+    # -- step3 shared and chunks: audit escapes (issue 9) --
+    # gaming: the expected total written into the counter by the caller after the joins
+    "audit-b04-count_with_lock": (
+        "step3.count_with_lock",
+        """
+        def count_with_lock(processes, increments):
+            counter = multiprocessing.Value("i", 0)
+            workers = [multiprocessing.Process(target=_add_ones, args=(counter, increments)) for _ in range(processes)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            with counter.get_lock():
+                counter.value = processes * increments
+            return counter.value
+        """,
+        {"test_the_total_is_the_shared_counters_own_value"},
+    ),
+    "audit-b04b-count_with_lock": (
+        "step3.count_with_lock",
+        """
+        def _add_ones(counter, increments):
+            for _ in range(increments):
+                counter.value += 1
+
+
+        def count_with_lock(processes, increments):
+            counter = multiprocessing.Value("i", 0)
+            workers = [multiprocessing.Process(target=_add_ones, args=(counter, increments)) for _ in range(processes)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            counter.value = processes * increments  # "fix up" lost updates
+            return counter.value
+        """,
+        {"test_the_total_is_the_shared_counters_own_value", "test_each_increment_takes_the_lock_in_a_worker_process"},
+    ),
+    "count_with_lock-caller-adds-the-workers-counts": (
+        "step3.count_with_lock",
+        """
+        def _count_locally(queue, increments):
+            local = 0
+            for _ in range(increments):
+                local += 1
+            queue.put(local)
+
+
+        def count_with_lock(processes, increments):
+            counter = multiprocessing.Value("i", 0)
+            queue = multiprocessing.Queue()
+            workers = [
+                multiprocessing.Process(target=_count_locally, args=(queue, increments)) for _ in range(processes)
+            ]
+            for worker in workers:
+                worker.start()
+            for _ in workers:
+                with counter.get_lock():
+                    counter.value += queue.get()
+            for worker in workers:
+                worker.join()
+            return counter.value
+        """,
+        {"test_the_total_is_the_shared_counters_own_value", "test_each_increment_takes_the_lock_in_a_worker_process"},
+    ),
+    "count_with_lock-lost-updates-topped-up": (
+        "step3.count_with_lock",
+        """
+        def _add_ones(counter, increments):
+            for _ in range(increments):
+                counter.value += 1
+
+
+        def count_with_lock(processes, increments):
+            counter = multiprocessing.Value("i", 0)
+            workers = [multiprocessing.Process(target=_add_ones, args=(counter, increments)) for _ in range(processes)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            with counter.get_lock():
+                counter.value += processes * increments - counter.value
+            return counter.value
+        """,
+        {"test_the_total_is_the_shared_counters_own_value", "test_each_increment_takes_the_lock_in_a_worker_process"},
+    ),
+    # wrong method: the lock taken once per process, not around each increment
+    "audit-b05-count_with_lock": (
+        "step3.count_with_lock",
+        """
+        def _add_many(counter, increments):
+            with counter.get_lock():
+                counter.value += increments
+
+
+        def count_with_lock(processes, increments):
+            counter = multiprocessing.Value("i", 0)
+            workers = [multiprocessing.Process(target=_add_many, args=(counter, increments)) for _ in range(processes)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            return counter.value
+        """,
+        {"test_each_increment_takes_the_lock_in_a_worker_process"},
+    ),
+    "count_with_lock-lock-around-the-whole-loop": (
+        "step3.count_with_lock",
+        """
+        def _add_ones(counter, increments):
+            with counter.get_lock():
+                for _ in range(increments):
+                    counter.value += 1
+        """,
+        {"test_each_increment_takes_the_lock_in_a_worker_process"},
+    ),
+    # wrong method: bulk adds (unlocked, or locked per batch): a race window too small to lose an update
+    "audit-b05b-count_with_lock": (
+        "step3.count_with_lock",
+        """
+        def _add_ones(counter, increments):
+            local = 0
+            for _ in range(increments):
+                local += 1
+            counter.value += local
+        """,
+        {"test_each_increment_takes_the_lock_in_a_worker_process"},
+    ),
+    "count_with_lock-locked-batches": (
+        "step3.count_with_lock",
+        """
+        def _add_ones(counter, increments):
+            done = 0
+            while done < increments:
+                batch = min(100, increments - done)
+                with counter.get_lock():
+                    counter.value += batch
+                done += batch
+        """,
+        {"test_each_increment_takes_the_lock_in_a_worker_process"},
+    ),
+    # fork-only code: processes forced onto fork while the run (the grader's) uses forkserver
+    "audit-f03-count_with_lock": (
+        "step3.count_with_lock",
+        """
+        def count_with_lock(processes, increments):
+            context = multiprocessing.get_context("fork")
+            counter = context.Value("i", 0)
+
+            def add_ones():
+                for _ in range(increments):
+                    with counter.get_lock():
+                        counter.value += 1
+
+            workers = [context.Process(target=add_ones) for _ in range(processes)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            return counter.value
+        """,
+        {"test_every_process_starts_before_any_is_joined"},
+    ),
+    "count_with_lock-start-method-forced-to-fork": (
+        "step3.count_with_lock",
+        """
+        def count_with_lock(processes, increments):
+            multiprocessing.set_start_method("fork", force=True)
+            counter = multiprocessing.Value("i", 0)
+            workers = [multiprocessing.Process(target=_add_ones, args=(counter, increments)) for _ in range(processes)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            return counter.value
+        """,
+        {"test_every_process_starts_before_any_is_joined"},
+    ),
+    # cleanup on the happy path only: the "shared_memory" strategy's segment left when a worker fails
+    "audit-b13-compare_strategies": (
+        "step3.compare_strategies",
+        """
+        def _through_shared_memory(data, chunks, processes):
+            segment = shared_memory.SharedMemory(create=True, size=data.nbytes)
+            view = np.ndarray(data.shape, dtype=data.dtype, buffer=segment.buf)
+            view[:] = data
+            del view
+            edges = np.cumsum([0] + [len(chunk) for chunk in chunks])
+            tasks = [(segment.name, data.shape, data.dtype, int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
+            with multiprocessing.Pool(processes) as pool:
+                result = np.concatenate(pool.starmap(process_shared_chunk, tasks))
+            segment.close()
+            segment.unlink()
+            return result
+        """,
+        {"test_the_shared_memory_segment_is_unlinked_even_when_a_worker_fails"},
+    ),
+    "compare_strategies-segment-only-closed-on-error": (
+        "step3.compare_strategies",
+        """
+        def _through_shared_memory(data, chunks, processes):
+            segment = shared_memory.SharedMemory(create=True, size=data.nbytes)
+            try:
+                view = np.ndarray(data.shape, dtype=data.dtype, buffer=segment.buf)
+                view[:] = data
+                del view
+                edges = np.cumsum([0] + [len(chunk) for chunk in chunks])
+                tasks = [(segment.name, data.shape, data.dtype, int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
+                with multiprocessing.Pool(processes) as pool:
+                    result = np.concatenate(pool.starmap(process_shared_chunk, tasks))
+            except Exception:
+                segment.close()
+                raise
+            segment.close()
+            segment.unlink()
+            return result
+        """,
+        {"test_the_shared_memory_segment_is_unlinked_even_when_a_worker_fails"},
+    ),
+    # data copied where a reference is asked: views of the segment sent as task arguments (the audit's
+    # run crashed pytest itself with a segmentation fault; it must now fail with a message)
+    "audit-b14-compare_strategies": (
+        "step3.compare_strategies",
+        """
+        def _through_shared_memory(data, chunks, processes):
+            segment = shared_memory.SharedMemory(create=True, size=data.nbytes)
+            try:
+                view = np.ndarray(data.shape, dtype=data.dtype, buffer=segment.buf)
+                view[:] = data
+                edges = np.cumsum([0] + [len(chunk) for chunk in chunks])
+                tasks = [(view[int(a):int(b)], 1) for a, b in zip(edges[:-1], edges[1:])]
+                with multiprocessing.Pool(processes) as pool:
+                    result = np.concatenate(pool.starmap(process_chunk_scaled, tasks))
+                del tasks, view
+                return result
+            finally:
+                segment.close()
+                segment.unlink()
+        """,
+        {"test_the_pooled_strategies_hand_their_chunks_to_the_workers"},
+    ),
+    "compare_strategies-copies-of-the-segment-sent": (
+        "step3.compare_strategies",
+        """
+        def _through_shared_memory(data, chunks, processes):
+            segment = shared_memory.SharedMemory(create=True, size=data.nbytes)
+            try:
+                view = np.ndarray(data.shape, dtype=data.dtype, buffer=segment.buf)
+                view[:] = data
+                edges = np.cumsum([0] + [len(chunk) for chunk in chunks])
+                tasks = [(view[int(a):int(b)].copy(),) for a, b in zip(edges[:-1], edges[1:])]
+                del view
+                with multiprocessing.Pool(processes) as pool:
+                    return np.concatenate(pool.starmap(process_chunk, tasks))
+            finally:
+                segment.close()
+                segment.unlink()
+        """,
+        {"test_the_pooled_strategies_hand_their_chunks_to_the_workers"},
+    ),
     "make_sample_images-unseeded": (
         "step4.make_sample_images",
         """
