@@ -25,10 +25,17 @@ from exercises.step1.processes import collect_results, completion_order, parent_
 from plugin.boundary.learner import HELPER_MARKS
 from plugin.messages import say
 from plugin.processes import assert_no_children_left
+from plugin.safety.start_method import unforked_start_method
 from plugin.workers import note_pid
 
 RENDEZVOUS_S = 5.0  # ample for processes started together; a sequential run waits this long in vain
 STAGGER_S = 0.25  # after the rendezvous, later inputs finish this much earlier than the one before
+
+
+def shared_barrier(parties):
+    """A barrier this process can hand to the learner process, which is never forked from this one: so
+    not a fork context's, even under --start-method fork (its lock could not be sent)."""
+    return multiprocessing.get_context(unforked_start_method()).Barrier(parties)
 
 
 def rendezvous(barrier):
@@ -120,19 +127,28 @@ def report_pid_and_wait_to_be_read(folder, queue):
 
 
 def learner_children(learner):
-    """The learner process's descendants now, listed from outside, without multiprocessing's helpers (a
-    forkserver's children, which share its command line, are the learner's: it forked them for it)."""
+    """The learner process's descendants now, listed from outside, without multiprocessing's helpers.
+
+    A helper (forkserver, resource tracker) is a new program: its command line is not its parent's. A
+    forked child keeps its parent's command line, which may look like a forkserver's (the learner process
+    itself is forked by one), and a forkserver's children are the learner's: it forked them for it.
+    """
     try:
-        tree = psutil.Process(learner.pid).children(recursive=True)
+        root = psutil.Process(learner.pid)
+        tree = [root, *root.children(recursive=True)]
     except psutil.Error:
         return set()
-    marked, parents = set(), {}
+    commands, parents = {}, {}
     for process in tree:
         with contextlib.suppress(psutil.Error):
+            commands[process.pid] = " ".join(process.cmdline())
             parents[process.pid] = process.ppid()
-            if any(mark in " ".join(process.cmdline()) for mark in HELPER_MARKS):
-                marked.add(process.pid)
-    return set(parents) - {pid for pid in marked if parents[pid] not in marked}
+    helpers = {
+        pid
+        for pid, command in commands.items()
+        if any(mark in command for mark in HELPER_MARKS) and command != commands.get(parents[pid])
+    }
+    return set(commands) - helpers - {root.pid}
 
 
 @contextlib.contextmanager
@@ -220,7 +236,7 @@ def assert_one_queue_and_no_manager(queues_made):
 def test_report_pid_runs_in_a_child_process(monkeypatch, learner):
     """Catches: calling report_pid in the parent instead of handing it to a Process as target, and a
     made-up child pid (the pid must be one of a real child of the caller, seen from outside)."""
-    barrier = multiprocessing.Barrier(2)  # the child and this process
+    barrier = shared_barrier(2)  # the child and this process
     monkeypatch.setattr(processes_module, "report_pid", functools.partial(report_pid_and_meet, barrier))
     with children_seen_at(barrier, learner) as seen:
         parent, child = parent_and_child_pids()
@@ -266,7 +282,7 @@ def test_the_pid_is_read_from_a_queue_before_the_child_is_joined(monkeypatch, tm
 @pytest.mark.exercise("step1.run_workers")
 def test_all_workers_run_at_the_same_time():
     """Catches: start() and join() one process at a time. Only simultaneous processes meet at the barrier."""
-    barrier = multiprocessing.Barrier(3)
+    barrier = shared_barrier(3)
     codes = run_workers(meet_then_exit, [(barrier, 0, 0.0)] * 3)
     assert codes == [0, 0, 0], (
         f"exit codes {codes}: 99 means a process waited in vain for the others; start every process before joining any"
@@ -277,7 +293,7 @@ def test_all_workers_run_at_the_same_time():
 def test_exit_codes_come_back_in_argument_order(lab_seed):
     """Catches: exit codes listed in completion order, or read before join() (None)."""
     codes = random.Random(lab_seed).sample(range(1, 60), 3)
-    barrier = multiprocessing.Barrier(3)
+    barrier = shared_barrier(3)
     # The first process finishes last, the last first.
     args = [(barrier, code, STAGGER_S * (2 - index)) for index, code in enumerate(codes)]
     returned = run_workers(meet_then_exit, args)
@@ -292,7 +308,7 @@ def test_exit_codes_come_back_in_argument_order(lab_seed):
 def test_each_tuple_runs_in_a_child_process_of_its_own(pid_folder, learner):
     """Catches: threads or a loop in this process, and one process reused for several tuples."""
     folder, pids = pid_folder
-    barrier = multiprocessing.Barrier(4)  # three processes and this one
+    barrier = shared_barrier(4)  # three processes and this one
     with children_seen_at(barrier, learner) as seen:
         codes = run_workers(note_pid_and_meet, [(folder, barrier)] * 3)
     assert codes == [0, 0, 0], "exit code 0 from each process: Process.exitcode"
@@ -317,7 +333,7 @@ def test_results_are_the_function_values(lab_seed):
 @pytest.mark.exercise("step1.collect_results")
 def test_results_come_back_in_input_order_when_later_inputs_finish_first():
     """Catches: returning results in the order they arrived on the queue."""
-    barrier = multiprocessing.Barrier(4)
+    barrier = shared_barrier(4)
     inputs = [(STAGGER_S * (3 - index), index + 2) for index in range(4)]
     results = collect_results(functools.partial(meet_then_square, barrier), inputs)
     assert results == [4, 9, 16, 25], (
@@ -329,7 +345,7 @@ def test_results_come_back_in_input_order_when_later_inputs_finish_first():
 @pytest.mark.exercise("step1.collect_results")
 def test_each_input_runs_in_its_own_child_process(learner):
     """Catches: computing in the parent, or reusing one child for every input."""
-    barrier = multiprocessing.Barrier(4)  # three processes and this one
+    barrier = shared_barrier(4)  # three processes and this one
     with children_seen_at(barrier, learner) as seen:
         pids = collect_results(functools.partial(pid_after_meeting, barrier), range(3))
     assert_ran_in_child_processes(pids, seen, learner, 3, "input")
@@ -361,7 +377,7 @@ def test_indices_come_back_in_the_order_processes_finished(lab_seed):
     while finishing_rank == sorted(finishing_rank):  # start order must differ from finishing order
         random.Random(lab_seed).shuffle(finishing_rank)
         lab_seed += 1
-    barrier = multiprocessing.Barrier(4)
+    barrier = shared_barrier(4)
     inputs = [(barrier, STAGGER_S * rank) for rank in finishing_rank]
     expected = sorted(range(4), key=lambda index: finishing_rank[index])
     returned = completion_order(meet_then_wait, inputs)
@@ -376,7 +392,7 @@ def test_indices_come_back_in_the_order_processes_finished(lab_seed):
 def test_each_input_runs_in_a_child_process_and_reports_through_one_queue(pid_folder, queues_made, learner):
     """Catches: threads or a loop in this process, and a Manager list where the lesson is a shared Queue."""
     folder, pids = pid_folder
-    barrier = multiprocessing.Barrier(4)  # three processes and this one
+    barrier = shared_barrier(4)  # three processes and this one
     with children_seen_at(barrier, learner) as seen:
         order = completion_order(functools.partial(note_pid_and_meet_for_input, folder, barrier), range(3))
     assert sorted(order) == [0, 1, 2], f"indices {order}: one index per input, each once"
