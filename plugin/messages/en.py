@@ -435,7 +435,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language_summary": "language check: {problems} problems",
         # -- step1 (issue 9/10 conversion) --
         "step1.ran_in_the_caller": (
-            "the work of an {unit} ran in the calling process itself (a loop or a thread): start one "
+            "work for one {unit} ran in the calling process itself (a loop or a thread): start one "
             "multiprocessing.Process per {unit} and let it run there"
         ),
         "step1.processes_per_unit": (
