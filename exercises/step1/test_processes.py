@@ -154,20 +154,28 @@ def learner_children(learner):
 @contextlib.contextmanager
 def children_seen_at(barrier, learner):
     """Yield a set that, once the block is over, holds the learner's children as this (deciding) process
-    listed them while they waited at ``barrier`` (see ``meet_twice``); empty if they never all met."""
+    listed them while they waited at ``barrier`` (see ``meet_twice``); empty if they never all met.
+
+    This process waits without a timeout (the learner process and its children may be slow to start on
+    a busy machine): the block's end releases it.
+    """
     seen = set()
 
     def watch():
-        if rendezvous(barrier):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
             seen.update(learner_children(learner))
-            rendezvous(barrier)
+            barrier.wait()
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     try:
         yield seen
     finally:
-        watcher.join(2 * RENDEZVOUS_S + 1)
+        watcher.join(0.5)
+        if watcher.is_alive():
+            barrier.abort()
+        watcher.join()
 
 
 def assert_ran_in_child_processes(pids, seen, learner, count, unit):
