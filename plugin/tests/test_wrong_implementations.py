@@ -143,6 +143,23 @@ CASES = {
         """,
         {"test_report_pid_runs_in_a_child_process"},
     ),
+    # threads that pass for processes: where the work ran is now decided from outside the learner process
+    "collect_results-dummy-processes": (
+        "step1.collect_results",
+        """
+        def collect_results(func, inputs):
+            from multiprocessing.dummy import Process as ThreadProcess
+            queue = multiprocessing.Queue()
+            workers = [ThreadProcess(target=_compute_and_send, args=(func, i, x, queue)) for i, x in enumerate(inputs)]
+            for worker in workers:
+                worker.start()
+            results = dict(queue.get() for _ in workers)
+            for worker in workers:
+                worker.join()
+            return [results[i] for i in range(len(inputs))]
+        """,
+        {"test_each_input_runs_in_its_own_child_process"},
+    ),
     "parallel_map-sequential": (
         "step2.parallel_map",
         """
