@@ -434,6 +434,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language_code_differs": "{translation}: its code blocks differ from those of {original}: copy them unchanged",
         "language_summary": "language check: {problems} problems",
         # -- step1 (issue 9/10 conversion) --
+        "step1.ran_in_the_caller": (
+            "work for one {unit} ran in the calling process itself (a loop or a thread): start one "
+            "multiprocessing.Process per {unit} and let it run there"
+        ),
+        "step1.processes_per_unit": (
+            "{count} {unit}s ran in {processes} process(es): start one multiprocessing.Process per {unit}, "
+            "all before joining any"
+        ),
+        "step1.not_children": (
+            "the work reported running in processes {pids}, which were never child processes of your code: "
+            "run it in the multiprocessing.Process objects you start"
+        ),
+        "step1.child_pid_not_a_child": (
+            "the child pid {child!r} is not the pid of a child process your code started: start "
+            "Process(target=report_pid, args=(queue,)) and return the pid it put on the queue"
+        ),
+        "step1.counts_malformed": (
+            "the count of the queues your code made came back malformed: was the kit's probe changed?"
+        ),
+        "step1.report_pid_not_run": (
+            "report_pid did not run exactly once, in the child {child!r} you returned: give it to one "
+            "multiprocessing.Process as target and return what it put on the queue"
+        ),
+        "step1.not_a_queue": (
+            "report_pid was given a {type}: the lesson's channel is a multiprocessing.Queue(), made once "
+            "in the parent and passed as the Process's argument"
+        ),
+        "step1.joined_before_reading": (
+            "the child had to exit before its pid was read: call queue.get() first, then join() (a child "
+            "that has put a large value on a queue cannot exit until the parent reads it)"
+        ),
         # -- step2 (issue 9/10 conversion) --
         "step2.affinity_count": (
             "usable_cpus() said {count}; this process may use {expected} CPU(s) (its affinity set): count "

@@ -415,6 +415,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language_code_differs": "{translation}：它的代码块和 {original} 中的不一样：请原样复制过去",
         "language_summary": "语言检查：{problems} 个问题",
         # -- step1 (issue 9/10 conversion) --
+        "step1.ran_in_the_caller": (
+            "有一个 {unit} 的工作是在调用你的函数的进程本身里运行的（循环或线程）：请为每个 {unit} "
+            "启动一个 multiprocessing.Process，让它在子进程里运行"
+        ),
+        "step1.processes_per_unit": (
+            "{count} 个 {unit} 只在 {processes} 个进程中运行：请为每个 {unit} 启动一个 "
+            "multiprocessing.Process，并在 join 任何一个之前全部启动"
+        ),
+        "step1.not_children": (
+            "工作报告自进程 {pids}，但它们从来不是你的代码启动的子进程：请在你启动的 multiprocessing.Process 中运行它"
+        ),
+        "step1.child_pid_not_a_child": (
+            "子进程 pid {child!r} 不是你的代码启动的子进程的 pid：请启动 "
+            "Process(target=report_pid, args=(queue,))，并返回它放进队列的 pid"
+        ),
+        "step1.counts_malformed": ("你的代码创建的队列数量的记录格式不对：是不是改动了本套件的探针？"),
+        "step1.report_pid_not_run": (
+            "report_pid 没有恰好运行一次、并且在你返回的子进程 {child!r} 中运行：请把它作为 target "
+            "交给一个 multiprocessing.Process，并返回它放进队列的值"
+        ),
+        "step1.not_a_queue": (
+            "report_pid 收到的是 {type}：本课使用的通道是 multiprocessing.Queue()，在父进程中创建一次，"
+            "作为 Process 的参数传进去"
+        ),
+        "step1.joined_before_reading": (
+            "子进程的 pid 还没被读取，它就不得不先退出了：请先调用 queue.get()，再 join()"
+            "（子进程把很大的值放进队列后，要等父进程读走才能退出）"
+        ),
         # -- step2 (issue 9/10 conversion) --
         "step2.affinity_count": (
             "usable_cpus() 返回 {count}；这个进程可以使用 {expected} 个 CPU（它的亲和性集合）：请计算 "

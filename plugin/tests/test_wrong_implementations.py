@@ -63,6 +63,103 @@ CASES = {
         """,
         {"test_indices_come_back_in_the_order_processes_finished"},
     ),
+    # -- step1: audit escapes (issue 9) --
+    "audit-a07-parent_and_child_pids": (
+        "step1.parent_and_child_pids",
+        """
+        def parent_and_child_pids():
+            queue = multiprocessing.SimpleQueue()
+            child = multiprocessing.Process(target=report_pid, args=(queue,))
+            child.start()
+            child.join()
+            return os.getpid(), queue.get()
+        """,
+        {"test_the_pid_is_read_from_a_queue_before_the_child_is_joined"},
+    ),
+    "parent_and_child_pids-joined-before-reading-the-queue": (
+        "step1.parent_and_child_pids",
+        """
+        def parent_and_child_pids():
+            queue = multiprocessing.Queue()
+            child = multiprocessing.Process(target=report_pid, args=(queue,))
+            child.start()
+            child.join()
+            child_pid = queue.get()
+            return os.getpid(), child_pid
+        """,
+        {"test_the_pid_is_read_from_a_queue_before_the_child_is_joined"},
+    ),
+    "parent_and_child_pids-manager-queue": (
+        "step1.parent_and_child_pids",
+        """
+        def parent_and_child_pids():
+            with multiprocessing.Manager() as manager:
+                queue = manager.Queue()
+                child = multiprocessing.Process(target=report_pid, args=(queue,))
+                child.start()
+                child_pid = queue.get()
+                child.join()
+            return os.getpid(), child_pid
+        """,
+        {"test_the_pid_is_read_from_a_queue_before_the_child_is_joined"},
+    ),
+    # issue 10, a made-up child pid: report_pid run here, and a pid that only looks like a child's
+    "parent_and_child_pids-made-up-child-pid": (
+        "step1.parent_and_child_pids",
+        """
+        def parent_and_child_pids():
+            queue = multiprocessing.Queue()
+            report_pid(queue)
+            reported = queue.get()
+            return os.getpid(), reported + 1 if reported == os.getpid() else reported
+        """,
+        {"test_report_pid_runs_in_a_child_process"},
+    ),
+    "parent_and_child_pids-pid-of-another-child": (
+        "step1.parent_and_child_pids",
+        """
+        def parent_and_child_pids():
+            queue = multiprocessing.Queue()
+            decoy = multiprocessing.Process(target=os.getpid)
+            decoy.start()
+            decoy.join()
+            report_pid(queue)
+            reported = queue.get()
+            return os.getpid(), decoy.pid if reported == os.getpid() else reported
+        """,
+        {"test_report_pid_runs_in_a_child_process"},
+    ),
+    "parent_and_child_pids-thread-and-made-up-pid": (
+        "step1.parent_and_child_pids",
+        """
+        def parent_and_child_pids():
+            import threading
+            queue = multiprocessing.Queue()
+            thread = threading.Thread(target=report_pid, args=(queue,))
+            thread.start()
+            reported = queue.get()
+            thread.join()
+            return os.getpid(), os.getppid() if reported == os.getpid() else reported
+        """,
+        {"test_report_pid_runs_in_a_child_process"},
+    ),
+    # threads that pass for processes: where the work ran is now decided from outside the learner process
+    "collect_results-dummy-processes": (
+        "step1.collect_results",
+        """
+        def collect_results(func, inputs):
+            from multiprocessing.dummy import Process as ThreadProcess
+            queue = multiprocessing.Queue()
+            workers = [ThreadProcess(target=_compute_and_send, args=(func, i, x, queue)) for i, x in enumerate(inputs)]
+            for worker in workers:
+                worker.start()
+            results = dict(queue.get() for _ in workers)
+            for worker in workers:
+                worker.join()
+            return [results[i] for i in range(len(inputs))]
+        """,
+        {"test_each_input_runs_in_its_own_child_process"},
+    ),
     "parallel_map-sequential": (
         "step2.parallel_map",
         """
