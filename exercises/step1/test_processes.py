@@ -17,12 +17,10 @@ import time
 from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 
-import psutil
 import pytest
 
 import exercises.step1.processes as processes_module
 from exercises.step1.processes import collect_results, completion_order, parent_and_child_pids, run_workers
-from plugin.boundary.learner import HELPER_MARKS
 from plugin.messages import say
 from plugin.processes import assert_no_children_left
 from plugin.safety.start_method import unforked_start_method
@@ -127,28 +125,8 @@ def report_pid_and_wait_to_be_read(folder, queue):
 
 
 def learner_children(learner):
-    """The learner process's descendants now, listed from outside, without multiprocessing's helpers.
-
-    A helper (forkserver, resource tracker) is a new program: its command line is not its parent's. A
-    forked child keeps its parent's command line, which may look like a forkserver's (the learner process
-    itself is forked by one), and a forkserver's children are the learner's: it forked them for it.
-    """
-    try:
-        root = psutil.Process(learner.pid)
-        tree = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return set()
-    commands, parents = {}, {}
-    for process in tree:
-        with contextlib.suppress(psutil.Error):
-            commands[process.pid] = " ".join(process.cmdline())
-            parents[process.pid] = process.ppid()
-    helpers = {
-        pid
-        for pid, command in commands.items()
-        if any(mark in command for mark in HELPER_MARKS) and command != commands.get(parents[pid])
-    }
-    return set(commands) - helpers - {root.pid}
+    """The learner process's descendants now, listed from outside, without multiprocessing's helpers."""
+    return {process.pid for process in learner.descendants()}
 
 
 @contextlib.contextmanager

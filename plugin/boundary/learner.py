@@ -75,11 +75,16 @@ def _context():
 
 
 def _is_helper(process: psutil.Process) -> bool:
+    """multiprocessing's forkserver or resource tracker: a new interpreter started for that job, so its
+    command line names it and differs from its parent's (a forked child keeps its parent's command
+    line, and the learner process, forked by a forkserver itself, has a forkserver's)."""
     try:
-        command = " ".join(process.cmdline())
+        command = process.cmdline()
+        parent = process.parent()
+        parent_command = parent.cmdline() if parent is not None else []
     except psutil.Error:
         return False
-    return any(mark in command for mark in HELPER_MARKS)
+    return command != parent_command and any(mark in " ".join(command) for mark in HELPER_MARKS)
 
 
 class Learner:
@@ -200,8 +205,7 @@ class Learner:
             tree = psutil.Process(self._process.pid).children(recursive=True)
         except psutil.Error:
             return []
-        helpers = {p.pid for p in tree if _is_helper(p)}
-        return [p for p in tree if p.pid not in helpers and not _under(p, helpers)]
+        return [p for p in tree if not _is_helper(p)]  # a forkserver's children are the learner's workers
 
     @contextlib.contextmanager
     def paused(self):
@@ -297,13 +301,6 @@ def tree_pids(root: int) -> set[int]:
         found.add(pid)
     found.discard(root)
     return found
-
-
-def _under(process: psutil.Process, ancestors: set[int]) -> bool:
-    try:
-        return any(parent.pid in ancestors for parent in process.parents())
-    except psutil.Error:
-        return False
 
 
 def _status(process: psutil.Process) -> str:
