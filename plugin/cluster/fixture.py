@@ -24,7 +24,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from plugin.cluster import leftovers
+from plugin.cluster import crossing, leftovers
 from plugin.messages import say
 from plugin.safety import process_tree
 from plugin.session.run import lab_run
@@ -75,7 +75,15 @@ class SessionCluster:
             self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
             self.make_importable([*self.step_modules, TASKS_MODULE, MESSAGES_MODULE])
         leftovers.session_owned.add(self.client)
+        crossing.allow_clients_to_cross()
         return self.client
+
+    def worker_pids(self) -> set[int]:
+        """The pids of the processes that run the cluster's tasks: seen from outside (psutil) for the
+        embedded cluster; as its workers report them for a scheduler elsewhere."""
+        if self.cluster is not None:
+            return self.process_pids()
+        return {worker["pid"] for worker in self.start().scheduler_info(n_workers=-1)["workers"].values()}
 
     def process_pids(self) -> set[int]:
         """The embedded cluster's worker processes and whatever they started: the kit's, not the learner's.

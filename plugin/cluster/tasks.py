@@ -20,7 +20,16 @@ import uuid
 
 from plugin.messages import say
 
-REFUSED_IN_CLIENT = "dask.task_in_client"  # the message key
+
+def refuse_outside_a_worker() -> None:
+    """Raise a clear error when a task helper runs anywhere but in a Dask worker: in the learner's
+    process, in a thread of it, or in a local process pool (``dask.compute(scheduler="processes")``)."""
+    from distributed import get_worker
+
+    try:
+        get_worker()
+    except ValueError:
+        raise RuntimeError(say("dask.task_outside_cluster", pid=os.getpid())) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +56,7 @@ class ClusterBarrier:
     def wait(self) -> None:
         from distributed import Lock, Variable
 
+        refuse_outside_a_worker()
         arrived = Variable(self.name)
         with Lock(self.name):
             count = arrived.get() + 1
@@ -75,11 +85,9 @@ def affine_at_barrier(barrier: ClusterBarrier, item, scale=1, offset=0):
     return affine(item, scale, offset), os.getpid()
 
 
-def hits_at_barrier(barrier: ClusterBarrier, client_pid, seed, samples):
-    """Stands in for ``count_hits``: meets the other tasks at the barrier, refuses to run in the
-    test's process, and counts every sample a hit."""
-    if os.getpid() == client_pid:
-        raise RuntimeError(say(REFUSED_IN_CLIENT))
+def hits_at_barrier(barrier: ClusterBarrier, seed, samples):
+    """Stands in for ``count_hits``: meets the other tasks at the barrier (only on a Dask worker), and
+    counts every sample a hit."""
     barrier.wait()
     return samples
 
@@ -127,27 +135,28 @@ def brightness_and_pid(image):
     return float(image.mean()), os.getpid()
 
 
-def fails_once(name, client_pid, x):
-    """Raise ``ConnectionError`` the first time it runs for ``x`` (a flaky network, a busy disk), then
-    return ``x * 10``. ``name`` makes the attempts of one test distinct from another's."""
+def fails_first_attempts(name, failures, x):
+    """Raise ``ConnectionError`` the first ``failures`` times it runs for ``x`` (a flaky network, a busy
+    disk), then return ``x * 10``. ``name`` makes the attempts of one test distinct from another's.
+
+    Dask runs the attempts of one task one after another, so one event per failed attempt counts them."""
     from distributed import Event
 
-    if os.getpid() == client_pid:
-        raise RuntimeError(say(REFUSED_IN_CLIENT))
-    failed_before = Event(f"{name}-{x}")
-    if not failed_before.is_set():
-        failed_before.set()
-        raise ConnectionError(say("dask.transient_failure", item=x))
+    refuse_outside_a_worker()
+    for attempt in range(failures):
+        failed_before = Event(f"{name}-{x}-{attempt}")
+        if not failed_before.is_set():
+            failed_before.set()
+            raise ConnectionError(say("dask.transient_failures", item=x, attempt=attempt + 1, failures=failures))
     return x * 10
 
 
-def kills_its_worker_once(name, client_pid, x):
+def kills_its_worker_once(name, x):
     """The first task to run for ``x == 0`` kills its own worker process (SIGKILL: no clean-up, as
     when a machine is lost); every other run returns ``x * 10``."""
     from distributed import Event
 
-    if os.getpid() == client_pid:
-        raise RuntimeError(say(REFUSED_IN_CLIENT))
+    refuse_outside_a_worker()
     time.sleep(0.2)  # the other tasks are running or queued when the worker dies
     killed_before = Event(name)
     if x == 0 and not killed_before.is_set():

@@ -439,6 +439,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         # -- step3 tasks (issue 9/10 conversion) --
         # -- step4 (issue 9/10 conversion) --
         # -- step5 (issue 9/10 conversion) --
+        "dask.task_outside_cluster": (
+            "a task ran outside the Dask cluster (in process {pid}, which is no Dask worker): run every task "
+            "on the cluster with the client your function receives (client.submit, client.map), not in your "
+            "own process, its threads or a local pool (dask.compute, multiprocessing)"
+        ),
+        "dask.transient_failures": "transient failure {attempt} of {failures} for {item}",
         # -- grading (issue 9/10 conversion) --
         # -- plugin self-tests (issue 9/10 conversion) --
         # -- the process boundary (plugin/boundary/, issue 10) -------------------------------------------

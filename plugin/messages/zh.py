@@ -420,6 +420,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         # -- step3 tasks (issue 9/10 conversion) --
         # -- step4 (issue 9/10 conversion) --
         # -- step5 (issue 9/10 conversion) --
+        "dask.task_outside_cluster": (
+            "有一个任务在 Dask 集群之外运行（在进程 {pid} 中，它不是 Dask 工作进程）：请用函数收到的 client"
+            "（client.submit、client.map）把每个任务都放到集群上运行，不要在你自己的进程、它的线程或本地进程池"
+            "（dask.compute、multiprocessing）中运行"
+        ),
+        "dask.transient_failures": "{item} 的临时失败（第 {attempt} 次，共 {failures} 次）",
         # -- grading (issue 9/10 conversion) --
         # -- plugin self-tests (issue 9/10 conversion) --
         # -- the process boundary (plugin/boundary/, issue 10) -------------------------------------------
