@@ -278,7 +278,12 @@ def test_counts_run_at_the_same_time_in_worker_processes(dask_client, cluster_re
     """Catches: counting in your process, its threads or a local pool, or one task after another."""
     barrier = cluster_rendezvous(2)
     monkeypatch.setattr(cluster_module, "count_hits", functools.partial(hits_at_barrier, barrier))
-    assert estimate_pi(dask_client, [1, 2], 100) == 4.0
+    estimate = estimate_pi(dask_client, [1, 2], 100)
+    assert estimate == 4.0, (
+        f"the estimate was {estimate}, not 4.0: a stand-in for count_hits counts every sample a hit only when "
+        "it runs as a task on a Dask worker. Count with client.map or client.submit, not in your own process, "
+        "its threads or a local pool (dask.compute)"
+    )
 
 
 @pytest.mark.exercise("step5.estimate_pi")

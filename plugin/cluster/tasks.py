@@ -15,21 +15,28 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import sys
 import time
 import uuid
 
 from plugin.messages import say
 
 
-def refuse_outside_a_worker() -> None:
-    """Raise a clear error when a task helper runs anywhere but in a Dask worker: in the learner's
-    process, in a thread of it, or in a local process pool (``dask.compute(scheduler="processes")``)."""
-    from distributed import get_worker
-
+def on_a_worker() -> bool:
+    """Whether this runs as a task of a Dask worker (not in the learner's process, a thread of it, or
+    a local process pool). A process that has not imported ``distributed`` is no worker: importing it
+    there would make errors unpicklable (distributed has tblib pickle tracebacks)."""
+    worker = sys.modules.get("distributed.worker")
     try:
-        get_worker()
+        return worker is not None and worker.get_worker() is not None
     except ValueError:
-        raise RuntimeError(say("dask.task_outside_cluster", pid=os.getpid())) from None
+        return False
+
+
+def refuse_outside_a_worker() -> None:
+    """Raise a clear error when a task helper runs anywhere but on a Dask worker."""
+    if not on_a_worker():
+        raise RuntimeError(say("dask.task_outside_cluster", pid=os.getpid()))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,8 +93,11 @@ def affine_at_barrier(barrier: ClusterBarrier, item, scale=1, offset=0):
 
 
 def hits_at_barrier(barrier: ClusterBarrier, seed, samples):
-    """Stands in for ``count_hits``: meets the other tasks at the barrier (only on a Dask worker), and
-    counts every sample a hit."""
+    """Stands in for ``count_hits``: on a Dask worker, meets the other tasks at the barrier and counts
+    every sample a hit; anywhere else it counts none (raising there could break a local process pool
+    without a word), so the estimate says where the counting ran."""
+    if not on_a_worker():
+        return 0
     barrier.wait()
     return samples
 

@@ -444,6 +444,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "on the cluster with the client your function receives (client.submit, client.map), not in your "
             "own process, its threads or a local pool (dask.compute, multiprocessing)"
         ),
+        "dask.local_cluster_failed": (
+            "the kit's local Dask cluster did not start within {seconds} s (its errors are above): check that "
+            "dask[distributed] is installed (pip install -e .), or name a running scheduler with --dask-scheduler"
+        ),
         "dask.transient_failures": "transient failure {attempt} of {failures} for {item}",
         # -- grading (issue 9/10 conversion) --
         # -- plugin self-tests (issue 9/10 conversion) --

@@ -425,6 +425,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "（client.submit、client.map）把每个任务都放到集群上运行，不要在你自己的进程、它的线程或本地进程池"
             "（dask.compute、multiprocessing）中运行"
         ),
+        "dask.local_cluster_failed": (
+            "本套件的本地 Dask 集群没有在 {seconds} 秒内启动（错误信息见上方）：请检查是否安装了 dask[distributed]"
+            "（pip install -e .），或者用 --dask-scheduler 指定一个正在运行的调度器"
+        ),
         "dask.transient_failures": "{item} 的临时失败（第 {attempt} 次，共 {failures} 次）",
         # -- grading (issue 9/10 conversion) --
         # -- plugin self-tests (issue 9/10 conversion) --
