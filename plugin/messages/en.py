@@ -266,11 +266,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "the cluster did not get its {workers} worker(s) back within {seconds} s: a "
             "worker that died was not replaced; restart the cluster (or the test run)"
         ),
-        "dask.task_in_client": (
-            "this helper must run as a Dask task on a worker, not in the process that runs the test"
-        ),
         "dask.barrier_timeout": "{count} of {parties} tasks met at the barrier within {seconds} s",
-        "dask.transient_failure": "transient failure on the first attempt for {item}",
         "dask.left_open": (
             "{clients} Dask Client(s) and {clusters} cluster(s) created by your code were still open: "
             "use the client the function receives instead of starting your own, or close what you start "

@@ -308,9 +308,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "集群没能在 {seconds} 秒内恢复它的 {workers} 个工作进程：死掉的工作进程没有被替换；"
             "请重启集群（或重新运行测试）"
         ),
-        "dask.task_in_client": "这个辅助函数必须作为 Dask 任务在工作进程上运行，而不是在运行测试的进程中运行",
         "dask.barrier_timeout": "{parties} 个任务中只有 {count} 个在 {seconds} 秒内到达了屏障",
-        "dask.transient_failure": "{item} 第一次尝试时的临时失败",
         "dask.left_open": (
             "你的代码创建的 {clients} 个 Dask Client 和 {clusters} 个集群仍然没有关闭：请使用函数收到的 client，"
             "不要自己再启动一个，或者关闭你启动的东西（with Client(...) as client:）（已由本套件关闭）"
