@@ -35,25 +35,30 @@ def cluster_workers(dask_cluster, dask_client) -> set[int]:
 
 @pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_runtest_call(item: pytest.Item):
-    """The learner process's clients of the cluster are closed before the boundary ends that process
-    (this wrapper runs inside the boundary's own), so the scheduler forgets their tasks at once."""
+    """Before the boundary ends the learner process (this wrapper runs inside the boundary's own), the
+    Clients and clusters it holds are closed: the one your function received, so the scheduler forgets
+    its tasks at once, and any your code started itself, which fails a test that passed."""
     try:
-        return (yield)
+        result = yield
     except Exception:
         _close_learner_clients(item)  # the learner answered (an assertion failed): it can still close
         raise
-    else:
-        _close_learner_clients(item)
     # Not after a timeout or an interrupt (BaseException): the learner may still be busy and never answer.
+    left_open = _close_learner_clients(item)
+    if left_open:
+        pytest.fail(left_open, pytrace=False)
+    return result
 
 
-def _close_learner_clients(item: pytest.Item) -> None:
+def _close_learner_clients(item: pytest.Item) -> str | None:
     learner = item.stash.get(learner_key, None)
-    if learner is not None and learner.started and learner.end is None:
-        try:
-            learner.run(close_clients)
-        except Exception:  # noqa: BLE001 - a learner process that died has no client left to close
-            pass
+    if learner is None or not learner.started or learner.end is not None:
+        return None
+    try:
+        left_open = learner.run(close_clients)
+    except Exception:  # noqa: BLE001 - a learner process that died has no client left to close
+        return None
+    return left_open if isinstance(left_open, str) else None
 
 
 # -- traffic: recorded in the learner process, read back as plain data ------------------------------

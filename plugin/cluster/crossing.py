@@ -3,7 +3,8 @@
 A ``distributed.Client`` cannot be pickled. The deciding process pickles its requests to the learner
 process with ``ForkingPickler``; ``allow_clients_to_cross`` registers a reducer there, so a client
 crosses as its scheduler's address, and the learner process connects a client of its own to the same
-cluster (one per address, kept for the life of the learner process; ``close_clients`` ends them).
+cluster (one per address, kept for the life of the learner process; ``close_clients`` ends them, and
+whatever Client or cluster the learner's code left open).
 """
 
 from __future__ import annotations
@@ -55,8 +56,15 @@ def _exceptions_pickle_plainly() -> None:
     pickling_support.install = _no_install  # distributed installs it again for each error it receives
 
 
-def close_clients() -> None:
-    """In the learner process, before it ends: close its clients, so the scheduler forgets their tasks now."""
+def close_clients() -> str | None:
+    """In the learner process, before it ends: close the Clients and clusters the learner's code started
+    itself (what it says about them, or None), then the clients that crossed, so the scheduler forgets
+    their tasks now."""
+    from plugin.cluster import leftovers
+
+    leftovers.session_owned.update(_clients.values())
+    left_open = leftovers.close_left_open()
     while _clients:
         _, client = _clients.popitem()
         client.close()
+    return left_open

@@ -660,6 +660,18 @@ CASES = {
         """,
         {"test_tasks_are_retried_as_often_as_asked"},
     ),
+    # Across the boundary the learner's own cluster lives in the learner process: still reported as left open.
+    "gather_in_order-own-cluster": (
+        "step5.gather_in_order",
+        """
+        def gather_in_order(client, func, items):
+            from distributed import Client, LocalCluster
+
+            own = Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None))
+            return own.gather([own.submit(func, item) for item in items])
+        """,
+        {"test_results_come_back_in_submission_order"},
+    ),
     # d09 was caught with "'NoneType' object has no attribute 'asyncio_loop'": now a task helper run
     # outside the cluster says so, and what to use instead.
     "audit-d09-estimate_pi-local-process-pool": (
