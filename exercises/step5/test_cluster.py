@@ -1,8 +1,10 @@
 """Step 5 — the same argument passing on a Dask distributed cluster, as tests.
 
 ``dask_client`` is a client of the session's cluster (two single-threaded worker processes unless
-``--dask-scheduler`` names another); the task helpers come from ``plugin.cluster.tasks``, which every
-worker can import.
+``--dask-scheduler`` names another); handed to your function, it reaches your process as a client of
+the same cluster. The task helpers come from ``plugin.cluster.tasks``, which every worker can import.
+Where the tasks ran is checked against the cluster's worker processes (``cluster_workers``), as this
+process sees them.
 """
 
 import functools
@@ -29,7 +31,7 @@ from plugin.cluster.tasks import (
     affine,
     affine_at_barrier,
     brightness_and_pid,
-    fails_once,
+    fails_first_attempts,
     finished_at,
     fragile,
     fresh_random,
@@ -48,6 +50,14 @@ def seeded_values(seed, count=6):
 
 def worker_pids(results):
     return [pid for _, pid in results]
+
+
+def assert_ran_on_the_workers(pids, learner, cluster_workers):
+    """The tasks ran in the cluster's worker processes: not in yours, nor in this one."""
+    assert set(pids) <= cluster_workers and not {learner.pid, os.getpid()} & set(pids), (
+        f"tasks ran in processes {sorted(set(pids))}, the cluster's workers are {sorted(cluster_workers)}: "
+        "submit them to the cluster with the client your function receives"
+    )
 
 
 # -- step5.gather_in_order --------------------------------------------------------------------------
@@ -69,21 +79,25 @@ def test_a_task_exception_is_raised_again_with_its_type(dask_client):
 
 
 @pytest.mark.exercise("step5.gather_in_order")
-def test_tasks_run_at_the_same_time_in_two_worker_processes(dask_client, cluster_rendezvous):
-    """Catches: waiting for each result before submitting the next task, or calling func here."""
+def test_tasks_run_at_the_same_time_in_two_worker_processes(dask_client, cluster_rendezvous, learner, cluster_workers):
+    """Catches: waiting for each result before submitting the next task, or calling func in your process."""
     barrier = cluster_rendezvous(2)
     results = gather_in_order(dask_client, functools.partial(pid_at_barrier, barrier), ["a", "b"])
     assert [item for item, _ in results] == ["a", "b"]
     pids = worker_pids(results)
-    assert os.getpid() not in pids and len(set(pids)) == 2, f"tasks ran in processes {pids}: submit them to the cluster"
+    assert_ran_on_the_workers(pids, learner, cluster_workers)
+    assert len(set(pids)) == 2, f"both tasks ran in process {pids[0]}: submit every task before gathering"
 
 
 @pytest.mark.exercise("step5.gather_in_order")
-def test_one_task_is_submitted_per_item(dask_client, traffic):
-    """Catches: client.map here (the next exercise's tool) instead of one client.submit per item."""
+def test_one_task_is_submitted_per_item_then_gathered(dask_client, traffic):
+    """Catches: client.map (the next exercise's tool) instead of one client.submit per item, and results
+    read with future.result() one by one (or gathered one future at a time) instead of one gather."""
     gather_in_order(dask_client, affine, [4, 5, 6])
-    assert traffic.calls.count("submit") == 3 and "map" not in traffic.calls, (
-        f"client calls: {traffic.calls}; expected one submit per item, then gather"
+    calls = traffic.calls
+    assert calls == ["submit", "submit", "submit", "gather"], (
+        f"client calls: {calls}; expected one client.submit per item, then one client.gather of all "
+        "the futures (not future.result() one by one)"
     )
 
 
@@ -106,13 +120,14 @@ def test_identical_calls_of_a_random_function_give_fresh_values(dask_client):
 
 
 @pytest.mark.exercise("step5.map_with_keywords")
-def test_one_map_call_runs_tasks_at_the_same_time(dask_client, cluster_rendezvous, traffic):
+def test_one_map_call_runs_tasks_at_the_same_time(dask_client, cluster_rendezvous, traffic, learner, cluster_workers):
     """Catches: a loop of submit()s, or tasks that wait for each other."""
     barrier = cluster_rendezvous(2)
     results = map_with_keywords(dask_client, functools.partial(affine_at_barrier, barrier), [1, 2], scale=10)
     assert [value for value, _ in results] == [10, 20]
     pids = worker_pids(results)
-    assert os.getpid() not in pids and len(set(pids)) == 2, f"tasks ran in processes {pids}"
+    assert_ran_on_the_workers(pids, learner, cluster_workers)
+    assert len(set(pids)) == 2, f"both tasks ran in process {pids[0]}: one client.map call runs them at once"
     assert traffic.calls.count("map") == 1 and "submit" not in traffic.calls, (
         f"client calls: {traffic.calls}; expected one client.map call"
     )
@@ -162,23 +177,38 @@ def test_the_array_is_sent_to_the_cluster_once(dask_client, large_array, traffic
 
 
 @pytest.mark.exercise("step5.share_large_array")
-def test_every_window_is_summed_on_the_workers_in_order(dask_client, large_array):
-    """Catches: wrong windows or order, or summing here instead of in tasks."""
+def test_every_window_is_summed_on_the_workers_in_order(dask_client, large_array, learner, cluster_workers):
+    """Catches: wrong windows or order, or summing in your process instead of in tasks."""
     spans = windows(large_array.size)
     results = share_large_array(dask_client, window_sum_and_pid, large_array, spans)
     assert [total for total, _ in results] == pytest.approx([large_array[a:b].sum() for a, b in spans])
-    assert os.getpid() not in worker_pids(results), "the sums were computed in this process: submit them as tasks"
+    assert_ran_on_the_workers(worker_pids(results), learner, cluster_workers)
 
 
 # -- step5.two_stage_pipeline -----------------------------------------------------------------------
 
 
 @pytest.mark.exercise("step5.two_stage_pipeline")
-def test_pipeline_results_are_computed_on_the_workers_in_order(dask_client, lab_seed):
+def test_pipeline_results_are_computed_on_the_workers_in_order(dask_client, lab_seed, learner, cluster_workers):
     seeds = seeded_values(lab_seed, 4)
     results = two_stage_pipeline(dask_client, noisy_image, brightness_and_pid, seeds)
     assert [mean for mean, _ in results] == pytest.approx([noisy_image(seed).mean() for seed in seeds])
-    assert os.getpid() not in worker_pids(results), "the second stage ran in this process: submit it as tasks"
+    assert_ran_on_the_workers(worker_pids(results), learner, cluster_workers)
+
+
+@pytest.mark.exercise("step5.two_stage_pipeline")
+def test_the_second_stage_gets_the_first_stages_futures(dask_client, lab_seed, traffic):
+    """Catches: both stages in one task (second(first(item)) on the worker): the second stage must be
+    tasks of its own, each handed a future of the first."""
+    seeds = seeded_values(lab_seed, 4)
+    two_stage_pipeline(dask_client, noisy_image, brightness_and_pid, seeds)
+    tasks = list(zip(traffic.functions, traffic.future_arguments, strict=True))
+    firsts = [futures for function, futures in tasks if function == "noisy_image"]
+    seconds = [futures for function, futures in tasks if function == "brightness_and_pid"]
+    assert firsts and sum(seconds) == len(seeds), (
+        f"tasks submitted (function, future arguments): {tasks}; expected tasks of the first stage, then "
+        f"tasks of the second stage handed their {len(seeds)} futures: two stages, not one task doing both"
+    )
 
 
 @pytest.mark.exercise("step5.two_stage_pipeline")
@@ -201,7 +231,7 @@ def test_intermediate_images_never_come_back(dask_client, lab_seed, traffic):
 @pytest.mark.exercise("step5.results_despite_failures")
 def test_a_task_that_fails_once_is_retried(dask_client):
     """Catches: tasks submitted without retries (the first ConnectionError ends the run)."""
-    flaky = functools.partial(fails_once, f"lab-flaky-{uuid.uuid4().hex}", os.getpid())
+    flaky = functools.partial(fails_first_attempts, f"lab-flaky-{uuid.uuid4().hex}", 1)
     try:
         results = results_despite_failures(dask_client, flaky, [1, 2, 3], retries=1)
     except ConnectionError as error:
@@ -210,12 +240,25 @@ def test_a_task_that_fails_once_is_retried(dask_client):
 
 
 @pytest.mark.exercise("step5.results_despite_failures")
+def test_tasks_are_retried_as_often_as_asked(dask_client):
+    """Catches: the retries argument ignored (a number of retries written into the code)."""
+    twice = functools.partial(fails_first_attempts, f"lab-twice-{uuid.uuid4().hex}", 2)
+    try:
+        results = results_despite_failures(dask_client, twice, [1, 2], retries=2)
+    except ConnectionError as error:
+        pytest.fail(f"with retries=2, a task that fails twice was not run a third time ({error}): pass retries=retries")
+    assert results == [10, 20]
+    once = functools.partial(fails_first_attempts, f"lab-once-{uuid.uuid4().hex}", 1)
+    with pytest.raises(ConnectionError):
+        results_despite_failures(dask_client, once, [1, 2], retries=0)
+        pytest.fail("with retries=0, a task that failed was run again: pass retries=retries, not a number of your own")
+
+
+@pytest.mark.exercise("step5.results_despite_failures")
 def test_a_worker_killed_mid_task_loses_no_result(dask_client):
     """A task kills its own worker process; its work is rescheduled, and no result is lost or reordered."""
     name = f"lab-kill-{uuid.uuid4().hex}"
-    results = results_despite_failures(
-        dask_client, functools.partial(kills_its_worker_once, name, os.getpid()), [0, 1, 2, 3]
-    )
+    results = results_despite_failures(dask_client, functools.partial(kills_its_worker_once, name), [0, 1, 2, 3])
     assert Event(name, client=dask_client).is_set(), "no worker was killed: the task never ran on the cluster"
     assert results == [0, 10, 20, 30]
 
@@ -232,10 +275,15 @@ def test_estimate_matches_the_sequential_count(dask_client, lab_seed):
 
 @pytest.mark.exercise("step5.estimate_pi")
 def test_counts_run_at_the_same_time_in_worker_processes(dask_client, cluster_rendezvous, monkeypatch):
-    """Catches: counting here, in threads of this process, or one task after another."""
+    """Catches: counting in your process, its threads or a local pool, or one task after another."""
     barrier = cluster_rendezvous(2)
-    monkeypatch.setattr(cluster_module, "count_hits", functools.partial(hits_at_barrier, barrier, os.getpid()))
-    assert estimate_pi(dask_client, [1, 2], 100) == 4.0
+    monkeypatch.setattr(cluster_module, "count_hits", functools.partial(hits_at_barrier, barrier))
+    estimate = estimate_pi(dask_client, [1, 2], 100)
+    assert estimate == 4.0, (
+        f"the estimate was {estimate}, not 4.0: a stand-in for count_hits counts every sample a hit only when "
+        "it runs as a task on a Dask worker. Count with client.map or client.submit, not in your own process, "
+        "its threads or a local pool (dask.compute)"
+    )
 
 
 @pytest.mark.exercise("step5.estimate_pi")

@@ -1,7 +1,9 @@
 """The session's Dask cluster and the ``dask_client`` fixture that hands tests a ``Client``.
 
 Without a scheduler address the session starts an embedded ``LocalCluster`` of two single-threaded
-worker processes the first time a test asks for it, and closes it at the end of the session. Under
+worker processes the first time a test asks for it, and closes it at the end of the session. It runs in
+a process of its own (``plugin.cluster.local``): its scheduler unpickles whatever graph a client sends,
+and its workers run the learner's tasks, so neither may run in (or fork from) the deciding process. Under
 xdist each worker process has its own: a test that kills a worker then disturbs no other test's
 cluster, and no controller has to start one for runs without step 5 (``benchmarks/step5_cluster.py``
 measures it against one shared cluster).
@@ -14,8 +16,12 @@ only its client at the end.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
-import multiprocessing
+import os
+import selectors
+import subprocess
+import sys
 import tempfile
 import uuid
 import zipfile
@@ -24,18 +30,19 @@ from pathlib import Path
 import psutil
 import pytest
 
-from plugin.cluster import leftovers
+from plugin.cluster import crossing, leftovers, local
 from plugin.messages import say
 from plugin.safety import process_tree
 from plugin.session.run import lab_run
 from plugin.targets import exercise_modules
 
-LOCAL_WORKERS = 2
+LOCAL_WORKERS = local.WORKERS
 CONNECT_TIMEOUT_S = 30
 WORKERS_BACK_TIMEOUT_S = 60  # a killed worker's nanny starts a new one; under spawn that takes seconds
+START_TIMEOUT_S = 60  # the embedded cluster's process imports Dask and starts its workers: slow under load
+CLOSE_TIMEOUT_S = 10
 TASKS_MODULE = "plugin.cluster.tasks"
 MESSAGES_MODULE = "plugin.messages.en"  # tasks.py speaks through plugin.messages, which reads this table
-NANNY_WORKER_NAME = "Dask Worker process (from Nanny)"  # distributed.nanny names the processes it starts so
 
 
 class SessionCluster:
@@ -44,29 +51,17 @@ class SessionCluster:
     def __init__(self, address: str | None, step_modules: list[str]):
         self.address = address
         self.step_modules = step_modules  # e.g. solutions.step5.cluster: what the workers must import
-        self.cluster = None
+        self.cluster: subprocess.Popen | None = None  # the embedded cluster's process
         self.client = None
         self.workers = LOCAL_WORKERS
 
     def start(self):
         if self.client is not None:
             return self.client
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         if self.address is None:
-            self.cluster = LocalCluster(
-                n_workers=LOCAL_WORKERS,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                # The scheduler serves its health routes even without a dashboard: on any free port, so
-                # that two clusters (xdist) do not both ask for 8787.
-                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-            )
-            leftovers.session_owned.add(self.cluster)
-            process_tree.helper_pid_sources.append(self.process_pids)
-            self.client = Client(self.cluster)
+            self.client = Client(self.start_local_cluster(), timeout=CONNECT_TIMEOUT_S)
         else:
             try:
                 self.client = Client(self.address, timeout=CONNECT_TIMEOUT_S)
@@ -75,25 +70,48 @@ class SessionCluster:
             self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
             self.make_importable([*self.step_modules, TASKS_MODULE, MESSAGES_MODULE])
         leftovers.session_owned.add(self.client)
+        crossing.allow_clients_to_cross()
         return self.client
 
-    def process_pids(self) -> set[int]:
-        """The embedded cluster's worker processes and whatever they started: the kit's, not the learner's.
+    def start_local_cluster(self) -> str:
+        """Start the embedded cluster's process and return its scheduler's address. It inherits no
+        descriptor of this process but the pipes to it, and the import path (its workers import the
+        target's modules and the kit's task helpers by name)."""
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+        self.cluster = subprocess.Popen(
+            [sys.executable, "-m", local.__name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=environment,
+            text=True,
+        )
+        process_tree.helper_pid_sources.append(self.process_pids)
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.cluster.stdout, selectors.EVENT_READ)
+            ready = selector.select(START_TIMEOUT_S)
+        address = self.cluster.stdout.readline().strip() if ready else ""
+        if not address:
+            self.close()
+            pytest.fail(say("dask.local_cluster_failed", seconds=START_TIMEOUT_S), pytrace=False)
+        return address
 
-        Found by the name their nannies give them, which also covers a worker that a nanny is
-        starting in place of one that died. (A learner's own cluster has closed by the time anyone
-        asks: ``plugin.cluster.leftovers`` closes it first.)"""
-        pids = set()
-        # multiprocessing's own list, read without active_children(), which would reap (and so hide)
-        # the learner's finished processes that the unjoined-children check looks for.
-        for child in list(getattr(multiprocessing.process, "_children", ())):
-            if child.name == NANNY_WORKER_NAME and child.pid is not None:
-                pids.add(child.pid)
-                try:
-                    pids.update(p.pid for p in psutil.Process(child.pid).children(recursive=True))
-                except psutil.Error:
-                    pass
-        return pids
+    def process_pids(self) -> set[int]:
+        """The embedded cluster's process and every process under it (scheduler, nannies, workers, what
+        a nanny starts in place of a worker that died): the kit's, not the learner's."""
+        if self.cluster is None:
+            return set()
+        try:
+            root = psutil.Process(self.cluster.pid)
+            return {root.pid, *(p.pid for p in root.children(recursive=True))}
+        except psutil.Error:
+            return set()
+
+    def worker_pids(self) -> set[int]:
+        """The pids of the processes that run the cluster's tasks: for the embedded cluster, those its
+        workers report that this process also sees under the cluster's process; for a scheduler
+        elsewhere, as its workers report them."""
+        reported = set(self.start().run(os.getpid).values())
+        return reported & self.process_pids() if self.cluster is not None else reported
 
     def ready_client(self):
         """The client, once the cluster has all its workers again (a test may have killed one)."""
@@ -138,7 +156,13 @@ class SessionCluster:
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:
-            self.cluster.close()
+            tree = [psutil.Process(pid) for pid in self.process_pids() if psutil.pid_exists(pid)]
+            self.cluster.stdin.close()  # the cluster's process closes the cluster and ends
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.cluster.wait(CLOSE_TIMEOUT_S)
+            process_tree.terminate([p for p in tree if p.is_running()])
+            self.cluster.wait()
+            self.cluster.stdout.close()
             process_tree.helper_pid_sources.remove(self.process_pids)
         self.client = self.cluster = None
 

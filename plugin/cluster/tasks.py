@@ -15,12 +15,28 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import sys
 import time
 import uuid
 
 from plugin.messages import say
 
-REFUSED_IN_CLIENT = "dask.task_in_client"  # the message key
+
+def on_a_worker() -> bool:
+    """Whether this runs as a task of a Dask worker (not in the learner's process, a thread of it, or
+    a local process pool). A process that has not imported ``distributed`` is no worker: importing it
+    there would make errors unpicklable (distributed has tblib pickle tracebacks)."""
+    worker = sys.modules.get("distributed.worker")
+    try:
+        return worker is not None and worker.get_worker() is not None
+    except ValueError:
+        return False
+
+
+def refuse_outside_a_worker() -> None:
+    """Raise a clear error when a task helper runs anywhere but on a Dask worker."""
+    if not on_a_worker():
+        raise RuntimeError(say("dask.task_outside_cluster", pid=os.getpid()))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +63,7 @@ class ClusterBarrier:
     def wait(self) -> None:
         from distributed import Lock, Variable
 
+        refuse_outside_a_worker()
         arrived = Variable(self.name)
         with Lock(self.name):
             count = arrived.get() + 1
@@ -75,11 +92,12 @@ def affine_at_barrier(barrier: ClusterBarrier, item, scale=1, offset=0):
     return affine(item, scale, offset), os.getpid()
 
 
-def hits_at_barrier(barrier: ClusterBarrier, client_pid, seed, samples):
-    """Stands in for ``count_hits``: meets the other tasks at the barrier, refuses to run in the
-    test's process, and counts every sample a hit."""
-    if os.getpid() == client_pid:
-        raise RuntimeError(say(REFUSED_IN_CLIENT))
+def hits_at_barrier(barrier: ClusterBarrier, seed, samples):
+    """Stands in for ``count_hits``: on a Dask worker, meets the other tasks at the barrier and counts
+    every sample a hit; anywhere else it counts none (raising there could break a local process pool
+    without a word), so the estimate says where the counting ran."""
+    if not on_a_worker():
+        return 0
     barrier.wait()
     return samples
 
@@ -127,27 +145,28 @@ def brightness_and_pid(image):
     return float(image.mean()), os.getpid()
 
 
-def fails_once(name, client_pid, x):
-    """Raise ``ConnectionError`` the first time it runs for ``x`` (a flaky network, a busy disk), then
-    return ``x * 10``. ``name`` makes the attempts of one test distinct from another's."""
+def fails_first_attempts(name, failures, x):
+    """Raise ``ConnectionError`` the first ``failures`` times it runs for ``x`` (a flaky network, a busy
+    disk), then return ``x * 10``. ``name`` makes the attempts of one test distinct from another's.
+
+    Dask runs the attempts of one task one after another, so one event per failed attempt counts them."""
     from distributed import Event
 
-    if os.getpid() == client_pid:
-        raise RuntimeError(say(REFUSED_IN_CLIENT))
-    failed_before = Event(f"{name}-{x}")
-    if not failed_before.is_set():
-        failed_before.set()
-        raise ConnectionError(say("dask.transient_failure", item=x))
+    refuse_outside_a_worker()
+    for attempt in range(failures):
+        failed_before = Event(f"{name}-{x}-{attempt}")
+        if not failed_before.is_set():
+            failed_before.set()
+            raise ConnectionError(say("dask.transient_failures", item=x, attempt=attempt + 1, failures=failures))
     return x * 10
 
 
-def kills_its_worker_once(name, client_pid, x):
+def kills_its_worker_once(name, x):
     """The first task to run for ``x == 0`` kills its own worker process (SIGKILL: no clean-up, as
     when a machine is lost); every other run returns ``x * 10``."""
     from distributed import Event
 
-    if os.getpid() == client_pid:
-        raise RuntimeError(say(REFUSED_IN_CLIENT))
+    refuse_outside_a_worker()
     time.sleep(0.2)  # the other tasks are running or queued when the worker dies
     killed_before = Event(name)
     if x == 0 and not killed_before.is_set():

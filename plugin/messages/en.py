@@ -266,11 +266,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "the cluster did not get its {workers} worker(s) back within {seconds} s: a "
             "worker that died was not replaced; restart the cluster (or the test run)"
         ),
-        "dask.task_in_client": (
-            "this helper must run as a Dask task on a worker, not in the process that runs the test"
-        ),
         "dask.barrier_timeout": "{count} of {parties} tasks met at the barrier within {seconds} s",
-        "dask.transient_failure": "transient failure on the first attempt for {item}",
         "dask.left_open": (
             "{clients} Dask Client(s) and {clusters} cluster(s) created by your code were still open: "
             "use the client the function receives instead of starting your own, or close what you start "
@@ -674,6 +670,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         # -- step4 (issue 9/10 conversion) --
         # -- step5 (issue 9/10 conversion) --
+        "dask.task_outside_cluster": (
+            "a task ran outside the Dask cluster (in process {pid}, which is no Dask worker): run every task "
+            "on the cluster with the client your function receives (client.submit, client.map), not in your "
+            "own process, its threads or a local pool (dask.compute, multiprocessing)"
+        ),
+        "dask.local_cluster_failed": (
+            "the kit's local Dask cluster did not start within {seconds} s (its errors are above): check that "
+            "dask[distributed] is installed (pip install -e .), or name a running scheduler with --dask-scheduler"
+        ),
+        "dask.transient_failures": "transient failure {attempt} of {failures} for {item}",
         # -- grading (issue 9/10 conversion) --
         # -- plugin self-tests (issue 9/10 conversion) --
         # -- the process boundary (plugin/boundary/, issue 10) -------------------------------------------

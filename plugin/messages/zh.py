@@ -308,9 +308,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "集群没能在 {seconds} 秒内恢复它的 {workers} 个工作进程：死掉的工作进程没有被替换；"
             "请重启集群（或重新运行测试）"
         ),
-        "dask.task_in_client": "这个辅助函数必须作为 Dask 任务在工作进程上运行，而不是在运行测试的进程中运行",
         "dask.barrier_timeout": "{parties} 个任务中只有 {count} 个在 {seconds} 秒内到达了屏障",
-        "dask.transient_failure": "{item} 第一次尝试时的临时失败",
         "dask.left_open": (
             "你的代码创建的 {clients} 个 Dask Client 和 {clusters} 个集群仍然没有关闭：请使用函数收到的 client，"
             "不要自己再启动一个，或者关闭你启动的东西（with Client(...) as client:）（已由本套件关闭）"
@@ -618,6 +616,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         # -- step4 (issue 9/10 conversion) --
         # -- step5 (issue 9/10 conversion) --
+        "dask.task_outside_cluster": (
+            "有一个任务在 Dask 集群之外运行（在进程 {pid} 中，它不是 Dask 工作进程）：请用函数收到的 client"
+            "（client.submit、client.map）把每个任务都放到集群上运行，不要在你自己的进程、它的线程或本地进程池"
+            "（dask.compute、multiprocessing）中运行"
+        ),
+        "dask.local_cluster_failed": (
+            "本套件的本地 Dask 集群没有在 {seconds} 秒内启动（错误信息见上方）：请检查是否安装了 dask[distributed]"
+            "（pip install -e .），或者用 --dask-scheduler 指定一个正在运行的调度器"
+        ),
+        "dask.transient_failures": "{item} 的临时失败（第 {attempt} 次，共 {failures} 次）",
         # -- grading (issue 9/10 conversion) --
         # -- plugin self-tests (issue 9/10 conversion) --
         # -- the process boundary (plugin/boundary/, issue 10) -------------------------------------------

@@ -1167,6 +1167,102 @@ CASES = {
         """,
         {"test_counts_run_at_the_same_time_in_worker_processes", "test_estimate_is_faster_on_the_cluster"},
     ),
+    # -- step5: audit escapes (issue 9) --
+    "audit-d01-gather_in_order": (
+        "step5.gather_in_order",
+        """
+        def gather_in_order(client, func, items):
+            futures = [client.submit(func, item) for item in items]
+            return [future.result() for future in futures]
+        """,
+        {"test_one_task_is_submitted_per_item_then_gathered"},
+    ),
+    "gather_in_order-gathered-one-future-at-a-time": (
+        "step5.gather_in_order",
+        """
+        def gather_in_order(client, func, items):
+            futures = [client.submit(func, item) for item in items]
+            return [client.gather(future) for future in futures]
+        """,
+        {"test_one_task_is_submitted_per_item_then_gathered"},
+    ),
+    "audit-d02-two_stage_pipeline": (
+        "step5.two_stage_pipeline",
+        """
+        def two_stage_pipeline(client, first, second, items):
+            def both(item):
+                return second(first(item))
+
+            return client.gather(client.map(both, items))
+        """,
+        {"test_the_second_stage_gets_the_first_stages_futures"},
+    ),
+    "two_stage_pipeline-both-stages-in-one-submitted-task": (
+        "step5.two_stage_pipeline",
+        """
+        def _both_stages(first, second, item):
+            return second(first(item))
+
+
+        def two_stage_pipeline(client, first, second, items):
+            return client.gather([client.submit(_both_stages, first, second, item) for item in items])
+        """,
+        {"test_the_second_stage_gets_the_first_stages_futures"},
+    ),
+    "audit-d04-results_despite_failures": (
+        "step5.results_despite_failures",
+        """
+        def results_despite_failures(client, func, items, retries=2):
+            return client.gather(client.map(func, items, retries=1))
+        """,
+        {"test_tasks_are_retried_as_often_as_asked"},
+    ),
+    "results_despite_failures-retries-fixed-at-three": (
+        "step5.results_despite_failures",
+        """
+        def results_despite_failures(client, func, items, retries=2):
+            return client.gather([client.submit(func, item, retries=3) for item in items])
+        """,
+        {"test_tasks_are_retried_as_often_as_asked"},
+    ),
+    # Across the boundary the learner's own cluster lives in the learner process: still reported as left open.
+    "gather_in_order-own-cluster": (
+        "step5.gather_in_order",
+        """
+        def gather_in_order(client, func, items):
+            from distributed import Client, LocalCluster
+
+            own = Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None))
+            return own.gather([own.submit(func, item) for item in items])
+        """,
+        {"test_results_come_back_in_submission_order"},
+    ),
+    # d09 was caught with "'NoneType' object has no attribute 'asyncio_loop'": now a task helper run
+    # outside the cluster says so, and what to use instead.
+    "audit-d09-estimate_pi-local-process-pool": (
+        "step5.estimate_pi",
+        """
+        def estimate_pi(client, seeds, samples):
+            import dask
+            from dask import delayed
+
+            hits = dask.compute(*[delayed(count_hits)(seed, samples) for seed in seeds], scheduler="processes")
+            return 4 * sum(hits) / (len(seeds) * samples)
+        """,
+        {"test_counts_run_at_the_same_time_in_worker_processes"},
+    ),
+    "estimate_pi-threads-of-the-learner": (
+        "step5.estimate_pi",
+        """
+        def estimate_pi(client, seeds, samples):
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(len(seeds)) as executor:
+                hits = list(executor.map(count_hits, seeds, [samples] * len(seeds)))
+            return 4 * sum(hits) / (len(seeds) * samples)
+        """,
+        {"test_counts_run_at_the_same_time_in_worker_processes"},
+    ),
 }
 
 
