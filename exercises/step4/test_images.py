@@ -7,7 +7,6 @@ import contextlib
 import functools
 import multiprocessing
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -292,8 +291,9 @@ def meet_then_name_outputs(barrier, image_path, out_folder):
 def test_every_image_is_a_task_of_its_own(samples, out_folder, monkeypatch, rendezvous):
     """Catches: images handed to the workers in chunks (a chunksize that puts several images in one task),
     so that a pool of one worker per image cannot filter them all at the same time."""
-    # A generous timeout: four workers start slowly under spawn on a busy machine.
-    barrier = rendezvous(len(samples), timeout=15.0)
+    # Longer than the usual rendezvous: four workers start slowly under spawn on a busy machine, and the
+    # test's own timeout (20 s) must still leave room for the explanation of a broken barrier.
+    barrier = rendezvous(len(samples), timeout=10.0)
     monkeypatch.setattr(images_module, "apply_filters", functools.partial(meet_then_name_outputs, barrier))
     outputs = filter_folder_parallel(samples[0].parent, out_folder, processes=len(samples))
     assert outputs == expected_outputs(samples, out_folder, FOUR_FILTERS), "outputs image by image, in folder order"
@@ -301,8 +301,8 @@ def test_every_image_is_a_task_of_its_own(samples, out_folder, monkeypatch, rend
 
 def note_how_started(folder, image_path, out_folder):
     """Stands in for apply_filters: notes the pid of the worker, its parent's, and whether it was spawned
-    (a spawned interpreter runs multiprocessing's spawn_main, which leaves this flag in its argv)."""
-    spawned = "--multiprocessing-fork" in sys.argv
+    (a spawned interpreter's command line ends with this flag; spawn resets sys.argv, not the command line)."""
+    spawned = "--multiprocessing-fork" in psutil.Process().cmdline()
     (Path(folder) / str(os.getpid())).write_text(f"{os.getppid()} {int(spawned)}")
     return [Path(out_folder) / f"{name}_{Path(image_path).name}" for name in FOUR_FILTERS]
 
