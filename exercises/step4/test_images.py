@@ -7,6 +7,7 @@ import contextlib
 import functools
 import multiprocessing
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -281,9 +282,18 @@ def test_one_task_per_image_carries_its_path_to_a_worker_process(samples, out_fo
     )
 
 
+def meet(barrier, advice):
+    """Wait at the test's barrier. A broken one fails the task with ``advice`` (a message key): the
+    barrier's own error is not plain data, so it could not come back from the learner's process."""
+    try:
+        barrier.wait()
+    except threading.BrokenBarrierError:
+        raise TimeoutError(say(advice)) from None
+
+
 def meet_then_name_outputs(barrier, image_path, out_folder):
     """Stands in for apply_filters: returns the four output paths once every other image's task runs too."""
-    barrier.wait()
+    meet(barrier, "step4.images_not_together")
     return [Path(out_folder) / f"{name}_{Path(image_path).name}" for name in FOUR_FILTERS]
 
 
@@ -430,7 +440,7 @@ def test_eight_tasks_carry_the_path_and_a_filter_name(samples, out_folder, pool_
 
 def meet_then_name(barrier, name, image_path, out_folder):
     """Stands in for apply_one_filter: returns the output path once another task is running too."""
-    barrier.wait()
+    meet(barrier, "step4.filters_not_together")
     return Path(out_folder) / f"{name}_{Path(image_path).name}"
 
 

@@ -474,6 +474,14 @@ MESSAGES: dict[str, dict[str, str]] = {
             "{approach}: {folder} holds {found}, expected {expected}: each call must run every approach "
             "again, into out_folder / name (never reuse timings or outputs of an earlier call)"
         ),
+        "step4.images_not_together": (
+            "the images were never filtered at the same time, although the pool had one worker per image: make "
+            "every image a task of its own (map with its default chunksize, not one that groups images)"
+        ),
+        "step4.filters_not_together": (
+            "the filters never ran at the same time: hand all eight to the pool at once with one pool.map, not "
+            "one apply (or one get()) at a time"
+        ),
         # -- step5 (issue 9/10 conversion) --
         # -- grading (issue 9/10 conversion) --
         # -- plugin self-tests (issue 9/10 conversion) --

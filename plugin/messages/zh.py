@@ -419,7 +419,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         # -- step3 shared and chunks (issue 9/10 conversion) --
         # -- step3 tasks (issue 9/10 conversion) --
         # -- step4 (issue 9/10 conversion) --
-        "step4.filtered_here": "有图像在 {function} 自己的进程中被滤波了：请把工作交给进程池，由它的工作进程打开并处理图像",
+        "step4.filtered_here": (
+            "有图像在 {function} 自己的进程中被滤波了：请把工作交给进程池，由它的工作进程打开并处理图像"
+        ),
         "step4.workers_of_one_pool": (
             "任务运行在 {count} 个不同的工作进程中，多于一个 Pool({processes}) 的 {processes} 个："
             "请为整个文件夹创建一个进程池并重复使用它，而不是每张图像创建一个"
@@ -444,11 +446,20 @@ MESSAGES: dict[str, dict[str, str]] = {
             "请把任务需要的东西作为参数传递（functools.partial）"
         ),
         "step4.not_the_given_pool": (
-            "任务运行在进程 {pids} 中，它们不是传给 eight_filters 的那个进程池的工作进程：请使用那个进程池，不要自己创建"
+            "任务运行在进程 {pids} 中，它们不是传给 eight_filters 的那个进程池的工作进程："
+            "请使用那个进程池，不要自己创建"
         ),
         "step4.outputs_of_this_call": (
             "{approach}：{folder} 中有 {found}，应该是 {expected}：每次调用都必须重新运行每种方法，"
             "输出到 out_folder / name（绝不能重用之前某次调用的计时或输出）"
+        ),
+        "step4.images_not_together": (
+            "虽然进程池为每张图像准备了一个工作进程，这些图像却从来没有同时被处理：请让每张图像成为单独的一个任务"
+            "（使用 map 默认的 chunksize，不要用把几张图像合在一起的 chunksize）"
+        ),
+        "step4.filters_not_together": (
+            "这些滤镜从来没有同时运行：请用一次 pool.map 把八个滤镜一起交给进程池，"
+            "而不是一次 apply（或一次 get()）处理一个"
         ),
         # -- step5 (issue 9/10 conversion) --
         # -- grading (issue 9/10 conversion) --
