@@ -62,8 +62,9 @@ def make_scaler(factor):
     """Return a one-argument callable ``f`` with ``f(value) == scale(value, factor)`` that can be
     pickled, so that ``Pool.map`` can send it to workers under every start method.
 
-    Use ``functools.partial`` with the module-level ``scale``; a lambda or a function defined inside
-    this one could not be pickled.
+    Use ``functools.partial`` with the module-level ``scale``, fixing ``factor`` by keyword (bound
+    positionally it would take the place of ``value``); a lambda or a function defined inside this one
+    could not be pickled.
     """
     raise NotImplementedError("step3.make_scaler: see the docstring")
 

@@ -13,6 +13,7 @@ import pytest
 import plugin
 from plugin.boundary import proxies
 from plugin.boundary.learner import Learner, LearnerContext, LearnerEnd
+from plugin.messages import say
 from plugin.safety.process_tree import become_subreaper
 from plugin.targets import EXERCISES, exercise_modules
 
@@ -76,6 +77,15 @@ class LearnerGuard:
             learner = item.stash.get(learner_key, None)
             if learner is not None:
                 item.stash[learner_end_key] = learner.close()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        """What the learner's code printed is shown with the test's outcome, as pytest shows captured output."""
+        report = yield
+        end = item.stash.get(learner_end_key, None)
+        if report.when == "call" and end is not None and end.output:
+            report.sections.append((say("boundary.output_section"), end.output))
+        return report
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.finder.uninstall()

@@ -108,6 +108,7 @@ class Learner:
         return self._process.pid
 
     def call(self, module: str, name: str, args: tuple, kwargs: dict):
+        __tracebackhide__ = True  # pytest shows the test's line, not the kit's plumbing
         return self._request(("call", module, name, args, kwargs))
 
     def run(self, func, *args, **kwargs):
@@ -132,6 +133,7 @@ class Learner:
                 self._pending.append(request)
 
     def _request(self, request):
+        __tracebackhide__ = True  # pytest shows the test's line, not the kit's plumbing
         with self._lock:
             if self.end is not None:
                 raise LearnerError(say("boundary.ended"))
@@ -164,6 +166,7 @@ class Learner:
         self._process, self._connection = process, ours
 
     def _receive(self):
+        __tracebackhide__ = True  # pytest shows the test's line, not the kit's plumbing
         root = self._process.pid
         while not self._connection.poll(REPLY_POLL_S):
             self.seen |= tree_pids(root)
@@ -312,6 +315,7 @@ def _status(process: psutil.Process) -> str:
 
 def _outcome(outcome):
     """The value of a well-formed reply, or the learner's exception raised again here."""
+    __tracebackhide__ = True  # pytest shows the test's line, not the kit's plumbing
     if not isinstance(outcome, tuple) or not outcome or outcome[0] not in ("ok", "raised", "unpicklable"):
         raise LearnerError(say("boundary.not_plain", what=type(outcome).__name__))
     if outcome[0] == "ok" and len(outcome) == 2:

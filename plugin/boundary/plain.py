@@ -1,9 +1,9 @@
 """Plain data from an untrusted process: a restricted unpickler and the size limit of one message.
 
-Only builtin data types, builtin exceptions, paths, NumPy arrays, dtypes and scalars (never of object
-dtype holding anything else), and the kit's own exception classes are admitted. A subclass the learner
-defined (an ``int`` whose ``__eq__`` is always true, an array subclass) names a class the deciding
-process does not admit, and the whole message is refused.
+Only builtin data types, builtin and standard-library exceptions, paths, NumPy arrays, dtypes and
+scalars (never of object dtype holding anything else), and the kit's own exception classes are
+admitted. A subclass the learner defined (an ``int`` whose ``__eq__`` is always true, an array
+subclass) names a class the deciding process does not admit, and the whole message is refused.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import importlib
 import io
 import pathlib
 import pickle
+import sys
 
 MAX_MESSAGE_BYTES = 512 * 1024 * 1024  # a learner message larger than this is refused unread
 
@@ -52,6 +53,15 @@ def _kit_exception(module: str, name: str):
     return found if isinstance(found, type) and issubclass(found, BaseException) else None
 
 
+def _standard_exception(module: str, name: str):
+    """An exception class of the standard library (``threading.BrokenBarrierError``, ``queue.Empty``),
+    from a module this process has imported already: never one imported on the learner's say-so."""
+    if module.split(".")[0] not in sys.stdlib_module_names or "." in name:
+        return None
+    found = getattr(sys.modules.get(module), name, None)
+    return found if isinstance(found, type) and issubclass(found, BaseException) else None
+
+
 class PlainUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
         if module == "builtins":
@@ -68,7 +78,7 @@ class PlainUnpickler(pickle.Unpickler):
         ):
             return getattr(importlib.import_module(module), name)
         else:
-            found = _kit_exception(module, name)
+            found = _kit_exception(module, name) or _standard_exception(module, name)
             if found is not None:
                 return found
         raise NotPlainData(f"{module}.{name}")

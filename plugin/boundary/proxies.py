@@ -42,6 +42,7 @@ class LearnerFunction:
             pass
 
     def __call__(self, *args, **kwargs):
+        __tracebackhide__ = True  # pytest shows the test's line, not the kit's plumbing
         return current().call(self.__module__, self.__name__, args, kwargs)
 
     def __reduce__(self):

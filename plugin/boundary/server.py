@@ -17,7 +17,14 @@ import sys
 import traceback
 from multiprocessing import reduction
 
-import numpy  # noqa: F401 - preloaded by the forkserver, so that every learner process starts warm
+# Imported here, so that the forkserver that learner processes start from has them loaded already.
+import numpy  # noqa: F401 - most exercises use it
+import pytest  # noqa: F401 - test modules, unpickled in the learner process, import it
+
+from plugin.safety.poolspy import OpenPools
+from plugin.safety.process_tree import become_subreaper
+from plugin.session import failures
+from plugin.targets import redirect_imports
 
 
 class Deferred:
@@ -58,17 +65,12 @@ def _redirect_output(path: str) -> None:
 
 
 def _prepare(setup: Setup) -> None:
-    from plugin.safety.process_tree import become_subreaper
-    from plugin.targets import redirect_imports
-
     _redirect_output(setup.output_path)
     become_subreaper()
     os.chdir(setup.cwd)
     sys.path[:] = setup.sys_path
     redirect_imports(setup.aliases)
     multiprocessing.set_start_method(setup.start_method, force=True)
-    from plugin.safety.poolspy import OpenPools
-
     global open_pools
     open_pools = OpenPools()
     open_pools.install()
@@ -107,8 +109,6 @@ def _handle(request):
 
 
 def _raised(error: BaseException) -> tuple:
-    from plugin.session import failures
-
     text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     try:
         explanation = failures.explain(error)

@@ -435,8 +435,163 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language_summary": "language check: {problems} problems",
         # -- step1 (issue 9/10 conversion) --
         # -- step2 (issue 9/10 conversion) --
+        "step2.affinity_count": (
+            "usable_cpus() said {count}; this process may use {expected} CPU(s) (its affinity set): count "
+            "len(os.sched_getaffinity(0)), not os.cpu_count()"
+        ),
+        "step2.pinned_count": (
+            "this process was pinned to one CPU (as under taskset -c 0), and usable_cpus() said {count}: count "
+            "its affinity set, len(os.sched_getaffinity(0))"
+        ),
+        "step2.quota_below_one": (
+            "usable_cpus() said {count!r} with cpu.max {cpu_max!r}: return an int, and a process may always use "
+            "at least 1 CPU"
+        ),
+        "step2.quota_count": (
+            "usable_cpus() said {count} with cpu.max {cpu_max!r} and {cpus} CPU(s) in the affinity set: expected "
+            "{expected} (the quota, quota / period rounded down, caps the count; 'max' means no quota)"
+        ),
+        "step2.fractional_count": (
+            "usable_cpus() said {count} with cpu.max {cpu_max!r} and 8 CPUs in the affinity set: expected "
+            "{expected} (math.floor(quota / period), never more than the affinity set and never below 1)"
+        ),
+        "step2.map_order": (
+            "results {results}, expected {expected}: keep the order of the items (the first one finished last); "
+            "Pool.map does"
+        ),
+        "step2.starmap_order": (
+            "results {results}, expected {expected}: keep the order of arg_tuples (the first task finished last); "
+            "Pool.starmap does"
+        ),
+        "step2.starmap_unpack": (
+            "results {results}, expected {expected}: each tuple holds the arguments of one call; Pool.starmap "
+            "unpacks them"
+        ),
+        "step2.ran_in_caller": (
+            "the tasks ran in the process that called your function, not in worker processes: use a "
+            "multiprocessing.Pool"
+        ),
+        "step2.pids_not_seen": (
+            "the tasks reported running in processes {pids}, which were never seen among the processes your code "
+            "started: return what the tasks return, computed in worker processes of your pool"
+        ),
+        "step2.distinct_workers": (
+            "two tasks that had to run at the same time ran in {count} process(es): they need two worker "
+            "processes, a pool of the size you were given"
+        ),
+        "step2.chunks_split": (
+            "{items} items with 2 workers: Pool.map's default chunk size hands them over {chunk} at a time, and "
+            "the items of a chunk run one after another in one worker; the chunk starting at item {first} was "
+            "split between workers: call pool.map(func, items) without chunksize"
+        ),
+        "step2.chunk_never_met": (
+            "item 0 waited for item {chunk} to run at the same time in another worker, and it never did: with 2 "
+            "workers, Pool.map's default chunk size puts them in different tasks ({chunk} items each); a larger "
+            "chunk size, fewer workers or a loop puts them one after the other: call pool.map(func, items) "
+            "without chunksize"
+        ),
+        "step2.tasks_never_met": (
+            "tasks that had to run at the same time, each in a worker process of its own, never all did: a loop, "
+            "threads of one process, a pool smaller than asked for, or tasks handed over one at a time run them "
+            "one after the other"
+        ),
+        "step2.affinity_changed": (
+            "the process that ran usable_cpus() was pinned to one CPU, and your code changed its affinity: "
+            "usable_cpus() only reads it"
+        ),
+        "step2.worker_count": "{workers} worker processes ran {tasks} tasks, expected {expected}",
+        "step2.one_worker": (
+            "{tasks} tasks ran in {workers} worker processes; processes=1 asks for a pool of 1 worker"
+        ),
+        "step2.use_context_manager": "use the pool as a context manager (with multiprocessing.Pool(...) as pool:)",
         # -- step3 shared and chunks (issue 9/10 conversion) --
         # -- step3 tasks (issue 9/10 conversion) --
+        "step3.tasks.apply_results": (
+            "blocking_results returned {results}, expected {expected}: one pool.apply(func, (item,)) per item, in order"
+        ),
+        "step3.tasks.apply_ran_in_caller": (
+            "func ran in the process that called blocking_results (or in a thread of it): hand each task to "
+            "the workers of a multiprocessing.Pool with pool.apply"
+        ),
+        "step3.tasks.apply_one_pool": (
+            "a pool of one worker ran the tasks in {count} processes: create one pool and apply every item in it"
+        ),
+        "step3.tasks.pids_not_seen": (
+            "the process ids {pids} were never among the processes your function started: do the work in the "
+            "pool's worker processes and return what they computed"
+        ),
+        "step3.tasks.apply_overlapped": (
+            "two tasks ran at the same time: apply() blocks until each result is back, so call it once per "
+            "item, one after the other"
+        ),
+        "step3.tasks.async_order": (
+            "results {results}, expected {expected}: keep submission order (the first task finished last): "
+            "get() each AsyncResult in the order you submitted them"
+        ),
+        "step3.tasks.async_values": "async_results returned {results}, expected {expected}",
+        "step3.tasks.async_not_together": (
+            "only {count} of 3 tasks met at the barrier in worker processes: submit every task with "
+            "apply_async to the pool before you call get() on any of them"
+        ),
+        "step3.tasks.async_ran_in_caller": (
+            "the tasks ran in the process that called async_results (or in threads of it): submit them to a "
+            "multiprocessing.Pool with apply_async"
+        ),
+        "step3.tasks.callback_raised": (
+            "your callback raised {error} for item {item}: callbacks run in the pool's result thread, where an "
+            "exception stops every later result; keep them short and make sure they never raise"
+        ),
+        "step3.tasks.callbacks_not_given": (
+            "(callback given, error_callback given) per apply_async call: {submitted}; expected one call per "
+            "item with both"
+        ),
+        "step3.tasks.callbacks_read": (
+            "outcomes were read with AsyncResult.{how}() ({count} calls): let callback and error_callback store "
+            "them, then close() and join() the pool"
+        ),
+        "step3.tasks.callbacks_missing": (
+            "no outcome for items {items}: close() and join() the pool before returning, so every callback has "
+            "run, and give apply_async both callback and error_callback"
+        ),
+        "step3.tasks.callbacks_results": "results {results}, expected {expected}: results[item] = func(item)",
+        "step3.tasks.callbacks_errors": "errors {errors}, expected {expected}: '<ExceptionType>: <message>'",
+        "step3.tasks.callbacks_outcomes": "(results, errors) {outcomes}, expected {expected}",
+        "step3.tasks.scaler_values": (
+            "make_scaler({factor}) gave {results} for the values {values}: each value times {factor}, "
+            "f(value) == scale(value, factor)"
+        ),
+        "step3.tasks.scaler_not_partial": (
+            "make_scaler({factor}) returned {described}: return functools.partial(scale, factor=factor), a "
+            "partial of the module-level scale with factor fixed by keyword"
+        ),
+        "step3.tasks.scaler_unpicklable": (
+            "make_scaler's result cannot be pickled ({error}): use functools.partial(scale, factor=factor)"
+        ),
+        "step3.tasks.scaler_spawned": (
+            "a spawned worker mapped make_scaler(3) over [1, 2] to {results}, expected [3, 6]"
+        ),
+        "step3.tasks.make_scaler_calls": (
+            "make_scaler was called with the factors {factors}: call make_scaler(factor) once"
+        ),
+        "step3.tasks.other_callable": ("Pool.map mapped {func}: map the callable that make_scaler(factor) returned"),
+        "step3.tasks.scale_all_pids": (
+            "the tasks ran in the processes {pids}: map make_scaler(factor) in a pool of as many worker "
+            "processes as asked for"
+        ),
+        "step3.tasks.scale_all_results": (
+            "scale_all({values}, {factor}) returned {results}: every value times {factor}, in order"
+        ),
+        "step3.tasks.other_error": (
+            "get() raised ValueError: {error}; expected the task's own error: negative input -3"
+        ),
+        "step3.tasks.error_swallowed": (
+            "async_results returned {results} although the task for -3 raised ValueError: let get() raise it again, "
+            "do not catch it"
+        ),
+        "step3.tasks.scale_all_not_together": (
+            "the three tasks never ran at the same time: map make_scaler(factor) over a pool of processes workers "
+            "(here 3)"
+        ),
         # -- step4 (issue 9/10 conversion) --
         "step4.filtered_here": (
             "an image was filtered in {function}'s own process: send the work to the pool, whose worker "
@@ -510,6 +665,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "(numbers, strings, lists, tuples, dicts, paths, NumPy arrays)"
         ),
         "boundary.cannot_send": ("the test's arguments could not be sent to the process that runs your code ({error})"),
+        "boundary.output_section": "Captured output of your code",
         "boundary.raised": "your code raised {type}: {message}",
     },
 }

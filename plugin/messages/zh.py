@@ -416,8 +416,140 @@ MESSAGES: dict[str, dict[str, str]] = {
         "language_summary": "语言检查：{problems} 个问题",
         # -- step1 (issue 9/10 conversion) --
         # -- step2 (issue 9/10 conversion) --
+        "step2.affinity_count": (
+            "usable_cpus() 返回 {count}；这个进程可以使用 {expected} 个 CPU（它的亲和性集合）：请计算 "
+            "len(os.sched_getaffinity(0))，而不是 os.cpu_count()"
+        ),
+        "step2.pinned_count": (
+            "这个进程被绑定到了一个 CPU 上（就像在 taskset -c 0 下那样），usable_cpus() 却返回 {count}：请计算它的"
+            "亲和性集合 len(os.sched_getaffinity(0))"
+        ),
+        "step2.quota_below_one": (
+            "cpu.max 为 {cpu_max!r} 时 usable_cpus() 返回 {count!r}：请返回一个 int，而且一个进程至少总能使用 1 个 CPU"
+        ),
+        "step2.quota_count": (
+            "cpu.max 为 {cpu_max!r}、亲和性集合中有 {cpus} 个 CPU 时，usable_cpus() 返回 {count}，应为 {expected}"
+            "（配额 quota / period 向下取整后限制 CPU 数；'max' 表示没有配额）"
+        ),
+        "step2.fractional_count": (
+            "cpu.max 为 {cpu_max!r}、亲和性集合中有 8 个 CPU 时，usable_cpus() 返回 {count}，应为 {expected}"
+            "（math.floor(quota / period)，不超过亲和性集合，也不小于 1）"
+        ),
+        "step2.map_order": (
+            "结果是 {results}，应为 {expected}：请保持 items 的顺序（第一个最后完成）；Pool.map 会保持顺序"
+        ),
+        "step2.starmap_order": (
+            "结果是 {results}，应为 {expected}：请保持 arg_tuples 的顺序（第一个任务最后完成）；Pool.starmap 会保持顺序"
+        ),
+        "step2.starmap_unpack": (
+            "结果是 {results}，应为 {expected}：每个元组是一次调用的全部参数；Pool.starmap 会把它们拆开传入"
+        ),
+        "step2.ran_in_caller": "任务在调用你的函数的进程中运行，而不是在工作进程中：请使用 multiprocessing.Pool",
+        "step2.pids_not_seen": (
+            "任务报告自己运行在进程 {pids} 中，但在你的代码启动的进程里从未见过它们：请返回任务本身的返回值，"
+            "并让它们在你的进程池的工作进程中计算"
+        ),
+        "step2.distinct_workers": (
+            "两个必须同时运行的任务只用了 {count} 个进程：它们需要两个工作进程，也就是按给你的大小创建的进程池"
+        ),
+        "step2.chunks_split": (
+            "{items} 个元素、2 个工作进程：Pool.map 默认的分块大小每次交出 {chunk} 个元素，同一块中的元素在一个"
+            "工作进程中依次运行；从第 {first} 个元素开始的那一块被拆到了不同的工作进程：请调用 "
+            "pool.map(func, items)，不要传 chunksize"
+        ),
+        "step2.chunk_never_met": (
+            "元素 0 等待元素 {chunk} 在另一个工作进程中同时运行，但它一直没有来：2 个工作进程时，Pool.map 默认的"
+            "分块大小会把它们放进不同的任务（每块 {chunk} 个元素）；更大的分块、更少的工作进程或一个循环都会让它们"
+            "先后运行：请调用 pool.map(func, items)，不要传 chunksize"
+        ),
+        "step2.tasks_never_met": (
+            "几个必须同时运行、各自在一个工作进程中的任务始终没有全部到齐：循环、同一进程中的线程、比要求更小的进程池，"
+            "或者一次只交出一个任务，都会让它们先后运行"
+        ),
+        "step2.affinity_changed": (
+            "运行 usable_cpus() 的进程被绑定到了一个 CPU 上，你的代码却改变了它的亲和性：usable_cpus() 只应读取它"
+        ),
+        "step2.worker_count": "{workers} 个工作进程运行了 {tasks} 个任务，应为 {expected} 个",
+        "step2.one_worker": "{tasks} 个任务在 {workers} 个工作进程中运行；processes=1 要求进程池只有 1 个工作进程",
+        "step2.use_context_manager": "请把进程池当作上下文管理器使用（with multiprocessing.Pool(...) as pool:）",
         # -- step3 shared and chunks (issue 9/10 conversion) --
         # -- step3 tasks (issue 9/10 conversion) --
+        "step3.tasks.apply_results": (
+            "blocking_results 返回了 {results}，应为 {expected}：每个 item 按顺序调用一次 pool.apply(func, (item,))"
+        ),
+        "step3.tasks.apply_ran_in_caller": (
+            "func 在调用 blocking_results 的进程（或它的线程）里运行了：用 pool.apply 把每个任务交给 "
+            "multiprocessing.Pool 的工作进程"
+        ),
+        "step3.tasks.apply_one_pool": (
+            "只有一个工作进程的进程池却在 {count} 个进程里运行了任务：只创建一个进程池，在其中 apply 每个 item"
+        ),
+        "step3.tasks.pids_not_seen": (
+            "进程号 {pids} 从未出现在你的函数启动的进程中：请在进程池的工作进程里完成计算，并返回它们算出的结果"
+        ),
+        "step3.tasks.apply_overlapped": (
+            "有两个任务同时运行了：apply() 会阻塞到结果返回为止，所以请对每个 item 依次调用一次"
+        ),
+        "step3.tasks.async_order": (
+            "结果为 {results}，应为 {expected}：保持提交顺序（第一个任务最后完成）：按提交的顺序对每个 "
+            "AsyncResult 调用 get()"
+        ),
+        "step3.tasks.async_values": "async_results 返回了 {results}，应为 {expected}",
+        "step3.tasks.async_not_together": (
+            "3 个任务中只有 {count} 个在工作进程里到达了屏障：先用 apply_async 把所有任务都提交给进程池，"
+            "再对任何一个调用 get()"
+        ),
+        "step3.tasks.async_ran_in_caller": (
+            "任务在调用 async_results 的进程（或它的线程）里运行了：用 apply_async 把它们提交给 multiprocessing.Pool"
+        ),
+        "step3.tasks.callback_raised": (
+            "你的回调函数在处理 item {item} 时抛出了 {error}：回调在进程池的结果线程里运行，那里的异常会让之后的"
+            "结果全部丢失；回调要简短，并确保它永远不抛出异常"
+        ),
+        "step3.tasks.callbacks_not_given": (
+            "每次 apply_async 调用的（是否给了 callback，是否给了 error_callback）：{submitted}；"
+            "应为每个 item 调用一次，并且两者都给"
+        ),
+        "step3.tasks.callbacks_read": (
+            "结果是用 AsyncResult.{how}() 读取的（{count} 次调用）：让 callback 和 error_callback 保存结果，"
+            "然后对进程池调用 close() 和 join()"
+        ),
+        "step3.tasks.callbacks_missing": (
+            "item {items} 没有任何结果：返回前先对进程池调用 close() 和 join()，让每个回调都运行完，"
+            "并给 apply_async 同时传 callback 和 error_callback"
+        ),
+        "step3.tasks.callbacks_results": "results 为 {results}，应为 {expected}：results[item] = func(item)",
+        "step3.tasks.callbacks_errors": "errors 为 {errors}，应为 {expected}：格式为 '<ExceptionType>: <message>'",
+        "step3.tasks.callbacks_outcomes": "(results, errors) 为 {outcomes}，应为 {expected}",
+        "step3.tasks.scaler_values": (
+            "make_scaler({factor}) 对 {values} 给出了 {results}：每个值都应乘以 {factor}，"
+            "即 f(value) == scale(value, factor)"
+        ),
+        "step3.tasks.scaler_not_partial": (
+            "make_scaler({factor}) 返回了 {described}：请返回 functools.partial(scale, factor=factor)，"
+            "即对模块级函数 scale 的偏函数，用关键字参数固定 factor"
+        ),
+        "step3.tasks.scaler_unpicklable": (
+            "make_scaler 的返回值无法序列化 (pickle)（{error}）：请使用 functools.partial(scale, factor=factor)"
+        ),
+        "step3.tasks.scaler_spawned": (
+            "spawn 方式启动的工作进程把 make_scaler(3) 映射到 [1, 2] 上得到 {results}，应为 [3, 6]"
+        ),
+        "step3.tasks.make_scaler_calls": "make_scaler 被调用时的 factor 为 {factors}：只调用一次 make_scaler(factor)",
+        "step3.tasks.other_callable": "Pool.map 映射的是 {func}：请映射 make_scaler(factor) 返回的可调用对象",
+        "step3.tasks.scale_all_pids": (
+            "任务运行在进程 {pids} 中：在一个工作进程数与要求相同的进程池里映射 make_scaler(factor)"
+        ),
+        "step3.tasks.scale_all_results": (
+            "scale_all({values}, {factor}) 返回了 {results}：应按顺序把每个值乘以 {factor}"
+        ),
+        "step3.tasks.other_error": "get() 抛出了 ValueError: {error}；应为任务自身的错误：negative input -3",
+        "step3.tasks.error_swallowed": (
+            "-3 对应的任务抛出了 ValueError，async_results 却返回了 {results}：让 get() 把它重新抛出，不要捕获它"
+        ),
+        "step3.tasks.scale_all_not_together": (
+            "三个任务从未同时运行：在有 processes 个工作进程（这里是 3 个）的进程池里映射 make_scaler(factor)"
+        ),
         # -- step4 (issue 9/10 conversion) --
         "step4.filtered_here": (
             "有图像在 {function} 自己的进程中被滤波了：请把工作交给进程池，由它的工作进程打开并处理图像"
@@ -488,6 +620,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "（数字、字符串、列表、元组、字典、路径、NumPy 数组）"
         ),
         "boundary.cannot_send": "测试的参数无法发送给运行你的代码的进程（{error}）",
+        "boundary.output_section": "你的代码的输出",
         "boundary.raised": "你的代码抛出了 {type}：{message}",
     },
 }

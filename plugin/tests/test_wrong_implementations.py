@@ -140,6 +140,45 @@ CASES = {
         """,
         {"test_map_runs_tasks_at_the_same_time_in_distinct_workers", "test_map_is_faster_than_a_loop"},
     ),
+    # -- step2: audit escapes (issue 9) --
+    # A chunk size of one's own where the docstring asks for Pool.map's default.
+    "audit-a02-parallel_map": (
+        "step2.parallel_map",
+        """
+        def parallel_map(func, items, processes=None):
+            with multiprocessing.Pool(processes or usable_cpus()) as pool:
+                return pool.map(func, items, chunksize=1)
+        """,
+        {f"test_map_hands_items_over_in_its_default_chunks[{case}]" for case in ("chunks-of-two", "chunks-of-three")},
+    ),
+    "parallel_map-one-chunk-per-worker": (
+        "step2.parallel_map",
+        """
+        def parallel_map(func, items, processes=None):
+            processes = processes or usable_cpus()
+            with multiprocessing.Pool(processes) as pool:
+                return pool.map(func, items, chunksize=math.ceil(len(items) / processes))
+        """,
+        {f"test_map_hands_items_over_in_its_default_chunks[{case}]" for case in ("chunks-of-two", "chunks-of-three")},
+    ),
+    "parallel_map-fixed-chunks-of-two": (
+        "step2.parallel_map",
+        """
+        def parallel_map(func, items, processes=None):
+            with multiprocessing.Pool(processes or usable_cpus()) as pool:
+                return pool.map(func, items, 2)
+        """,
+        {"test_map_hands_items_over_in_its_default_chunks[chunks-of-three]"},
+    ),
+    "parallel_map-imap-one-item-per-task": (
+        "step2.parallel_map",
+        """
+        def parallel_map(func, items, processes=None):
+            with multiprocessing.Pool(processes or usable_cpus()) as pool:
+                return list(pool.imap(func, items))
+        """,
+        {f"test_map_hands_items_over_in_its_default_chunks[{case}]" for case in ("chunks-of-two", "chunks-of-three")},
+    ),
     "blocking_results-overlapping": (
         "step3.blocking_results",
         """
@@ -229,6 +268,175 @@ CASES = {
             return lambda value: scale(value, factor)
         """,
         {"test_scaler_can_be_pickled_and_sent_to_a_spawned_worker"},
+    ),
+    # -- step3 tasks: audit escapes (issue 9) --
+    # No escape of step3 tasks was listed by the audit; these are fresh wrong implementations of its classes.
+    "t3-blocking_results-thread-pool": (
+        "step3.blocking_results",
+        """
+        def blocking_results(func, items, processes=2):
+            from multiprocessing.pool import ThreadPool
+            with ThreadPool(processes) as pool:
+                return [pool.apply(func, (item,)) for item in items]
+        """,
+        {"test_apply_runs_in_the_workers_of_one_pool", "test_apply_does_the_work_in_a_pool_of_the_size_asked_for"},
+    ),
+    "t3-blocking_results-executor-one-future-at-a-time": (
+        "step3.blocking_results",
+        """
+        def blocking_results(func, items, processes=2):
+            from concurrent.futures import ProcessPoolExecutor
+            with ProcessPoolExecutor(processes) as executor:
+                return [executor.submit(func, item).result() for item in items]
+        """,
+        {"test_apply_does_the_work_in_a_pool_of_the_size_asked_for"},
+    ),
+    "t3-async_results-get-before-the-last-submit": (
+        "step3.async_results",
+        """
+        def async_results(func, items, processes=2):
+            values, previous = [], None
+            with multiprocessing.Pool(processes) as pool:
+                for item in items:
+                    pending = pool.apply_async(func, (item,))
+                    if previous is not None:
+                        values.append(previous.get())
+                    previous = pending
+                if previous is not None:
+                    values.append(previous.get())
+            return values
+        """,
+        {"test_async_tasks_overlap"},
+    ),
+    "t3-async_results-thread-backed-pool": (
+        "step3.async_results",
+        """
+        def async_results(func, items, processes=2):
+            from multiprocessing.dummy import Pool as ThreadBackedPool
+            with ThreadBackedPool(processes) as pool:
+                pending = [pool.apply_async(func, (item,)) for item in items]
+                return [result.get() for result in pending]
+        """,
+        {"test_async_tasks_overlap", "test_every_task_is_submitted_with_apply_async_in_a_pool_of_the_size_asked_for"},
+    ),
+    "t3-async_results-errors-become-none": (
+        "step3.async_results",
+        """
+        def async_results(func, items, processes=2):
+            with multiprocessing.Pool(processes) as pool:
+                pending = [pool.apply_async(func, (item,)) for item in items]
+                values = []
+                for result in pending:
+                    try:
+                        values.append(result.get())
+                    except Exception:
+                        values.append(None)
+                return values
+        """,
+        {"test_a_worker_exception_is_raised_again_by_get"},
+    ),
+    "t3-results_with_callbacks-error-callback-raises": (
+        "step3.results_with_callbacks",
+        """
+        def _store_error(errors, item, error):
+            errors[item] = f"{type(error).__name__}: {error.message}"
+        """,
+        {"test_every_task_is_submitted_with_both_callbacks", "test_callbacks_sort_results_from_errors"},
+    ),
+    "t3-results_with_callbacks-idle-callbacks-and-get": (
+        "step3.results_with_callbacks",
+        """
+        def results_with_callbacks(func, items, processes=2):
+            results, errors = {}, {}
+            with multiprocessing.Pool(processes) as pool:
+                pending = {item: pool.apply_async(func, (item,), callback=print, error_callback=print)
+                           for item in items}
+                for item, result in pending.items():
+                    result.wait()
+                    if result.successful():
+                        results[item] = result.get()
+                    else:
+                        try:
+                            result.get()
+                        except Exception as error:
+                            errors[item] = f"{type(error).__name__}: {error}"
+            return results, errors
+        """,
+        {"test_every_task_is_submitted_with_both_callbacks"},
+    ),
+    "t3-results_with_callbacks-thread-pool": (
+        "step3.results_with_callbacks",
+        """
+        def results_with_callbacks(func, items, processes=2):
+            from multiprocessing.pool import ThreadPool
+            results, errors = {}, {}
+            with ThreadPool(processes) as pool:
+                for item in items:
+                    pool.apply_async(func, (item,), callback=functools.partial(_store, results, item),
+                                     error_callback=functools.partial(_store_error, errors, item))
+                pool.close()
+                pool.join()
+            return results, errors
+        """,
+        {"test_callback_tasks_run_in_a_pool_of_the_size_asked_for"},
+    ),
+    "t3-make_scaler-closure": (
+        "step3.make_scaler",
+        """
+        def make_scaler(factor):
+            def scaler(value):
+                return scale(value, factor)
+            return scaler
+        """,
+        {
+            "test_scaler_can_be_pickled_and_sent_to_a_spawned_worker",
+            "test_scaler_is_a_partial_of_scale_with_the_factor_by_keyword",
+        },
+    ),
+    "t3-make_scaler-factor-bound-positionally": (
+        "step3.make_scaler",
+        """
+        def make_scaler(factor):
+            return functools.partial(scale, factor)
+        """,
+        {"test_scaler_is_a_partial_of_scale_with_the_factor_by_keyword"},
+    ),
+    "t3-make_scaler-partial-of-operator-mul": (
+        "step3.make_scaler",
+        """
+        def make_scaler(factor):
+            import operator
+            return functools.partial(operator.mul, factor)
+        """,
+        {"test_scaler_is_a_partial_of_scale_with_the_factor_by_keyword"},
+    ),
+    "t3-scale_all-thread-pool": (
+        "step3.scale_all",
+        """
+        def scale_all(values, factor, processes=2):
+            from multiprocessing.pool import ThreadPool
+            with ThreadPool(processes) as pool:
+                return pool.map(make_scaler(factor), values)
+        """,
+        {"test_scale_all_maps_make_scaler_over_a_pool"},
+    ),
+    "t3-scale_all-imap": (
+        "step3.scale_all",
+        """
+        def scale_all(values, factor, processes=2):
+            with multiprocessing.Pool(processes) as pool:
+                return list(pool.imap(make_scaler(factor), values))
+        """,
+        {"test_scale_all_maps_make_scaler_over_a_pool"},
+    ),
+    "t3-scale_all-pool-of-the-machine-size": (
+        "step3.scale_all",
+        """
+        def scale_all(values, factor, processes=2):
+            with multiprocessing.Pool() as pool:
+                return pool.map(make_scaler(factor), values)
+        """,
+        {"test_scale_all_maps_make_scaler_over_a_pool"},
     ),
     "square_in_place-array-as-task-argument": (
         "step3.square_in_place",

@@ -9,7 +9,8 @@ CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
 
 
 def count_primes(limit):
-    """Given: count the primes below ``limit`` by trial division (CPU-bound work for the speedup test)."""
+    """Given: count the primes below ``limit`` by trial division: CPU-bound work to try your pool on (the
+    speedup test times work of the kit's own, so that only the pool can make it faster)."""
     count = 0
     for n in range(2, limit):
         divisor = 2
