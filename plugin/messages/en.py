@@ -669,6 +669,50 @@ MESSAGES: dict[str, dict[str, str]] = {
             "(here 3)"
         ),
         # -- step4 (issue 9/10 conversion) --
+        "step4.filtered_here": (
+            "an image was filtered in {function}'s own process: send the work to the pool, whose worker "
+            "processes open and filter the images"
+        ),
+        "step4.workers_of_one_pool": (
+            "the tasks ran in {count} different worker processes, more than the {processes} of one "
+            "Pool({processes}): create one pool for the whole folder and reuse it, not one per image"
+        ),
+        "step4.sequential_children": (
+            "filter_folder_sequential started {count} child processes: it works in its own process, "
+            "one image after another, with no pool"
+        ),
+        "step4.not_apply_one_filter": (
+            "apply_one_filter was called for {called}, {where}: call it once per name of FOUR_FILTERS "
+            "({expected}), in that order, from apply_filters itself"
+        ),
+        "step4.apply_one_filter_elsewhere": "in processes {pids} other than the one running apply_filters",
+        "step4.apply_one_filter_here": "in the process running apply_filters",
+        "step4.unreadable_image": "{name} cannot be read (the test makes this task fail on purpose)",
+        "step4.pool_left_after_failure": (
+            "after a task raised, worker processes {pids} of your pool were still running: create the pool "
+            "in a with block (or end it in finally), so that it is ended even when a task fails"
+        ),
+        "step4.start_method": (
+            "the pool's workers were started with {used}, but this run uses {expected}: do not force a start "
+            "method (get_context, set_start_method); code that works only under fork loses its points in the "
+            "grading command. Pass what the tasks need as arguments (functools.partial)"
+        ),
+        "step4.not_the_given_pool": (
+            "tasks ran in processes {pids}, which are not workers of the pool eight_filters was given: use "
+            "that pool, do not create one"
+        ),
+        "step4.outputs_of_this_call": (
+            "{approach}: {folder} holds {found}, expected {expected}: each call must run every approach "
+            "again, into out_folder / name (never reuse timings or outputs of an earlier call)"
+        ),
+        "step4.images_not_together": (
+            "the images were never filtered at the same time, although the pool had one worker per image: make "
+            "every image a task of its own (map with its default chunksize, not one that groups images)"
+        ),
+        "step4.filters_not_together": (
+            "the filters never ran at the same time: hand all eight to the pool at once with one pool.map, not "
+            "one apply (or one get()) at a time"
+        ),
         # -- step5 (issue 9/10 conversion) --
         "dask.task_outside_cluster": (
             "a task ran outside the Dask cluster (in process {pid}, which is no Dask worker): run every task "

@@ -615,6 +615,48 @@ MESSAGES: dict[str, dict[str, str]] = {
             "三个任务从未同时运行：在有 processes 个工作进程（这里是 3 个）的进程池里映射 make_scaler(factor)"
         ),
         # -- step4 (issue 9/10 conversion) --
+        "step4.filtered_here": (
+            "有图像在 {function} 自己的进程中被滤波了：请把工作交给进程池，由它的工作进程打开并处理图像"
+        ),
+        "step4.workers_of_one_pool": (
+            "任务运行在 {count} 个不同的工作进程中，多于一个 Pool({processes}) 的 {processes} 个："
+            "请为整个文件夹创建一个进程池并重复使用它，而不是每张图像创建一个"
+        ),
+        "step4.sequential_children": (
+            "filter_folder_sequential 启动了 {count} 个子进程：它应该在自己的进程中一张接一张地处理图像，不使用进程池"
+        ),
+        "step4.not_apply_one_filter": (
+            "apply_one_filter 被调用的滤镜是 {called}，{where}：请在 apply_filters 中为 FOUR_FILTERS 的每个名字"
+            "（{expected}）按顺序调用它一次"
+        ),
+        "step4.apply_one_filter_elsewhere": "调用发生在进程 {pids} 中，而不是运行 apply_filters 的进程",
+        "step4.apply_one_filter_here": "调用发生在运行 apply_filters 的进程中",
+        "step4.unreadable_image": "{name} 无法读取（测试故意让这个任务失败）",
+        "step4.pool_left_after_failure": (
+            "一个任务抛出异常之后，你的进程池的工作进程 {pids} 仍在运行：请在 with 块中创建进程池"
+            "（或在 finally 中结束它），这样即使有任务失败它也会被结束"
+        ),
+        "step4.start_method": (
+            "进程池的工作进程是用 {used} 启动的，但这次运行使用的是 {expected}：不要强制指定启动方式"
+            "（get_context、set_start_method）；只能在 fork 下运行的代码会在评分命令中失分。"
+            "请把任务需要的东西作为参数传递（functools.partial）"
+        ),
+        "step4.not_the_given_pool": (
+            "任务运行在进程 {pids} 中，它们不是传给 eight_filters 的那个进程池的工作进程："
+            "请使用那个进程池，不要自己创建"
+        ),
+        "step4.outputs_of_this_call": (
+            "{approach}：{folder} 中有 {found}，应该是 {expected}：每次调用都必须重新运行每种方法，"
+            "输出到 out_folder / name（绝不能重用之前某次调用的计时或输出）"
+        ),
+        "step4.images_not_together": (
+            "虽然进程池为每张图像准备了一个工作进程，这些图像却从来没有同时被处理：请让每张图像成为单独的一个任务"
+            "（使用 map 默认的 chunksize，不要用把几张图像合在一起的 chunksize）"
+        ),
+        "step4.filters_not_together": (
+            "这些滤镜从来没有同时运行：请用一次 pool.map 把八个滤镜一起交给进程池，"
+            "而不是一次 apply（或一次 get()）处理一个"
+        ),
         # -- step5 (issue 9/10 conversion) --
         "dask.task_outside_cluster": (
             "有一个任务在 Dask 集群之外运行（在进程 {pid} 中，它不是 Dask 工作进程）：请用函数收到的 client"

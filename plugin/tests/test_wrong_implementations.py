@@ -1067,6 +1067,216 @@ CASES = {
         """,
         {"test_chart_is_a_real_800_by_500_bar_chart"},
     ),
+    # -- step4: audit escapes (issue 9) --
+    # cleanup only on the happy path: a failing task leaves the pool's workers running
+    "audit-c02-filter_folder_parallel": (
+        "step4.filter_folder_parallel",
+        """
+        def filter_folder_parallel(in_folder, out_folder, processes=2):
+            pool = multiprocessing.Pool(processes)
+            per_image = pool.map(functools.partial(apply_filters, out_folder=out_folder), image_files(in_folder))
+            pool.close()
+            pool.join()
+            return [output for outputs in per_image for output in outputs]
+        """,
+        {"test_the_pool_is_ended_when_a_task_fails"},
+    ),
+    "filter_folder_parallel-terminated-only-after-success": (
+        "step4.filter_folder_parallel",
+        """
+        def filter_folder_parallel(in_folder, out_folder, processes=2):
+            pool = multiprocessing.Pool(processes)
+            per_image = pool.map(functools.partial(apply_filters, out_folder=out_folder), image_files(in_folder))
+            pool.terminate()
+            return [output for outputs in per_image for output in outputs]
+        """,
+        {"test_the_pool_is_ended_when_a_task_fails"},
+    ),
+    "filter_folder_parallel-closed-after-the-results-loop": (
+        "step4.filter_folder_parallel",
+        """
+        def filter_folder_parallel(in_folder, out_folder, processes=2):
+            pool = multiprocessing.Pool(processes)
+            outputs = []
+            one_image = functools.partial(apply_filters, out_folder=out_folder)
+            for image_outputs in pool.imap(one_image, image_files(in_folder)):
+                outputs.extend(image_outputs)
+            pool.close()
+            pool.join()
+            return outputs
+        """,
+        {"test_the_pool_is_ended_when_a_task_fails"},
+    ),
+    # gaming: a later call returns an earlier call's timings, or its outputs, without running the approaches
+    "audit-c05-compare_approaches": (
+        "step4.compare_approaches",
+        """
+        def compare_approaches(in_folder, out_folder, processes=2):
+            cache = compare_approaches.__dict__.setdefault("cache", {})
+            key = (str(in_folder), processes)
+            if key in cache:
+                return dict(cache[key])
+            runs = {
+                "sequential": lambda target: filter_folder_sequential(in_folder, target),
+                "task_per_image": lambda target: filter_folder_parallel(in_folder, target, processes),
+                "task_per_filter": lambda target: filter_folder_eight(in_folder, target, processes),
+            }
+            timings = {}
+            for name in APPROACHES:
+                target = Path(out_folder) / name
+                target.mkdir(parents=True, exist_ok=True)
+                start = time.perf_counter()
+                runs[name](target)
+                timings[name] = time.perf_counter() - start
+            cache[key] = timings
+            return timings
+        """,
+        {"test_comparison_times_each_approach_into_its_own_folder"},
+    ),
+    "compare_approaches-timings-kept-per-folder": (
+        "step4.compare_approaches",
+        """
+        def compare_approaches(in_folder, out_folder, processes=2):
+            measured = globals().setdefault("_measured", {})
+            if Path(in_folder).resolve() not in measured:
+                timings = {}
+                runs = (filter_folder_sequential, filter_folder_parallel, filter_folder_eight)
+                for name, run in zip(APPROACHES, runs):
+                    target = Path(out_folder) / name
+                    target.mkdir(parents=True, exist_ok=True)
+                    start = time.perf_counter()
+                    run(in_folder, target) if name == "sequential" else run(in_folder, target, processes)
+                    timings[name] = time.perf_counter() - start
+                measured[Path(in_folder).resolve()] = timings
+            return dict(measured[Path(in_folder).resolve()])
+        """,
+        {"test_comparison_times_each_approach_into_its_own_folder"},
+    ),
+    "compare_approaches-copies-the-last-run": (
+        "step4.compare_approaches",
+        """
+        def compare_approaches(in_folder, out_folder, processes=2):
+            import shutil
+
+            last = globals().get("_last_run")
+            if last is not None and last[0] == str(in_folder):
+                shutil.copytree(last[1], out_folder, dirs_exist_ok=True)
+                return dict(last[2])
+            timings = {}
+            for name in APPROACHES:
+                target = Path(out_folder) / name
+                target.mkdir(parents=True, exist_ok=True)
+                start = time.perf_counter()
+                if name == "sequential":
+                    filter_folder_sequential(in_folder, target)
+                elif name == "task_per_image":
+                    filter_folder_parallel(in_folder, target, processes)
+                else:
+                    filter_folder_eight(in_folder, target, processes)
+                timings[name] = time.perf_counter() - start
+            globals()["_last_run"] = (str(in_folder), str(out_folder), timings)
+            return timings
+        """,
+        {"test_comparison_times_each_approach_into_its_own_folder"},
+    ),
+    # chunking: several images in one task (the pool spy counts the items handed to map, not the tasks)
+    "audit-c07-filter_folder_parallel": (
+        "step4.filter_folder_parallel",
+        """
+        def filter_folder_parallel(in_folder, out_folder, processes=2):
+            images = image_files(in_folder)
+            with multiprocessing.Pool(processes) as pool:
+                one_image = functools.partial(apply_filters, out_folder=out_folder)
+                per_image = pool.map(one_image, images, chunksize=len(images) or 1)
+            return [output for outputs in per_image for output in outputs]
+        """,
+        {"test_every_image_is_a_task_of_its_own"},
+    ),
+    "filter_folder_parallel-images-in-pairs": (
+        "step4.filter_folder_parallel",
+        """
+        def filter_folder_parallel(in_folder, out_folder, processes=2):
+            with multiprocessing.Pool(processes) as pool:
+                per_image = pool.map(functools.partial(apply_filters, out_folder=out_folder), image_files(in_folder), 2)
+            return [output for outputs in per_image for output in outputs]
+        """,
+        {"test_every_image_is_a_task_of_its_own"},
+    ),
+    # method: the filters applied without apply_one_filter, or apply_one_filter sent to a pool of its own
+    "audit-c08-apply_filters": (
+        "step4.apply_filters",
+        """
+        def apply_filters(image_path, out_folder):
+            image_path = Path(image_path)
+            with Image.open(image_path) as image:
+                image.load()
+                outputs = []
+                for name in FOUR_FILTERS:
+                    output = Path(out_folder) / f"{name}_{image_path.name}"
+                    image.filter(image_filter(name)).save(output)
+                    outputs.append(output)
+            return outputs
+        """,
+        {"test_each_filter_is_applied_with_apply_one_filter"},
+    ),
+    "apply_filters-reopens-and-filters-inline": (
+        "step4.apply_filters",
+        """
+        def apply_filters(image_path, out_folder):
+            outputs = [Path(out_folder) / f"{name}_{Path(image_path).name}" for name in FOUR_FILTERS]
+            for name, output in zip(FOUR_FILTERS, outputs):
+                with Image.open(image_path) as image:
+                    image.filter(image_filter(name)).save(output)
+            return outputs
+        """,
+        {"test_each_filter_is_applied_with_apply_one_filter"},
+    ),
+    "apply_filters-pool-of-its-own": (
+        "step4.apply_filters",
+        """
+        def apply_filters(image_path, out_folder):
+            with multiprocessing.Pool(4) as pool:
+                one_filter = functools.partial(apply_one_filter, image_path=image_path, out_folder=out_folder)
+                return pool.map(one_filter, FOUR_FILTERS)
+        """,
+        {"test_each_filter_is_applied_with_apply_one_filter"},
+    ),
+    # fork-only code: a start method forced in the code, so a global set before the pool reaches the workers
+    "audit-f02-filter_folder_parallel": (
+        "step4.filter_folder_parallel",
+        """
+        _out_folder = None
+
+
+        def _filters_into_global_folder(image_path):
+            return apply_filters(image_path, _out_folder)
+
+
+        def filter_folder_parallel(in_folder, out_folder, processes=2):
+            global _out_folder
+            _out_folder = out_folder
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                per_image = pool.map(_filters_into_global_folder, image_files(in_folder))
+            return [output for outputs in per_image for output in outputs]
+        """,
+        {"test_the_workers_start_with_the_runs_start_method"},
+    ),
+    "filter_folder_parallel-forces-fork-for-a-global-folder": (
+        "step4.filter_folder_parallel",
+        """
+        def _filters_into_the_folder_set_before(image_path):
+            return apply_filters(image_path, globals()["_target_folder"])
+
+
+        def filter_folder_parallel(in_folder, out_folder, processes=2):
+            multiprocessing.set_start_method("fork", force=True)
+            globals()["_target_folder"] = out_folder
+            with multiprocessing.Pool(processes) as pool:
+                per_image = pool.map(_filters_into_the_folder_set_before, image_files(in_folder))
+            return [output for outputs in per_image for output in outputs]
+        """,
+        {"test_the_workers_start_with_the_runs_start_method"},
+    ),
     "gather_in_order-completion-order": (
         "step5.gather_in_order",
         """
