@@ -1,0 +1,517 @@
+"""Attack submissions against the grading command (issue 10, item 5): a learner who has NOT solved the
+exercise tries to earn points by attacking the grader at import time or inside the exercise function.
+
+Each case is an upload graded by the real ``python -m plugin.grade``, on the mini kit (with an extra step
+where a case needs one) or on the real kit cut down to one step. A case passes when every attacked
+exercise scores no more than its honest score (what the same wrong code earns without the attack);
+"tampering detected" voids the grade to 0, so it passes too. Cases the grader lets through today carry
+``ESCAPES_TODAY``: the process boundary (learner code never runs in the deciding process) closes them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import textwrap
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from plugin.tests.minikit import REPO, SPEED_STUB, STUB, add_speed_step, write
+from plugin.tests.test_boundary import graded
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+
+ESCAPES_TODAY = pytest.mark.xfail(reason="process boundary", strict=False)
+
+# -- the kits the attacks run on ---------------------------------------------------------------------------
+
+# A mini-kit step with NumPy results and a second test module, collected after step1's: an attack made
+# while step1 imports can reach it.
+NUMPY_CATALOG = """
+TITLE = "Squares"
+EXERCISES = {"square_all": {"title": "Square an array in a pool", "hint": "Pool.map over the values.", "points": 2}}
+"""
+NUMPY_STUB = '''
+import numpy as np
+
+
+def square_all(values):
+    """Return values ** 2 as a NumPy array, computed in a pool of 2."""
+    raise NotImplementedError("step2.square_all: see the docstring")
+'''
+NUMPY_TESTS = """
+import numpy as np
+import pytest
+
+from exercises.step2.squares import square_all
+
+
+@pytest.mark.exercise("step2.square_all")
+def test_square_all_squares_every_value(lab_seed):
+    values = np.random.default_rng(lab_seed).integers(0, 1000, 50)
+    np.testing.assert_array_equal(square_all(values), values**2)
+
+
+@pytest.mark.exercise("step2.square_all")
+def test_square_all_keeps_the_length():
+    assert len(square_all(np.arange(7))) == 7
+"""
+# Wrong, and honest about it: the right length, all zeros (1 of 2 tests: 1 point of 2).
+ZEROS = NUMPY_STUB.replace(
+    '    raise NotImplementedError("step2.square_all: see the docstring")', "    return np.zeros(len(values))"
+)
+# Wrong in both tests: 0 points.
+EMPTY = NUMPY_STUB.replace(
+    '    raise NotImplementedError("step2.square_all: see the docstring")', "    return np.zeros(0)"
+)
+
+
+def add_numpy_step(kit) -> None:
+    write(kit.path / "exercises" / "step2" / "__init__.py", NUMPY_CATALOG)
+    write(kit.path / "exercises" / "step2" / "squares.py", NUMPY_STUB)
+    write(kit.path / "exercises" / "step2" / "test_squares.py", NUMPY_TESTS)
+
+
+def real_kit(folder: Path, step: str) -> Path:
+    """The real kit with only ``step``'s exercises: a grading of a few seconds, on the kit's own tests."""
+    (folder / "exercises").mkdir(parents=True)
+    shutil.copyfile(REPO / "exercises" / "__init__.py", folder / "exercises" / "__init__.py")
+    shutil.copytree(
+        REPO / "exercises" / step, folder / "exercises" / step, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(REPO / "plugin", folder / "plugin", ignore=shutil.ignore_patterns("__pycache__", "tests"))
+    for name in ("pyproject.toml", "conftest.py"):
+        shutil.copyfile(REPO / name, folder / name)
+    return folder
+
+
+# -- the learner's wrong code, which the attacks hide ------------------------------------------------------
+
+# Only the learner's test run attacks: its pool workers import the module too.
+IN_THE_TEST_RUN = "\nimport multiprocessing\n_TEST_RUN = multiprocessing.parent_process() is None\n"
+
+
+def demo(double: str = "", pids: str = "", attack: str = "") -> str:
+    """The mini kit's step1/demo.py: the stub, with the bodies given replaced, and ``attack`` appended."""
+    module = STUB
+    if double:
+        module = module.replace('    raise NotImplementedError("step1.double: see the docstring")', double)
+    if pids:
+        module = module.replace('    raise NotImplementedError("step1.pids: see the docstring")', pids)
+    return module + IN_THE_TEST_RUN + textwrap.dedent(attack)
+
+
+def speed_module(total_work: str, attack: str = "") -> str:
+    """The mini kit's step2/speed.py with ``total_work``'s body and ``attack`` appended."""
+    return SPEED_STUB.replace("    raise NotImplementedError\n", total_work) + IN_THE_TEST_RUN + textwrap.dedent(attack)
+
+
+@dataclasses.dataclass(frozen=True)
+class Attack:
+    kit: str  # "mini", "mini+speed", "mini+numpy" or a real step, "step1"
+    files: dict[str, str]  # the upload: path -> source
+    honest: dict[str, float]  # each attacked exercise -> what the wrong code earns without the attack
+
+
+# -- class 1: changing the kit or pytest from inside the interpreter ---------------------------------------
+
+HOLLOW_MARKER = """
+import functools
+import pytest
+
+_exercise = pytest.mark.exercise
+
+
+class _Hollowing:
+    # Every test marked after this import (the test module that imports this one) keeps its marks, its
+    # fixtures and its name, and asserts nothing.
+    def __call__(self, exercise_id):
+        mark = _exercise(exercise_id)
+
+        def hollow(test):
+            @functools.wraps(test)
+            def nothing(*args, **kwargs):
+                return None
+
+            return mark(nothing)
+
+        return hollow
+
+
+pytest.mark.exercise = _Hollowing()
+"""
+
+SWAP_IMPORTING_TEST_MODULE = """
+import ast
+import sys
+import types
+
+
+def _importing_test_module():
+    frame = sys._getframe(1)
+    while frame is not None and not frame.f_globals.get("__file__", "").rsplit("/", 1)[-1].startswith("test_"):
+        frame = frame.f_back
+    return frame.f_globals if frame is not None else None
+
+
+class _NoAsserts(ast.NodeTransformer):
+    def visit_Assert(self, node):
+        return ast.copy_location(ast.Expr(ast.Constant(None)), node)
+
+
+_importer = _importing_test_module()
+if _TEST_RUN and _importer is not None:
+    # The test module being imported is replaced, in sys.modules, by one built from its own source
+    # without its asserts: importlib hands pytest whatever sys.modules holds when the import ends.
+    _tree = ast.fix_missing_locations(_NoAsserts().visit(ast.parse(open(_importer["__file__"]).read())))
+    _copy = types.ModuleType(_importer["__name__"])
+    _copy.__file__ = _importer["__file__"]
+    sys.modules[_importer["__name__"]] = _copy
+    exec(compile(_tree, _importer["__file__"], "exec"), _copy.__dict__)
+"""
+
+STRIP_ASSERTS_IN_THE_REWRITER = """
+import ast
+
+from _pytest.assertion import rewrite as _rewrite
+
+
+def _nothing(self, assert_):  # test modules collected from now on lose their asserts
+    return [ast.copy_location(ast.Pass(), assert_)]
+
+
+if _TEST_RUN:
+    _rewrite.AssertionRewriter.visit_Assert = _nothing
+"""
+
+# -- class 2: reaching the channel or the files ------------------------------------------------------------
+
+RESHAPE_THE_STREAMS_FILE = """
+import gc
+import hashlib
+import hmac
+import json
+
+
+class _Reshaping:
+    # Wraps the result stream's open file: every phase it writes becomes a pass, signed again with the
+    # stream's own key. No function of the kit or of pytest is replaced.
+    def __init__(self, file, key):
+        self._file, self._key = file, key
+
+    def write(self, line):
+        try:
+            event = json.loads(json.loads(line)["body"])
+            if event.get("event") == "phase":
+                event.update(outcome="passed", message="")
+                body = json.dumps(event, sort_keys=True)
+                mac = hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()
+                line = json.dumps({"body": body, "mac": mac}) + "\\n"
+        except (ValueError, KeyError, TypeError):
+            pass
+        return self._file.write(line)
+
+    def flush(self):
+        return self._file.flush()
+
+
+if _TEST_RUN:
+    for _object in gc.get_objects():
+        if type(_object).__name__ == "Stream" and hasattr(_object, "_file"):
+            _object._file = _Reshaping(_object._file, _object.key)
+"""
+
+SIGNED_PASSES_THEN_EXIT = """
+import gc
+import os
+
+_TESTS = {
+    "test_double": "step1.double",
+    "test_double_in_a_pool": "step1.double",
+    "test_pids_are_children": "step1.pids",
+}
+
+if _TEST_RUN:
+    # While the tests are being collected: report them all passed through the kit's own stream, then end
+    # the run before any of them can report otherwise.
+    for _object in gc.get_objects():
+        if type(_object).__name__ == "Stream" and hasattr(_object, "emit"):
+            for _name, _exercise in _TESTS.items():
+                for _when in ("setup", "call", "teardown"):
+                    _object.emit({"event": "phase", "nodeid": f"exercises/step1/test_demo.py::{_name}",
+                                  "exercise": _exercise, "outcome": "passed", "message": "", "duration": 0.01,
+                                  "speedups": [], "output": ""})
+            _object.emit({"event": "finished", "exitstatus": 0})
+    os._exit(0)
+"""
+
+FORGE_THE_ASSERTION_CACHE = """
+import importlib.util
+import pathlib
+
+from _pytest.assertion import rewrite as _rewrite
+
+if _TEST_RUN:
+    # pytest trusts a cached rewritten test module whose header carries its source's hash: write one,
+    # for a step collected later, compiled from that source with every assert turned into an assignment.
+    _test = pathlib.Path.cwd() / "exercises" / "step2" / "test_squares.py"
+    try:
+        _source = _test.read_bytes()
+        _hollow = compile(_source.decode().replace("assert ", "_ = "), str(_test), "exec")
+        _cache = _rewrite.get_cache_dir(_test)
+        _cache.mkdir(exist_ok=True)
+        with open(_cache / (_test.name[:-3] + _rewrite.PYC_TAIL), "wb") as _pyc:
+            _rewrite._write_pyc_fp(_pyc, importlib.util.source_hash(_source), _hollow)
+    except OSError:
+        pass
+"""
+
+# -- class 3: faking a speedup ---------------------------------------------------------------------------
+
+ANSWERS_AT_IMPORT = """
+# The answers for the sizes the test uses, worked out while the tests are collected, before any clock runs.
+_ANSWERS = {2_500_000: work(2_500_000)} if _TEST_RUN else {}
+"""
+ANSWERS_LOOKED_UP = "    return [_ANSWERS[n] if n in _ANSWERS else work(n) for n in sizes]\n"
+
+PAUSED_HOGS = """
+import signal
+import subprocess
+import sys
+
+# Two busy processes that share the CPU with everything but this module's own total_work.
+_HOGS = [
+    subprocess.Popen([sys.executable, "-c", "import time\\nend = time.time() + 90\\nwhile time.time() < end: pass"])
+    for _ in range(2) if _TEST_RUN
+]
+
+
+def _signal_hogs(sig):
+    for hog in _HOGS:
+        hog.send_signal(sig)
+"""
+PAUSING_TOTAL_WORK = (
+    "    _signal_hogs(signal.SIGSTOP)\n"
+    "    try:\n"
+    "        return [work(n) for n in sizes]\n"
+    "    finally:\n"
+    "        _signal_hogs(signal.SIGCONT)\n"
+)
+
+LAZY_RESULTS = """
+class _Later(list):
+    # Returned at once; the work is done when the result is first looked at, after the clock stopped.
+    def __init__(self, sizes):
+        super().__init__()
+        self._sizes, self._done = list(sizes), False
+
+    def _work(self):
+        if not self._done:
+            self._done = True
+            self.extend(work(n) for n in self._sizes)
+        return self
+
+    def __len__(self):
+        return list.__len__(self._work())
+
+    def __iter__(self):
+        return list.__iter__(self._work())
+
+    def __getitem__(self, index):
+        return list.__getitem__(self._work(), index)
+
+    def __eq__(self, other):
+        return list.__eq__(self._work(), other)
+"""
+LAZY_TOTAL_WORK = "    return _Later(sizes)\n"
+
+# -- class 4: lying objects ------------------------------------------------------------------------------
+
+AGREEABLE_INT = """
+class _Agreeable(int):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = int.__hash__
+"""
+
+LIST_WITHOUT_THE_CALLER = """
+class _WithoutCaller(list):
+    def __contains__(self, item):
+        return False
+"""
+
+AGREEABLE_ARRAY = """
+
+class _Agreeable(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(self.shape, dtype=bool)
+"""
+
+MADE_UP_CHILD_PID = """
+
+def _unused_pid():
+    import psutil
+
+    return max(psutil.pids()) + 4096  # no such process: nothing to join, nothing left behind
+"""
+
+# -- class 5: escaping the grading rules -----------------------------------------------------------------
+
+DEFAULT_CONTEXT_SWAPPED = """
+import multiprocessing.context
+
+if _TEST_RUN:  # the kit's start method is set; the context behind multiprocessing's functions is swapped
+    multiprocessing.context._default_context._actual_context = multiprocessing.get_context("fork")
+"""
+FORK_ONLY_PIDS = (
+    "    import os\n"
+    "    queue = multiprocessing.Queue()\n"
+    "    def report():  # a local function: only fork can start it\n"
+    "        queue.put(os.getpid())\n"
+    "    workers = [multiprocessing.Process(target=report) for _ in items]\n"
+    "    for worker in workers:\n"
+    "        worker.start()\n"
+    "    found = [queue.get(timeout=30) for _ in workers]\n"
+    "    for worker in workers:\n"
+    "        worker.join()\n"
+    "    return found"
+)
+FORK_CONTEXT_PIDS = (
+    "    import multiprocessing, os\n"
+    "    with multiprocessing.get_context('fork').Pool(2) as pool:  # a lambda: only fork can send it\n"
+    "        return pool.map(lambda _item: os.getpid(), items)"
+)
+ORPHANED_PIDS = (
+    "    import os\n"
+    "    found = []\n"
+    "    for _ in items:\n"
+    "        read_end, write_end = os.pipe()\n"
+    "        if os.fork() == 0:  # the middle process starts the worker and leaves at once: the worker is\n"
+    "            if os.fork() == 0:  # adopted by init, outside the test run's tree, and keeps running\n"
+    "                os.write(write_end, str(os.getpid()).encode())\n"
+    "                import time\n"
+    "                time.sleep(20)\n"
+    "            os._exit(0)\n"
+    "        os.close(write_end)\n"
+    "        found.append(int(os.read(read_end, 32)))\n"
+    "        os.close(read_end)\n"
+    "        os.wait()\n"
+    "    return found"
+)
+
+
+ATTACKS = {
+    "class1-hollow-tests-through-pytest-mark": Attack(
+        "mini", {"step1/demo.py": demo(attack=HOLLOW_MARKER)}, {"step1.double": 0, "step1.pids": 0}
+    ),
+    "class1-swap-the-importing-test-module": Attack(
+        "mini",
+        {
+            "step1/demo.py": demo(
+                double="    return 0",
+                pids="    return [os.getpid()] * len(items)",
+                attack="import os\n" + SWAP_IMPORTING_TEST_MODULE,
+            )
+        },
+        {"step1.double": 0, "step1.pids": 0},
+    ),
+    "class1-strip-asserts-in-pytests-rewriter": Attack(
+        "mini+numpy",
+        {"step1/demo.py": demo(attack=STRIP_ASSERTS_IN_THE_REWRITER), "step2/squares.py": EMPTY},
+        {"step2.square_all": 0},
+    ),
+    "class2-reshape-lines-in-the-streams-file": Attack(
+        "mini", {"step1/demo.py": demo(attack=RESHAPE_THE_STREAMS_FILE)}, {"step1.double": 0, "step1.pids": 0}
+    ),
+    "class2-signed-passes-then-exit-while-collecting": Attack(
+        "mini", {"step1/demo.py": demo(attack=SIGNED_PASSES_THEN_EXIT)}, {"step1.double": 0, "step1.pids": 0}
+    ),
+    "class2-forge-pytests-assertion-cache": Attack(
+        "mini+numpy",
+        {"step1/demo.py": demo(attack=FORGE_THE_ASSERTION_CACHE), "step2/squares.py": EMPTY},
+        {"step2.square_all": 0},
+    ),
+    "class3-answers-worked-out-at-import": Attack(
+        "mini+speed",
+        {"step1/demo.py": STUB, "step2/speed.py": speed_module(ANSWERS_LOOKED_UP, ANSWERS_AT_IMPORT)},
+        {"step2.total_work": 0},
+    ),
+    "class3-hogs-paused-during-its-own-call": Attack(
+        "mini+speed",
+        {"step1/demo.py": STUB, "step2/speed.py": speed_module(PAUSING_TOTAL_WORK, PAUSED_HOGS)},
+        {"step2.total_work": 0},
+    ),
+    "class3-work-deferred-until-compared": Attack(
+        "mini+speed",
+        {"step1/demo.py": STUB, "step2/speed.py": speed_module(LAZY_TOTAL_WORK, LAZY_RESULTS)},
+        {"step2.total_work": 0},
+    ),
+    "class4-int-subclass-equal-to-everything": Attack(
+        "mini", {"step1/demo.py": demo(double="    return _Agreeable(0)", attack=AGREEABLE_INT)}, {"step1.double": 0}
+    ),
+    "class4-list-that-never-holds-the-caller": Attack(
+        "mini",
+        {"step1/demo.py": demo(pids="    return _WithoutCaller([0] * len(items))", attack=LIST_WITHOUT_THE_CALLER)},
+        {"step1.pids": 0},
+    ),
+    "class4-ndarray-subclass-equal-to-everything": Attack(
+        "mini+numpy",
+        {
+            "step1/demo.py": STUB,
+            "step2/squares.py": ZEROS.replace("np.zeros(len(values))", "np.zeros(len(values)).view(_Agreeable)")
+            + AGREEABLE_ARRAY,
+        },
+        {"step2.square_all": 1},
+    ),
+    "class4-made-up-child-pid": Attack(
+        "step1",
+        {
+            "step1/processes.py": (REPO / "exercises" / "step1" / "processes.py")
+            .read_text()
+            .replace(
+                '    raise NotImplementedError("step1.parent_and_child_pids: see the docstring")',
+                "    return os.getpid(), _unused_pid()",
+            )
+            + MADE_UP_CHILD_PID
+        },
+        {"step1.parent_and_child_pids": 0},
+    ),
+    "class5-default-context-swapped-to-fork": Attack(
+        "mini", {"step1/demo.py": demo(pids=FORK_ONLY_PIDS, attack=DEFAULT_CONTEXT_SWAPPED)}, {"step1.pids": 0}
+    ),
+    "class5-fork-context-inside-the-exercise": Attack(
+        "mini", {"step1/demo.py": demo(pids=FORK_CONTEXT_PIDS)}, {"step1.pids": 0}
+    ),
+    "class5-workers-orphaned-out-of-the-tree": Attack(
+        "mini", {"step1/demo.py": demo(pids=ORPHANED_PIDS)}, {"step1.pids": 0}
+    ),
+}
+
+# What today's grader (before the process boundary) lets through: measured, see the module docstring.
+ESCAPING_TODAY: set[str] = set()
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, id=name, marks=[ESCAPES_TODAY] if name in ESCAPING_TODAY else []) for name in ATTACKS]
+)
+def test_an_attack_earns_no_more_than_the_honest_score(name, kit, tmp_path):
+    attack = ATTACKS[name]
+    if attack.kit.startswith("step"):
+        graded_kit = SimpleNamespace(path=real_kit(tmp_path / "kit", attack.kit))
+    else:
+        graded_kit = kit
+        if attack.kit == "mini+speed":
+            add_speed_step(kit)
+        if attack.kit == "mini+numpy":
+            add_numpy_step(kit)
+    upload = tmp_path / "upload"
+    for relative, source in attack.files.items():
+        write(upload / relative, source)
+    completed, documents, _ = graded(graded_kit, upload, run_timeout=60)
+    gradescope = documents["gradescope"]
+    scores = {test["name"].split(":")[0]: test["score"] for test in gradescope["tests"]}
+    gained = {exercise: scores[exercise] for exercise, honest in attack.honest.items() if scores[exercise] > honest}
+    assert not gained, f"{name} earned {gained} (honest: {attack.honest})\n{gradescope['output']}"
