@@ -112,7 +112,7 @@ def speed_module(total_work: str, attack: str = "") -> str:
 class Attack:
     kit: str  # "mini", "mini+speed", "mini+numpy" or a real step, "step1"
     files: dict[str, str]  # the upload: path -> source
-    honest: dict[str, float]  # each attacked exercise -> what the wrong code earns without the attack
+    honest: dict[str, float]  # each attacked exercise -> what the wrong code earns without the attack (never all)
 
 
 # -- class 1: changing the kit or pytest from inside the interpreter ---------------------------------------
@@ -271,46 +271,64 @@ if _TEST_RUN:
 # -- class 3: faking a speedup ---------------------------------------------------------------------------
 
 ANSWERS_AT_IMPORT = """
-# The answers for the sizes the test uses, worked out while the tests are collected, before any clock runs.
+# The answer for the size the test uses, worked out while the tests are collected, before any clock runs.
 _ANSWERS = {2_500_000: work(2_500_000)} if _TEST_RUN else {}
 """
-ANSWERS_LOOKED_UP = "    return [_ANSWERS[n] if n in _ANSWERS else work(n) for n in sizes]\n"
+# Half the work done, half looked up: about 2x, a speedup 2 workers could give.
+HALF_LOOKED_UP = (
+    "    half = len(sizes) // 2\n"
+    "    return [work(n) for n in sizes[:half]] + [_ANSWERS[n] if n in _ANSWERS else work(n) for n in sizes[half:]]\n"
+)
 
 PAUSED_HOGS = """
-import signal
+import os
 import subprocess
 import sys
+import tempfile
 
-# Two busy processes that share the CPU with everything but this module's own total_work.
-_HOGS = [
-    subprocess.Popen([sys.executable, "-c", "import time\\nend = time.time() + 90\\nwhile time.time() < end: pass"])
-    for _ in range(2) if _TEST_RUN
-]
+# Busy processes that yield only while this module's own total_work runs: the sequential side shares
+# the CPU with them, the "parallel" side has it alone. Started at the first call (after the tests were
+# collected), through a shell that leaves at once: they are nobody's children, so nothing is "left behind".
+_PAUSE = os.path.join(tempfile.gettempdir(), f"paused-hogs-{os.getpid()}")
+_HOG = (
+    "import os, sys, time\\n"
+    "end = time.time() + 30\\n"
+    "while time.time() < end:\\n"
+    "    if os.path.exists(sys.argv[1]):\\n"
+    "        time.sleep(0.001)\\n"
+    "    else:  # busy about two thirds of the time: enough to slow a sequential run, not too much\\n"
+    "        for _ in range(80000): pass\\n"
+    "        time.sleep(0.001)\\n"
+)
+_STARTED = []
 
 
-def _signal_hogs(sig):
-    for hog in _HOGS:
-        hog.send_signal(sig)
+def _start_hogs():
+    if not _STARTED:
+        script = 'for i in 1 2; do "$0" -c "$1" "$2" & done'
+        subprocess.run(["/bin/sh", "-c", script, sys.executable, _HOG, _PAUSE], check=True)
+        _STARTED.append(True)
 """
 PAUSING_TOTAL_WORK = (
-    "    _signal_hogs(signal.SIGSTOP)\n"
+    "    _start_hogs()\n"
+    "    open(_PAUSE, 'w').close()\n"
     "    try:\n"
     "        return [work(n) for n in sizes]\n"
     "    finally:\n"
-    "        _signal_hogs(signal.SIGCONT)\n"
+    "        os.remove(_PAUSE)\n"
 )
 
 LAZY_RESULTS = """
 class _Later(list):
-    # Returned at once; the work is done when the result is first looked at, after the clock stopped.
-    def __init__(self, sizes):
-        super().__init__()
-        self._sizes, self._done = list(sizes), False
+    # Returned with half the work done; the other half is done when the result is first looked at,
+    # after the clock stopped: about 2x, a speedup 2 workers could give.
+    def __init__(self, done, sizes):
+        super().__init__(done)
+        self._sizes = list(sizes)
 
     def _work(self):
-        if not self._done:
-            self._done = True
-            self.extend(work(n) for n in self._sizes)
+        while self._sizes:
+            self.append(work(self._sizes.pop(0)))
         return self
 
     def __len__(self):
@@ -325,7 +343,7 @@ class _Later(list):
     def __eq__(self, other):
         return list.__eq__(self._work(), other)
 """
-LAZY_TOTAL_WORK = "    return _Later(sizes)\n"
+LAZY_TOTAL_WORK = "    half = len(sizes) // 2\n    return _Later([work(n) for n in sizes[:half]], sizes[half:])\n"
 
 # -- class 4: lying objects ------------------------------------------------------------------------------
 
@@ -380,9 +398,18 @@ FORK_ONLY_PIDS = (
     "    return found"
 )
 FORK_CONTEXT_PIDS = (
-    "    import multiprocessing, os\n"
-    "    with multiprocessing.get_context('fork').Pool(2) as pool:  # a lambda: only fork can send it\n"
-    "        return pool.map(lambda _item: os.getpid(), items)"
+    "    import os\n"
+    "    fork = multiprocessing.get_context('fork')  # the grader's start method, bypassed for this call\n"
+    "    queue = fork.Queue()\n"
+    "    def report():  # a local function: only fork can start it\n"
+    "        queue.put(os.getpid())\n"
+    "    workers = [fork.Process(target=report) for _ in items]\n"
+    "    for worker in workers:\n"
+    "        worker.start()\n"
+    "    found = [queue.get(timeout=30) for _ in workers]\n"
+    "    for worker in workers:\n"
+    "        worker.join()\n"
+    "    return found"
 )
 ORPHANED_PIDS = (
     "    import os\n"
@@ -436,7 +463,7 @@ ATTACKS = {
     ),
     "class3-answers-worked-out-at-import": Attack(
         "mini+speed",
-        {"step1/demo.py": STUB, "step2/speed.py": speed_module(ANSWERS_LOOKED_UP, ANSWERS_AT_IMPORT)},
+        {"step1/demo.py": STUB, "step2/speed.py": speed_module(HALF_LOOKED_UP, ANSWERS_AT_IMPORT)},
         {"step2.total_work": 0},
     ),
     "class3-hogs-paused-during-its-own-call": Attack(
@@ -490,8 +517,10 @@ ATTACKS = {
     ),
 }
 
-# What today's grader (before the process boundary) lets through: measured, see the module docstring.
-ESCAPING_TODAY: set[str] = set()
+# What today's grader (before the process boundary) lets through, measured on main as of this file: all
+# but the forged assertion cache, which the kit copy's fingerprint flags. The lead removes these once the
+# boundary lands.
+ESCAPING_TODAY = set(ATTACKS) - {"class2-forge-pytests-assertion-cache"}
 
 
 @pytest.mark.parametrize(
@@ -512,6 +541,12 @@ def test_an_attack_earns_no_more_than_the_honest_score(name, kit, tmp_path):
         write(upload / relative, source)
     completed, documents, _ = graded(graded_kit, upload, run_timeout=60)
     gradescope = documents["gradescope"]
-    scores = {test["name"].split(":")[0]: test["score"] for test in gradescope["tests"]}
-    gained = {exercise: scores[exercise] for exercise, honest in attack.honest.items() if scores[exercise] > honest}
+    tests = {test["name"].split(":")[0]: test for test in gradescope["tests"]}
+    # More points than honest, or marked complete: the honest code is wrong, never complete (a speedup
+    # left not-measured scores 0 of 0 and counts as complete: not-measured is no wrong code's excuse).
+    gained = {
+        exercise: tests[exercise]["score"]
+        for exercise, honest in attack.honest.items()
+        if tests[exercise]["score"] > honest or tests[exercise]["status"] == "passed"
+    }
     assert not gained, f"{name} earned {gained} (honest: {attack.honest})\n{gradescope['output']}"
