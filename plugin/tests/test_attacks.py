@@ -4,8 +4,10 @@ exercise tries to earn points by attacking the grader at import time or inside t
 Each case is an upload graded by the real ``python -m plugin.grade``, on the mini kit (with an extra step
 where a case needs one) or on the real kit cut down to one step. A case passes when every attacked
 exercise scores no more than its honest score (what the same wrong code earns without the attack);
-"tampering detected" voids the grade to 0, so it passes too. Cases the grader lets through today carry
-``ESCAPES_TODAY``: the process boundary (learner code never runs in the deciding process) closes them.
+"tampering detected" voids the grade to 0, so it passes too. The honest scores that are not plainly 0
+are checked by grading the same wrong code without its attack (``HONEST``). Cases the grader lets through
+today (``LET_THROUGH_TODAY``) are expected to fail until the process boundary (learner code never runs in
+the deciding process) closes them.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from plugin.tests.test_boundary import graded
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
-ESCAPES_TODAY = pytest.mark.xfail(reason="process boundary", strict=False)
+BOUNDARY = pytest.mark.xfail(reason="process boundary", strict=False)
 
 # -- the kits the attacks run on ---------------------------------------------------------------------------
 
@@ -384,33 +386,26 @@ import multiprocessing.context
 if _TEST_RUN:  # the kit's start method is set; the context behind multiprocessing's functions is swapped
     multiprocessing.context._default_context._actual_context = multiprocessing.get_context("fork")
 """
-FORK_ONLY_PIDS = (
-    "    import os\n"
-    "    queue = multiprocessing.Queue()\n"
-    "    def report():  # a local function: only fork can start it\n"
-    "        queue.put(os.getpid())\n"
-    "    workers = [multiprocessing.Process(target=report) for _ in items]\n"
-    "    for worker in workers:\n"
-    "        worker.start()\n"
-    "    found = [queue.get(timeout=30) for _ in workers]\n"
-    "    for worker in workers:\n"
-    "        worker.join()\n"
-    "    return found"
-)
-FORK_CONTEXT_PIDS = (
-    "    import os\n"
-    "    fork = multiprocessing.get_context('fork')  # the grader's start method, bypassed for this call\n"
-    "    queue = fork.Queue()\n"
-    "    def report():  # a local function: only fork can start it\n"
-    "        queue.put(os.getpid())\n"
-    "    workers = [fork.Process(target=report) for _ in items]\n"
-    "    for worker in workers:\n"
-    "        worker.start()\n"
-    "    found = [queue.get(timeout=30) for _ in workers]\n"
-    "    for worker in workers:\n"
-    "        worker.join()\n"
-    "    return found"
-)
+
+
+def fork_only_pids(context: str) -> str:
+    """A pids() body whose workers run a local function, which only fork can start, from ``context``."""
+    return (
+        "    import os\n"
+        f"    context = {context}\n"
+        "    queue = context.Queue()\n"
+        "    def report():\n"
+        "        queue.put(os.getpid())\n"
+        "    workers = [context.Process(target=report) for _ in items]\n"
+        "    for worker in workers:\n"
+        "        worker.start()\n"
+        "    found = [queue.get(timeout=30) for _ in workers]\n"
+        "    for worker in workers:\n"
+        "        worker.join()\n"
+        "    return found"
+    )
+
+
 ORPHANED_PIDS = (
     "    import os\n"
     "    found = []\n"
@@ -507,41 +502,86 @@ ATTACKS = {
         {"step1.parent_and_child_pids": 0},
     ),
     "class5-default-context-swapped-to-fork": Attack(
-        "mini", {"step1/demo.py": demo(pids=FORK_ONLY_PIDS, attack=DEFAULT_CONTEXT_SWAPPED)}, {"step1.pids": 0}
+        "mini",
+        {"step1/demo.py": demo(pids=fork_only_pids("multiprocessing"), attack=DEFAULT_CONTEXT_SWAPPED)},
+        {"step1.pids": 0},
     ),
     "class5-fork-context-inside-the-exercise": Attack(
-        "mini", {"step1/demo.py": demo(pids=FORK_CONTEXT_PIDS)}, {"step1.pids": 0}
+        "mini",
+        # The grader's start method, bypassed for this one call.
+        {"step1/demo.py": demo(pids=fork_only_pids("multiprocessing.get_context('fork')"))},
+        {"step1.pids": 0},
     ),
     "class5-workers-orphaned-out-of-the-tree": Attack(
         "mini", {"step1/demo.py": demo(pids=ORPHANED_PIDS)}, {"step1.pids": 0}
     ),
 }
 
+# The honest counterparts whose scores above are not plainly 0: the same wrong code, without the attack.
+UNJOINED_PIDS = (
+    "    queue = multiprocessing.Queue()\n"
+    "    workers = [multiprocessing.Process(target=_report_and_stay, args=(queue,)) for _ in items]\n"
+    "    for worker in workers:\n"
+    "        worker.start()\n"
+    "    return [queue.get(timeout=30) for _ in workers]  # never joined: they keep running"
+)
+REPORT_AND_STAY = """
+import os
+import time
+
+
+def _report_and_stay(queue):
+    queue.put(os.getpid())
+    time.sleep(20)
+"""
+HONEST = {
+    "workers-left-running": Attack(
+        "mini", {"step1/demo.py": demo(pids=UNJOINED_PIDS, attack=REPORT_AND_STAY)}, {"step1.pids": 0}
+    ),
+    "fork-only-workers": Attack(
+        "mini", {"step1/demo.py": demo(pids=fork_only_pids("multiprocessing"))}, {"step1.pids": 0}
+    ),
+    "zeros-of-the-right-length": Attack(
+        "mini+numpy", {"step1/demo.py": STUB, "step2/squares.py": ZEROS}, {"step2.square_all": 1}
+    ),
+}
+
 # What today's grader (before the process boundary) lets through, measured on main as of this file: all
 # but the forged assertion cache, which the kit copy's fingerprint flags. The lead removes these once the
 # boundary lands.
-ESCAPING_TODAY = set(ATTACKS) - {"class2-forge-pytests-assertion-cache"}
+LET_THROUGH_TODAY = set(ATTACKS) - {"class2-forge-pytests-assertion-cache"}
+
+
+def graded_scores(case: Attack, kit, folder: Path) -> dict[str, dict]:
+    """Grade ``case``'s upload with ``python -m plugin.grade``: Gradescope's test row of each exercise."""
+    if case.kit.startswith("step"):
+        graded_kit = SimpleNamespace(path=real_kit(folder / "kit", case.kit))
+    else:
+        graded_kit = kit
+        if case.kit == "mini+speed":
+            add_speed_step(kit)
+        if case.kit == "mini+numpy":
+            add_numpy_step(kit)
+    upload = folder / "upload"
+    for relative, source in case.files.items():
+        write(upload / relative, source)
+    _, documents, _ = graded(graded_kit, upload, run_timeout=60)
+    return {test["name"].split(":")[0]: test for test in documents["gradescope"]["tests"]}
+
+
+@pytest.mark.parametrize("name", list(HONEST))
+def test_the_honest_counterparts_score_what_the_attacks_are_held_to(name, kit, tmp_path):
+    case = HONEST[name]
+    tests = graded_scores(case, kit, tmp_path)
+    assert {exercise: tests[exercise]["score"] for exercise in case.honest} == case.honest
 
 
 @pytest.mark.parametrize(
-    "name", [pytest.param(name, id=name, marks=[ESCAPES_TODAY] if name in ESCAPING_TODAY else []) for name in ATTACKS]
+    "name", [pytest.param(name, id=name, marks=[BOUNDARY] if name in LET_THROUGH_TODAY else []) for name in ATTACKS]
 )
 def test_an_attack_earns_no_more_than_the_honest_score(name, kit, tmp_path):
     attack = ATTACKS[name]
-    if attack.kit.startswith("step"):
-        graded_kit = SimpleNamespace(path=real_kit(tmp_path / "kit", attack.kit))
-    else:
-        graded_kit = kit
-        if attack.kit == "mini+speed":
-            add_speed_step(kit)
-        if attack.kit == "mini+numpy":
-            add_numpy_step(kit)
-    upload = tmp_path / "upload"
-    for relative, source in attack.files.items():
-        write(upload / relative, source)
-    completed, documents, _ = graded(graded_kit, upload, run_timeout=60)
-    gradescope = documents["gradescope"]
-    tests = {test["name"].split(":")[0]: test for test in gradescope["tests"]}
+    tests = graded_scores(attack, kit, tmp_path)
     # More points than honest, or marked complete: the honest code is wrong, never complete (a speedup
     # left not-measured scores 0 of 0 and counts as complete: not-measured is no wrong code's excuse).
     gained = {
@@ -549,4 +589,5 @@ def test_an_attack_earns_no_more_than_the_honest_score(name, kit, tmp_path):
         for exercise, honest in attack.honest.items()
         if tests[exercise]["score"] > honest or tests[exercise]["status"] == "passed"
     }
-    assert not gained, f"{name} earned {gained} (honest: {attack.honest})\n{gradescope['output']}"
+    output = "\n".join(test["output"] for test in tests.values())
+    assert not gained, f"{name} earned {gained} (honest: {attack.honest})\n{output}"
