@@ -25,7 +25,12 @@ from plugin.tests.test_boundary import graded
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
-BOUNDARY = pytest.mark.xfail(reason="process boundary", strict=False)
+
+class EarnedPoints(AssertionError):
+    """An attack earned more than its honest score: the only failure a case marked BOUNDARY may have."""
+
+
+BOUNDARY = pytest.mark.xfail(reason="process boundary", raises=EarnedPoints, strict=False)
 
 # -- the kits the attacks run on ---------------------------------------------------------------------------
 
@@ -95,23 +100,23 @@ def real_kit(folder: Path, step: str) -> Path:
 IN_THE_TEST_RUN = "\nimport multiprocessing\n_TEST_RUN = multiprocessing.parent_process() is None\n"
 
 
-def demo(double: str = "", pids: str = "", attack: str = "") -> str:
-    """The mini kit's step1/demo.py: the stub, with the bodies given replaced, and ``attack`` appended."""
+def demo(double: str = "", pids: str = "", extra: str = "") -> str:
+    """The mini kit's step1/demo.py: the stub, with the bodies given replaced, and ``extra`` code appended."""
     module = STUB
     if double:
         module = module.replace('    raise NotImplementedError("step1.double: see the docstring")', double)
     if pids:
         module = module.replace('    raise NotImplementedError("step1.pids: see the docstring")', pids)
-    return module + IN_THE_TEST_RUN + textwrap.dedent(attack)
+    return module + IN_THE_TEST_RUN + textwrap.dedent(extra)
 
 
-def speed_module(total_work: str, attack: str = "") -> str:
-    """The mini kit's step2/speed.py with ``total_work``'s body and ``attack`` appended."""
-    return SPEED_STUB.replace("    raise NotImplementedError\n", total_work) + IN_THE_TEST_RUN + textwrap.dedent(attack)
+def speed_module(total_work: str, extra: str = "") -> str:
+    """The mini kit's step2/speed.py with ``total_work``'s body and ``extra`` code appended."""
+    return SPEED_STUB.replace("    raise NotImplementedError\n", total_work) + IN_THE_TEST_RUN + textwrap.dedent(extra)
 
 
 @dataclasses.dataclass(frozen=True)
-class Attack:
+class Case:
     kit: str  # "mini", "mini+speed", "mini+numpy" or a real step, "step1"
     files: dict[str, str]  # the upload: path -> source
     honest: dict[str, float]  # each attacked exercise -> what the wrong code earns without the attack (never all)
@@ -426,60 +431,60 @@ ORPHANED_PIDS = (
 
 
 ATTACKS = {
-    "class1-hollow-tests-through-pytest-mark": Attack(
-        "mini", {"step1/demo.py": demo(attack=HOLLOW_MARKER)}, {"step1.double": 0, "step1.pids": 0}
+    "class1-hollow-tests-through-pytest-mark": Case(
+        "mini", {"step1/demo.py": demo(extra=HOLLOW_MARKER)}, {"step1.double": 0, "step1.pids": 0}
     ),
-    "class1-swap-the-importing-test-module": Attack(
+    "class1-swap-the-importing-test-module": Case(
         "mini",
         {
             "step1/demo.py": demo(
                 double="    return 0",
                 pids="    return [os.getpid()] * len(items)",
-                attack="import os\n" + SWAP_IMPORTING_TEST_MODULE,
+                extra="import os\n" + SWAP_IMPORTING_TEST_MODULE,
             )
         },
         {"step1.double": 0, "step1.pids": 0},
     ),
-    "class1-strip-asserts-in-pytests-rewriter": Attack(
+    "class1-strip-asserts-in-pytests-rewriter": Case(
         "mini+numpy",
-        {"step1/demo.py": demo(attack=STRIP_ASSERTS_IN_THE_REWRITER), "step2/squares.py": EMPTY},
+        {"step1/demo.py": demo(extra=STRIP_ASSERTS_IN_THE_REWRITER), "step2/squares.py": EMPTY},
         {"step2.square_all": 0},
     ),
-    "class2-reshape-lines-in-the-streams-file": Attack(
-        "mini", {"step1/demo.py": demo(attack=RESHAPE_THE_STREAMS_FILE)}, {"step1.double": 0, "step1.pids": 0}
+    "class2-reshape-lines-in-the-streams-file": Case(
+        "mini", {"step1/demo.py": demo(extra=RESHAPE_THE_STREAMS_FILE)}, {"step1.double": 0, "step1.pids": 0}
     ),
-    "class2-signed-passes-then-exit-while-collecting": Attack(
-        "mini", {"step1/demo.py": demo(attack=SIGNED_PASSES_THEN_EXIT)}, {"step1.double": 0, "step1.pids": 0}
+    "class2-signed-passes-then-exit-while-collecting": Case(
+        "mini", {"step1/demo.py": demo(extra=SIGNED_PASSES_THEN_EXIT)}, {"step1.double": 0, "step1.pids": 0}
     ),
-    "class2-forge-pytests-assertion-cache": Attack(
+    "class2-forge-pytests-assertion-cache": Case(
         "mini+numpy",
-        {"step1/demo.py": demo(attack=FORGE_THE_ASSERTION_CACHE), "step2/squares.py": EMPTY},
+        {"step1/demo.py": demo(extra=FORGE_THE_ASSERTION_CACHE), "step2/squares.py": EMPTY},
         {"step2.square_all": 0},
     ),
-    "class3-answers-worked-out-at-import": Attack(
+    "class3-answers-worked-out-at-import": Case(
         "mini+speed",
         {"step1/demo.py": STUB, "step2/speed.py": speed_module(HALF_LOOKED_UP, ANSWERS_AT_IMPORT)},
         {"step2.total_work": 0},
     ),
-    "class3-hogs-paused-during-its-own-call": Attack(
+    "class3-hogs-paused-during-its-own-call": Case(
         "mini+speed",
         {"step1/demo.py": STUB, "step2/speed.py": speed_module(PAUSING_TOTAL_WORK, PAUSED_HOGS)},
         {"step2.total_work": 0},
     ),
-    "class3-work-deferred-until-compared": Attack(
+    "class3-work-deferred-until-compared": Case(
         "mini+speed",
         {"step1/demo.py": STUB, "step2/speed.py": speed_module(LAZY_TOTAL_WORK, LAZY_RESULTS)},
         {"step2.total_work": 0},
     ),
-    "class4-int-subclass-equal-to-everything": Attack(
-        "mini", {"step1/demo.py": demo(double="    return _Agreeable(0)", attack=AGREEABLE_INT)}, {"step1.double": 0}
+    "class4-int-subclass-equal-to-everything": Case(
+        "mini", {"step1/demo.py": demo(double="    return _Agreeable(0)", extra=AGREEABLE_INT)}, {"step1.double": 0}
     ),
-    "class4-list-that-never-holds-the-caller": Attack(
+    "class4-list-that-never-holds-the-caller": Case(
         "mini",
-        {"step1/demo.py": demo(pids="    return _WithoutCaller([0] * len(items))", attack=LIST_WITHOUT_THE_CALLER)},
+        {"step1/demo.py": demo(pids="    return _WithoutCaller([0] * len(items))", extra=LIST_WITHOUT_THE_CALLER)},
         {"step1.pids": 0},
     ),
-    "class4-ndarray-subclass-equal-to-everything": Attack(
+    "class4-ndarray-subclass-equal-to-everything": Case(
         "mini+numpy",
         {
             "step1/demo.py": STUB,
@@ -488,7 +493,7 @@ ATTACKS = {
         },
         {"step2.square_all": 1},
     ),
-    "class4-made-up-child-pid": Attack(
+    "class4-made-up-child-pid": Case(
         "step1",
         {
             "step1/processes.py": (REPO / "exercises" / "step1" / "processes.py")
@@ -501,18 +506,18 @@ ATTACKS = {
         },
         {"step1.parent_and_child_pids": 0},
     ),
-    "class5-default-context-swapped-to-fork": Attack(
+    "class5-default-context-swapped-to-fork": Case(
         "mini",
-        {"step1/demo.py": demo(pids=fork_only_pids("multiprocessing"), attack=DEFAULT_CONTEXT_SWAPPED)},
+        {"step1/demo.py": demo(pids=fork_only_pids("multiprocessing"), extra=DEFAULT_CONTEXT_SWAPPED)},
         {"step1.pids": 0},
     ),
-    "class5-fork-context-inside-the-exercise": Attack(
+    "class5-fork-context-inside-the-exercise": Case(
         "mini",
         # The grader's start method, bypassed for this one call.
         {"step1/demo.py": demo(pids=fork_only_pids("multiprocessing.get_context('fork')"))},
         {"step1.pids": 0},
     ),
-    "class5-workers-orphaned-out-of-the-tree": Attack(
+    "class5-workers-orphaned-out-of-the-tree": Case(
         "mini", {"step1/demo.py": demo(pids=ORPHANED_PIDS)}, {"step1.pids": 0}
     ),
 }
@@ -535,13 +540,13 @@ def _report_and_stay(queue):
     time.sleep(20)
 """
 HONEST = {
-    "workers-left-running": Attack(
-        "mini", {"step1/demo.py": demo(pids=UNJOINED_PIDS, attack=REPORT_AND_STAY)}, {"step1.pids": 0}
+    "workers-left-running": Case(
+        "mini", {"step1/demo.py": demo(pids=UNJOINED_PIDS, extra=REPORT_AND_STAY)}, {"step1.pids": 0}
     ),
-    "fork-only-workers": Attack(
+    "fork-only-workers": Case(
         "mini", {"step1/demo.py": demo(pids=fork_only_pids("multiprocessing"))}, {"step1.pids": 0}
     ),
-    "zeros-of-the-right-length": Attack(
+    "zeros-of-the-right-length": Case(
         "mini+numpy", {"step1/demo.py": STUB, "step2/squares.py": ZEROS}, {"step2.square_all": 1}
     ),
 }
@@ -552,7 +557,7 @@ HONEST = {
 LET_THROUGH_TODAY = set(ATTACKS) - {"class2-forge-pytests-assertion-cache"}
 
 
-def graded_scores(case: Attack, kit, folder: Path) -> dict[str, dict]:
+def graded_scores(case: Case, kit, folder: Path) -> dict[str, dict]:
     """Grade ``case``'s upload with ``python -m plugin.grade``: Gradescope's test row of each exercise."""
     if case.kit.startswith("step"):
         graded_kit = SimpleNamespace(path=real_kit(folder / "kit", case.kit))
@@ -590,4 +595,5 @@ def test_an_attack_earns_no_more_than_the_honest_score(name, kit, tmp_path):
         if tests[exercise]["score"] > honest or tests[exercise]["status"] == "passed"
     }
     output = "\n".join(test["output"] for test in tests.values())
-    assert not gained, f"{name} earned {gained} (honest: {attack.honest})\n{output}"
+    if gained:
+        raise EarnedPoints(f"{name} earned {gained} (honest: {attack.honest})\n{output}")
