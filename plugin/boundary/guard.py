@@ -4,6 +4,7 @@ test, ended (and what it left behind recorded) before the test's call is reporte
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 import plugin
 from plugin.boundary import proxies
 from plugin.boundary.learner import Learner, LearnerContext, LearnerEnd
+from plugin.boundary.server import Account
+from plugin.messages import say
 from plugin.safety.process_tree import become_subreaper
 from plugin.targets import EXERCISES, exercise_modules
 
@@ -20,6 +23,18 @@ learner_key = pytest.StashKey[Learner]()
 learner_end_key = pytest.StashKey[LearnerEnd]()
 KIT_ROOT = Path(plugin.__file__).resolve().parent.parent
 PRISTINE_STUBS = KIT_ROOT / "plugin" / "lab" / "stubs"
+# Set by the grading command where it runs as root: "uid:gid:home" of the account the learner's code
+# runs as (``plugin.grading.sandbox``).
+ACCOUNT_ENV = "PARALLEL_LAB_LEARNER_ACCOUNT"
+
+
+def learner_account() -> Account | None:
+    """The account learner processes drop to: only where this process is root and the grading asked."""
+    uid, _, rest = os.environ.get(ACCOUNT_ENV, "").partition(":")
+    gid, _, home = rest.partition(":")
+    if os.geteuid() != 0 or not (uid.isdigit() and gid.isdigit() and home) or int(uid) == 0:
+        return None
+    return Account(int(uid), int(gid), home)
 
 
 def pristine_file(rootdir: Path, target_kind: str, step: str, module: str) -> Path:
@@ -41,7 +56,8 @@ class LearnerGuard:
         self.run = run
         settings = run.settings
         self.folder = Path(tempfile.mkdtemp(prefix="parallel-lab-learner-"))
-        self.context = LearnerContext(settings.start_method, run.switch.aliases, self.folder)
+        self.account = learner_account()
+        self.context = LearnerContext(settings.start_method, run.switch.aliases, self.folder, self.account)
         functions: dict[str, list[str]] = {}
         for exercise in run.catalog.exercises.values():
             functions.setdefault(f"{EXERCISES}.{exercise.step}.{exercise.module}", []).append(exercise.name)
@@ -75,7 +91,23 @@ class LearnerGuard:
         finally:
             learner = item.stash.get(learner_key, None)
             if learner is not None:
-                item.stash[learner_end_key] = learner.close()
+                end = item.stash[learner_end_key] = learner.close()
+                if end.forked:  # the grading command reads this from the report (plugin.grading.stream)
+                    item.user_properties.append(("lab_forked", end.forked))
+                    start_method = self.context.start_method
+                    raise AssertionError(say("boundary.forked", count=end.forked, start_method=start_method))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        """Where learner processes run as another account, the test's ``tmp_path`` is that account's (the
+        learner's code writes its files there) and the folders above it let it pass."""
+        value = yield
+        if self.account is not None and fixturedef.argname == "tmp_path":
+            os.chown(value, self.account.uid, self.account.gid)
+            basetemp = request.config._tmp_path_factory.getbasetemp()  # noqa: SLF001 - pytest's own
+            for folder in (basetemp, *[p for p in Path(value).parents if basetemp in p.parents]):
+                os.chmod(folder, 0o711)  # passable, not listable
+        return value
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.finder.uninstall()

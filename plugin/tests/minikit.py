@@ -63,20 +63,26 @@ import pytest
 from exercises.step1.demo import double, pids
 
 
+def double_in_a_pool(values):  # runs in the learner process (learner.run), where double is the learner's
+    with multiprocessing.Pool(2) as pool:
+        return pool.map(double, values)
+
+
 @pytest.mark.exercise("step1.double")
 def test_double(lab_seed):
     assert double(lab_seed) == 2 * lab_seed
 
 
 @pytest.mark.exercise("step1.double")
-def test_double_in_a_pool():
-    with multiprocessing.Pool(2) as pool:
-        assert pool.map(double, [1, 2, 3]) == [2, 4, 6]
+def test_double_in_a_pool(learner):
+    assert learner.run(double_in_a_pool, [1, 2, 3]) == [2, 4, 6]
 
 
 @pytest.mark.exercise("step1.pids")
-def test_pids_are_children():
-    assert os.getpid() not in pids(range(4))
+def test_pids_are_children(learner):
+    found = pids(range(4))
+    assert learner.pid not in found and os.getpid() not in found
+    assert set(found) <= learner.seen, "the pids must be of processes your code started"
 """
 
 
