@@ -36,7 +36,8 @@ HELPER_MARKS = ("multiprocessing.forkserver import main", "multiprocessing.resou
 # A direct child of the learner process that has not called exec (the kernel's PF_FORKNOEXEC flag) is a
 # copy of it made by fork: what set_start_method("fork") or get_context("fork") does. Under forkserver and
 # spawn every process multiprocessing starts from there execs at once (a forkserver, a resource tracker, a
-# spawned interpreter), in microseconds (vfork); a copy still un-exec'd FORK_CONFIRM_S later is a fork.
+# spawned interpreter) after a vfork, while the thread that started it waits in the kernel (state D): a
+# child not yet exec'd whose starting thread is not waiting so, seen again FORK_CONFIRM_S later, is a fork.
 PF_FORKNOEXEC = 0x40
 FORK_CONFIRM_S = 0.02
 
@@ -204,8 +205,8 @@ class Learner:
         if not self._watch_forks:
             return
         now, unexeced = time.monotonic(), {}
-        for pid in children:
-            if _forked_without_exec(pid):
+        for pid, thread in children:
+            if _forked_without_exec(pid) and not _waits_for_vfork(root, thread):
                 unexeced[pid] = self._unexeced.get(pid, now)
                 if now - unexeced[pid] >= FORK_CONFIRM_S:
                     self.forked.add(pid)
@@ -229,8 +230,8 @@ class Learner:
             tree = psutil.Process(self._process.pid).children(recursive=True)
         except psutil.Error:
             return []
-        helpers = {p.pid for p in tree if _is_helper(p)}
-        return [p for p in tree if p.pid not in helpers and not _under(p, helpers)]
+        # The processes a helper started are the learner's (a forkserver starts every worker under forkserver).
+        return [p for p in tree if not _is_helper(p)]
 
     @contextlib.contextmanager
     def paused(self):
@@ -309,9 +310,9 @@ class Learner:
         return LearnerEnd(open_pools, leftovers, forked=len(self.forked))
 
 
-def tree_pids(root: int) -> tuple[set[int], list[int]]:
-    """The pids of ``root``'s descendants, and of its direct children, read from /proc (cheap enough to
-    do every few milliseconds)."""
+def tree_pids(root: int) -> tuple[set[int], list[tuple[int, str]]]:
+    """The pids of ``root``'s descendants, and its direct children with the thread that started each,
+    read from /proc (cheap enough to do every few milliseconds)."""
     found, todo, direct = set(), [root], []
     while todo:
         pid = todo.pop()
@@ -327,28 +328,32 @@ def tree_pids(root: int) -> tuple[set[int], list[int]]:
                 continue
             todo.extend(pids)
             if pid == root:
-                direct.extend(pids)
+                direct.extend((child, thread) for child in pids)
         found.add(pid)
     found.discard(root)
     return found, direct
 
 
-def _forked_without_exec(pid: int) -> bool:
-    """Whether ``pid`` is alive and has not called exec since it was forked (read from /proc)."""
+def _stat_fields(path: str) -> list[bytes]:
+    """A /proc stat file's fields after the command's closing parenthesis: state, ppid, pgrp, session,
+    tty, tpgid, flags, ...; empty when it is gone."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as stat_file:
-            fields = stat_file.read().rsplit(b")", 1)[1].split()
+        with open(path, "rb") as stat_file:
+            return stat_file.read().rsplit(b")", 1)[1].split()
     except (OSError, IndexError):
-        return False
-    # After the command's closing parenthesis: state, ppid, pgrp, session, tty, tpgid, flags.
+        return []
+
+
+def _forked_without_exec(pid: int) -> bool:
+    """Whether ``pid`` is alive and has not called exec since it was forked."""
+    fields = _stat_fields(f"/proc/{pid}/stat")
     return len(fields) > 6 and fields[0] not in (b"Z", b"X") and bool(int(fields[6]) & PF_FORKNOEXEC)
 
 
-def _under(process: psutil.Process, ancestors: set[int]) -> bool:
-    try:
-        return any(parent.pid in ancestors for parent in process.parents())
-    except psutil.Error:
-        return False
+def _waits_for_vfork(pid: int, thread: str) -> bool:
+    """Whether ``pid``'s ``thread`` waits uninterruptibly: as it does until the child it vforked execs."""
+    fields = _stat_fields(f"/proc/{pid}/task/{thread}/stat")
+    return bool(fields) and fields[0] == b"D"
 
 
 def _status(process: psutil.Process) -> str:

@@ -78,11 +78,12 @@ def _prepare(setup: Setup) -> None:
     os.chdir(setup.cwd)
     sys.path[:] = setup.sys_path
     redirect_imports(setup.aliases)
+    from plugin.safety.poolspy import OpenPools
+
     if setup.account is not None:
         _share_semaphores(setup.requests.message, setup.account)
         _drop_privileges(setup.account)
     multiprocessing.set_start_method(setup.start_method, force=True)
-    from plugin.safety.poolspy import OpenPools
 
     global open_pools
     open_pools = OpenPools()

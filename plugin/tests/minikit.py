@@ -150,16 +150,28 @@ SPEED_SOLUTION = SPEED_STUB.replace(
 )
 
 SPEED_TESTS = """
+import random
+
 import pytest
 
 from exercises.step2.speed import total_work, work
 
-SIZES = [2_500_000] * 4
+
+def fresh_sizes(seed):
+    # New sizes for every round (the n-th call of either side gets the same ones): nothing can be looked up.
+    rng = random.Random(seed)
+    while True:
+        yield [2_500_000 + rng.randrange(1, 100_000) for _ in range(4)]
 
 
 @pytest.mark.exercise("step2.total_work")
-def test_total_work_is_faster(speedup):
-    speedup(sequential=lambda: [work(n) for n in SIZES], parallel=lambda: total_work(SIZES, 2), workers=2)
+def test_total_work_is_faster(speedup, lab_seed):
+    for_sequential, for_parallel = fresh_sizes(lab_seed), fresh_sizes(lab_seed)
+    speedup(
+        sequential=lambda: [work(n) for n in next(for_sequential)],
+        parallel=lambda: total_work(next(for_parallel), 2),
+        workers=2,
+    )
 """
 
 

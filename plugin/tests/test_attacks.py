@@ -5,9 +5,8 @@ Each case is an upload graded by the real ``python -m plugin.grade``, on the min
 where a case needs one) or on the real kit cut down to one step. A case passes when every attacked
 exercise scores no more than its honest score (what the same wrong code earns without the attack);
 "tampering detected" voids the grade to 0, so it passes too. The honest scores that are not plainly 0
-are checked by grading the same wrong code without its attack (``HONEST``). Cases the grader lets through
-today (``LET_THROUGH_TODAY``) are expected to fail until the process boundary (learner code never runs in
-the deciding process) closes them.
+are checked by grading the same wrong code without its attack (``HONEST``). Cases the grader still lets
+through (``LET_THROUGH_TODAY``) are expected to fail until the change named beside them lands.
 """
 
 from __future__ import annotations
@@ -27,10 +26,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 
 class EarnedPoints(AssertionError):
-    """An attack earned more than its honest score: the only failure a case marked BOUNDARY may have."""
+    """An attack earned more than its honest score: the only failure a case let through today may have."""
 
-
-BOUNDARY = pytest.mark.xfail(reason="process boundary", raises=EarnedPoints, strict=False)
 
 # -- the kits the attacks run on ---------------------------------------------------------------------------
 
@@ -551,10 +548,9 @@ HONEST = {
     ),
 }
 
-# What today's grader (before the process boundary) lets through, measured on main as of this file: all
-# but the forged assertion cache, which the kit copy's fingerprint flags. The lead removes these once the
-# boundary lands.
-LET_THROUGH_TODAY = set(ATTACKS) - {"class2-forge-pytests-assertion-cache"}
+# What the grader still lets through, and what closes it: step1's exercise tests, on the boundary, must
+# check that the child pid is one the learner's process tree really had (learner.seen).
+LET_THROUGH_TODAY = {"class4-made-up-child-pid": "step1's tests not converted to the process boundary yet"}
 
 
 def graded_scores(case: Case, kit, folder: Path) -> dict[str, dict]:
@@ -582,7 +578,17 @@ def test_the_honest_counterparts_score_what_the_attacks_are_held_to(name, kit, t
 
 
 @pytest.mark.parametrize(
-    "name", [pytest.param(name, id=name, marks=[BOUNDARY] if name in LET_THROUGH_TODAY else []) for name in ATTACKS]
+    "name",
+    [
+        pytest.param(
+            name,
+            id=name,
+            marks=[pytest.mark.xfail(reason=LET_THROUGH_TODAY[name], raises=EarnedPoints, strict=False)]
+            if name in LET_THROUGH_TODAY
+            else [],
+        )
+        for name in ATTACKS
+    ],
 )
 def test_an_attack_earns_no_more_than_the_honest_score(name, kit, tmp_path):
     attack = ATTACKS[name]
