@@ -230,8 +230,10 @@ class Learner:
             tree = psutil.Process(self._process.pid).children(recursive=True)
         except psutil.Error:
             return []
-        # The processes a helper started are the learner's (a forkserver starts every worker under forkserver).
-        return [p for p in tree if not _is_helper(p)]
+        # A forkserver's children are the learner's workers, and keep its command line: only a marked process
+        # that no marked process started is a helper.
+        marked = {p.pid for p in tree if _is_helper(p)}
+        return [p for p in tree if p.pid not in marked or _parent_pid(p) in marked]
 
     @contextlib.contextmanager
     def paused(self):
@@ -354,6 +356,13 @@ def _waits_for_vfork(pid: int, thread: str) -> bool:
     """Whether ``pid``'s ``thread`` waits uninterruptibly: as it does until the child it vforked execs."""
     fields = _stat_fields(f"/proc/{pid}/task/{thread}/stat")
     return bool(fields) and fields[0] == b"D"
+
+
+def _parent_pid(process: psutil.Process) -> int | None:
+    try:
+        return process.ppid()
+    except psutil.Error:
+        return None
 
 
 def _status(process: psutil.Process) -> str:
