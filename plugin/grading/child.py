@@ -52,6 +52,7 @@ class ChildRun:
         environment.update({"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", stream.KEY_FD_ENV: str(read_end)})
         command = [sys.executable, "-m", "pytest", *CHILD_PLUGINS, f"--lab-stream-fd={results.write_fd}", *args]
         become_subreaper()  # what the child leaves behind, in any session, is adopted here and ended
+        self._others = {child.pid for child in psutil.Process().children(recursive=True)}
         started = clock.perf_counter()
         try:
             process = subprocess.Popen(
@@ -76,7 +77,8 @@ class ChildRun:
             self.timed_out = _supervise(process, results, timeout)
         finally:  # also when the grading's own time limit interrupts the wait
             self.returncode = _stop(process)
-            terminate(psutil.Process().children(recursive=True))  # and reaped: no zombie is left either
+            left = [p for p in psutil.Process().children(recursive=True) if p.pid not in self._others]
+            terminate(left)  # and reaped: no zombie is left either
             _drain(results)
             results.close()
         self.events, self.forged = channel.read_events(results.lines, key)

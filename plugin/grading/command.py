@@ -10,10 +10,12 @@ writes every output itself, from those lines alone:
 
 - a test whose result never arrived (the run crashed, was killed, ended early through ``os._exit``,
   or hit the whole-run timeout) scores 0 with the reason; what finished keeps its score;
-- a line not signed with this run's key or not shaped like the kit's, a flood of the channel, a changed
-  reporting function or kit file, or a copy of a learner process forked under a non-fork start method
-  (seen from outside by ``plugin.boundary.learner``) voids the grade: every exercise scores 0 with
-  "tampering detected".
+- a changed reporting function or kit file, or a copy of a learner process forked under a non-fork
+  start method (seen from outside by ``plugin.boundary.learner``) voids the grade: every exercise scores
+  0 with "tampering detected";
+- a line not signed with this run's key or not shaped like the kit's, a flood of the channel, or a run
+  that reported nothing at all means the grading itself went wrong (only kit code writes the channel):
+  exit 2, "could not grade".
 
 Exit status: 0 full marks, 1 fewer points, 2 the grading itself could not run (the documents asked for
 are still written, saying "could not grade" and why: ``plugin.grading.failsafe``). The whole grading
@@ -123,7 +125,10 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else say("grade.no_message")
 
 
-def tampering(run: ChildRun, kit_changes: list[str], start_method: str | None) -> str | None:
+def check_channel(run: ChildRun, timeout: float) -> None:
+    """Only kit code writes the result channel (learner code runs in learner processes, which hold no
+    descriptor of it): a line not the kit's, or a run that reported nothing at all, means the grading
+    itself went wrong, and nothing it reported is scored."""
     found = []
     if run.forged:
         found.append(say("grade.forged", count=run.forged))
@@ -131,6 +136,14 @@ def tampering(run: ChildRun, kit_changes: list[str], start_method: str | None) -
         found.append(say("grade.oversized_lines", count=run.oversized, limit_kib=channel.MAX_LINE_BYTES // 1024))
     if run.flooded:
         found.append(say("grade.flooded", limit_mib=channel.MAX_CHANNEL_BYTES // (1024 * 1024)))
+    if found:
+        raise GradingError(say("grade.channel_broken", found=say("list.separator").join(found)))
+    if not run.of("phase") and not run.finished:
+        raise GradingError(say("grade.no_results", ending=run.ending(timeout, "grade.every_test")))
+
+
+def tampering(run: ChildRun, kit_changes: list[str], start_method: str | None) -> str | None:
+    found = []
     for event in run.of("tampered"):
         found.append(say("grade.replaced", names=", ".join(event["changes"])))
     if kit_changes:
@@ -161,6 +174,7 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
         kit_before = sandbox.fingerprint(kit_copy)
         run = ChildRun(workplace, args, timeout)
         kit_changes = sandbox.changed_entries(kit_before, sandbox.fingerprint(kit_copy))
+        check_channel(run, timeout)
         ledger = ledger_from(run, expected, timeout)
         for record in ledger.tests.values():  # "step2/pool.py:59", not a path in a folder about to vanish
             record.message = record.message.replace(f"{arranged}{os.sep}", "")

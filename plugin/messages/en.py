@@ -440,6 +440,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         # -- step4 (issue 9/10 conversion) --
         # -- step5 (issue 9/10 conversion) --
         # -- grading (issue 9/10 conversion) --
+        "grade.channel_broken": (
+            "the result channel carried what the kit never writes ({found}): nothing the run reported is used"
+        ),
+        "grade.no_results": "the run reported no result at all: {ending}",
         "boundary.forked": (
             "{count} process(es) were copies of the process running your code, made by fork, although the tests "
             "run under {start_method}: start processes with the start method the kit sets (no "

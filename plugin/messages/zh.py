@@ -421,6 +421,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         # -- step4 (issue 9/10 conversion) --
         # -- step5 (issue 9/10 conversion) --
         # -- grading (issue 9/10 conversion) --
+        "grade.channel_broken": "结果通道里出现了本套件从不写出的内容（{found}）：这次运行报告的任何内容都不采用",
+        "grade.no_results": "这次运行没有报告任何结果：{ending}",
         "boundary.forked": (
             "虽然测试在 {start_method} 下运行，却有 {count} 个进程是运行你代码的进程用 fork 复制出来的："
             "请用本套件设定的启动方式创建子进程（不要用 set_start_method('fork') 或 get_context('fork')），"
