@@ -3,6 +3,7 @@ test, ended (and what it left behind recorded) before the test's call is reporte
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -112,6 +113,17 @@ class LearnerGuard:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.finder.uninstall()
         shutil.rmtree(self.folder, ignore_errors=True)
+        stop_helpers()
+
+
+def stop_helpers() -> None:
+    """End this process's forkserver and resource tracker and wait for them: left to end when this process
+    does, they would be orphans a moment, adopted by the subreaper above (a session that runs this one)."""
+    from multiprocessing import forkserver, resource_tracker
+
+    for helper in (forkserver._forkserver, resource_tracker._resource_tracker):  # noqa: SLF001 - no public stop
+        with contextlib.suppress(Exception):
+            helper._stop()  # noqa: SLF001
 
 
 @pytest.fixture

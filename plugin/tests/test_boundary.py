@@ -134,8 +134,8 @@ def pytest_configure(config):
     for _ in range(80):
         os.write(fd, (b"y" * 1023 + b"\\n") * 1024)  # 80 MiB of short lines
 """,
-        "1 result line(s) longer than 1024 KiB were sent to the grader; the result channel was flooded with "
-        "more than 64 MiB",
+        "1 result line(s) longer than 1024 KiB were sent to the grader; the result channel was flooded with more "
+        "than 64 MiB",
     ),
     "channel-swapped-for-a-full-fifo": (
         """
@@ -181,7 +181,8 @@ def test_a_result_channel_carrying_what_the_kit_never_writes_ends_in_exit_2_and_
     assert status == 2
     gradescope, classroom = (json.loads(path.read_text()) for path in paths.values())
     assert gradescope["score"] == 0 and classroom["status"] == "error"
-    assert f"could not grade: {reason}" in gradescope["output"], gradescope["output"]
+    assert "could not grade: " in gradescope["output"], gradescope["output"]
+    assert reason in gradescope["output"], gradescope["output"]
     assert "could not grade" in capsys.readouterr().err
 
 
@@ -303,7 +304,7 @@ def test_the_learner_process_holds_no_descriptor_of_the_result_channel_nor_its_k
     monkeypatch.setattr(grade_child, "CHILD_PLUGINS", (*grade_child.CHILD_PLUGINS, "-p", "reveal_channel"))
     path = kit.path / "gradescope.json"
     status = grade_command.main([str(upload_of(kit, cheat)), f"--kit={kit.path}", f"--gradescope={path}"])
-    assert status == 1 and json.loads(path.read_text())["score"] == 0
+    assert status == 1 and json.loads(path.read_text())["score"] == 2  # its honest score: pids is right
     channel = (dropbox / "channel").read_text()
     assert channel.startswith("pipe:")
     seen = [json.loads(line) for line in said(dropbox)]

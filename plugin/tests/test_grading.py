@@ -342,7 +342,8 @@ def test_a_fake_results_file_and_an_early_exit_score_nothing(kit):
     )
     completed, lab, gradescope, classroom = grade(kit, submission(kit, "learner", cheat))
     assert gradescope["score"] == 0 and lab["summary"]["score"] == 0
-    assert "the process running your code ended unexpectedly" in gradescope["output"]
+    outputs = "\n".join(test["output"] for test in gradescope["tests"])
+    assert "the process running your code ended unexpectedly" in outputs, outputs
     assert completed.returncode == 1
 
 
