@@ -58,6 +58,8 @@ class LearnerGuard:
         settings = run.settings
         self.folder = Path(tempfile.mkdtemp(prefix="parallel-lab-learner-"))
         self.account = learner_account()
+        if self.account is not None:
+            os.umask(0o002)  # what this process makes in a test's tmp_path, the account's group may write
         self.context = LearnerContext(settings.start_method, run.switch.aliases, self.folder, self.account)
         functions: dict[str, list[str]] = {}
         for exercise in run.catalog.exercises.values():
@@ -101,10 +103,12 @@ class LearnerGuard:
     @pytest.hookimpl(wrapper=True)
     def pytest_fixture_setup(self, fixturedef, request):
         """Where learner processes run as another account, the test's ``tmp_path`` is that account's (the
-        learner's code writes its files there) and the folders above it let it pass."""
+        learner's code writes its files there; the folders the test makes in it keep its group, writable)
+        and the folders above it let it pass."""
         value = yield
         if self.account is not None and fixturedef.argname == "tmp_path":
             os.chown(value, self.account.uid, self.account.gid)
+            os.chmod(value, 0o2775)
             basetemp = request.config._tmp_path_factory.getbasetemp()  # noqa: SLF001 - pytest's own
             for folder in (basetemp, *[p for p in Path(value).parents if basetemp in p.parents]):
                 os.chmod(folder, 0o711)  # passable, not listable

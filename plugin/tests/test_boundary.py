@@ -380,3 +380,51 @@ def test_forcing_the_fork_start_method_at_import_is_seen_from_outside(kit):
         r"although the grading runs under (forkserver|spawn)",
         output,
     ), output
+
+
+# -- the test's folder, handed to the learner's account ----------------------------------------------------
+
+FILES_CATALOG = """
+TITLE = "Files"
+EXERCISES = {"save_all": {"title": "Save values to files", "hint": "One file per value."}}
+"""
+FILES_STUB = '''
+def save_all(values, folder):
+    """Write each value to folder/<index>.txt; return the number of files written."""
+    raise NotImplementedError("step2.save_all: see the docstring")
+'''
+FILES_SOLUTION = """
+import os
+
+
+def save_all(values, folder):
+    for index, value in enumerate(values):
+        with open(os.path.join(folder, f"{index}.txt"), "w") as file:
+            file.write(str(value))
+    return len(values)
+"""
+FILES_TESTS = """
+import pytest
+
+from exercises.step2.files import save_all
+
+
+@pytest.mark.exercise("step2.save_all")
+def test_save_all_writes_into_the_tests_folder(tmp_path):
+    out = tmp_path / "out"  # made by the test, written by the learner's code
+    out.mkdir()
+    assert save_all([3, 1, 2], str(out)) == 3
+    assert sorted(path.read_text() for path in out.iterdir()) == ["1", "2", "3"]
+"""
+
+
+@pytest.mark.slow  # an end-to-end case: a whole grading
+def test_the_learner_writes_into_a_folder_the_test_made_in_its_tmp_path_whatever_the_account(kit):
+    write(kit.path / "exercises" / "step2" / "__init__.py", FILES_CATALOG)
+    write(kit.path / "exercises" / "step2" / "files.py", FILES_STUB)
+    write(kit.path / "exercises" / "step2" / "test_files.py", FILES_TESTS)
+    upload = upload_of(kit, SOLUTION)
+    write(upload / "step2" / "files.py", FILES_SOLUTION)
+    completed, documents, _ = graded(kit, upload)
+    assert completed.returncode == 0, documents["gradescope"]["output"]
+    assert documents["gradescope"]["score"] == 6
