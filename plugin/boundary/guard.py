@@ -60,6 +60,7 @@ class LearnerGuard:
         self.account = learner_account()
         if self.account is not None:
             os.umask(0o002)  # what this process makes in a test's tmp_path, the account's group may write
+            readable_by_all(run.target.import_dir)  # a staged submission, in this process's own folder
         self.context = LearnerContext(settings.start_method, run.switch.aliases, self.folder, self.account)
         functions: dict[str, list[str]] = {}
         for exercise in run.catalog.exercises.values():
@@ -118,6 +119,16 @@ class LearnerGuard:
         self.finder.uninstall()
         shutil.rmtree(self.folder, ignore_errors=True)
         stop_helpers()
+
+
+def readable_by_all(tree: Path) -> None:
+    """Folders 755 and files 644 (no symlink followed): the learner's account imports from there."""
+    for folder, _, files in os.walk(tree):
+        os.chmod(folder, 0o755)
+        for name in files:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o644)
 
 
 def stop_helpers() -> None:

@@ -200,6 +200,8 @@ class Workplace:
         temp, home = work / "grader", None
         temp.mkdir(mode=0o700)
         if account is not None:
+            # Passable, not listable: the account imports the submission staged in a folder made there.
+            os.chmod(temp, 0o711)
             seal(kit)
             seal(submission)
             os.chmod(work, 0o711)

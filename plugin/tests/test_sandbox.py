@@ -143,7 +143,7 @@ def _check_workplace(work: Path, account: sandbox.Account) -> None:
         pytest.skip(workplace.warning)
     assert (kit / "exercises" / "test_a.py").stat().st_mode & 0o777 == 0o644
     assert workplace.home.stat().st_uid == account.uid and workplace.home.stat().st_mode & 0o777 == 0o700
-    assert workplace.temp.stat().st_uid == 0 and workplace.temp.stat().st_mode & 0o777 == 0o700
+    assert workplace.temp.stat().st_uid == 0 and workplace.temp.stat().st_mode & 0o777 == 0o711
     probe = subprocess.run(
         [
             sys.executable,
