@@ -132,13 +132,12 @@ def readable_by_all(tree: Path) -> None:
 
 
 def stop_helpers() -> None:
-    """End this process's forkserver and resource tracker and wait for them: left to end when this process
-    does, they would be orphans a moment, adopted by the subreaper above (a session that runs this one)."""
-    from multiprocessing import forkserver, resource_tracker
+    """End this process's forkserver and wait for it: left to end when this process does, it would be an
+    orphan a moment, adopted by the subreaper above (a session that runs this one)."""
+    from multiprocessing import forkserver
 
-    for helper in (forkserver._forkserver, resource_tracker._resource_tracker):  # noqa: SLF001 - no public stop
-        with contextlib.suppress(Exception):
-            helper._stop()  # noqa: SLF001
+    with contextlib.suppress(Exception):
+        forkserver._forkserver._stop()  # noqa: SLF001 - no public stop
 
 
 @pytest.fixture
