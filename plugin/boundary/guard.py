@@ -3,7 +3,6 @@ test, ended (and what it left behind recorded) before the test's call is reporte
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import shutil
@@ -118,7 +117,6 @@ class LearnerGuard:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.finder.uninstall()
         shutil.rmtree(self.folder, ignore_errors=True)
-        stop_helpers()
 
 
 def readable_by_all(tree: Path) -> None:
@@ -129,15 +127,6 @@ def readable_by_all(tree: Path) -> None:
             path = os.path.join(folder, name)
             if not os.path.islink(path):
                 os.chmod(path, 0o644)
-
-
-def stop_helpers() -> None:
-    """End this process's forkserver and wait for it: left to end when this process does, it would be an
-    orphan a moment, adopted by the subreaper above (a session that runs this one)."""
-    from multiprocessing import forkserver
-
-    with contextlib.suppress(Exception):
-        forkserver._forkserver._stop()  # noqa: SLF001 - no public stop
 
 
 @pytest.fixture
