@@ -426,5 +426,6 @@ def test_the_learner_writes_into_a_folder_the_test_made_in_its_tmp_path_whatever
     upload = upload_of(kit, SOLUTION)
     write(upload / "step2" / "files.py", FILES_SOLUTION)
     completed, documents, _ = graded(kit, upload)
-    assert completed.returncode == 0, documents["gradescope"]["output"]
+    tests = "\n".join(f"{test['name']}: {test['score']} {test['output']}" for test in documents["gradescope"]["tests"])
+    assert completed.returncode == 0, tests
     assert documents["gradescope"]["score"] == 6
