@@ -37,9 +37,10 @@ HELPER_MARKS = ("multiprocessing.forkserver import main", "multiprocessing.resou
 # copy of it made by fork: what set_start_method("fork") or get_context("fork") does. Under forkserver and
 # spawn every process multiprocessing starts from there execs at once (a forkserver, a resource tracker, a
 # spawned interpreter) after a vfork, while the thread that started it waits in the kernel (state D): a
-# child not yet exec'd whose starting thread is not waiting so, seen again FORK_CONFIRM_S later, is a fork.
+# child not yet exec'd whose starting thread is not waiting so, in two samples (FORK_CONFIRM_S apart at
+# least: the next one), is a fork.
 PF_FORKNOEXEC = 0x40
-FORK_CONFIRM_S = 0.02
+FORK_CONFIRM_S = 0.001
 
 
 class LearnerError(Exception):
