@@ -4,6 +4,7 @@ test, ended (and what it left behind recorded) before the test's call is reporte
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 import plugin
 from plugin.boundary import proxies
 from plugin.boundary.learner import Learner, LearnerContext, LearnerEnd
+from plugin.boundary.server import Account
 from plugin.messages import say
 from plugin.safety.process_tree import become_subreaper
 from plugin.targets import EXERCISES, exercise_modules
@@ -21,6 +23,18 @@ learner_key = pytest.StashKey[Learner]()
 learner_end_key = pytest.StashKey[LearnerEnd]()
 KIT_ROOT = Path(plugin.__file__).resolve().parent.parent
 PRISTINE_STUBS = KIT_ROOT / "plugin" / "lab" / "stubs"
+# Set by the grading command where it runs as root: "uid:gid:home" of the account the learner's code
+# runs as (``plugin.grading.sandbox``).
+ACCOUNT_ENV = "PARALLEL_LAB_LEARNER_ACCOUNT"
+
+
+def learner_account() -> Account | None:
+    """The account learner processes drop to: only where this process is root and the grading asked."""
+    uid, _, rest = os.environ.get(ACCOUNT_ENV, "").partition(":")
+    gid, _, home = rest.partition(":")
+    if os.geteuid() != 0 or not (uid.isdigit() and gid.isdigit() and home) or int(uid) == 0:
+        return None
+    return Account(int(uid), int(gid), home)
 
 
 def pristine_file(rootdir: Path, target_kind: str, step: str, module: str) -> Path:
@@ -42,7 +56,11 @@ class LearnerGuard:
         self.run = run
         settings = run.settings
         self.folder = Path(tempfile.mkdtemp(prefix="parallel-lab-learner-"))
-        self.context = LearnerContext(settings.start_method, run.switch.aliases, self.folder)
+        self.account = learner_account()
+        if self.account is not None:
+            os.umask(0o002)  # what this process makes in a test's tmp_path, the account's group may write
+            readable_by_all(run.target.import_dir)  # a staged submission, in this process's own folder
+        self.context = LearnerContext(settings.start_method, run.switch.aliases, self.folder, self.account)
         functions: dict[str, list[str]] = {}
         for exercise in run.catalog.exercises.values():
             functions.setdefault(f"{EXERCISES}.{exercise.step}.{exercise.module}", []).append(exercise.name)
@@ -76,7 +94,25 @@ class LearnerGuard:
         finally:
             learner = item.stash.get(learner_key, None)
             if learner is not None:
-                item.stash[learner_end_key] = learner.close()
+                end = item.stash[learner_end_key] = learner.close()
+                if end.forked:  # the grading command reads this from the report (plugin.grading.stream)
+                    item.user_properties.append(("lab_forked", end.forked))
+                    start_method = self.context.start_method
+                    raise AssertionError(say("boundary.forked", count=end.forked, start_method=start_method))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        """Where learner processes run as another account, the test's ``tmp_path`` is that account's (the
+        learner's code writes its files there; the folders the test makes in it keep its group, writable)
+        and the folders above it let it pass."""
+        value = yield
+        if self.account is not None and fixturedef.argname == "tmp_path":
+            os.chown(value, self.account.uid, self.account.gid)
+            os.chmod(value, 0o2775)
+            basetemp = request.config._tmp_path_factory.getbasetemp()  # noqa: SLF001 - pytest's own
+            for folder in (basetemp, *[p for p in Path(value).parents if basetemp in p.parents]):
+                os.chmod(folder, 0o711)  # passable, not listable
+        return value
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
@@ -90,6 +126,16 @@ class LearnerGuard:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.finder.uninstall()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def readable_by_all(tree: Path) -> None:
+    """Folders 755 and files 644 (no symlink followed): the learner's account imports from there."""
+    for folder, _, files in os.walk(tree):
+        os.chmod(folder, 0o755)
+        for name in files:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o644)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import signal
 import stat
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import psutil
@@ -32,6 +33,14 @@ OUTPUT_LIMIT_BYTES = 64 * 1024  # the learner's prints shown with a failure: the
 # Processes multiprocessing runs for itself in the learner's tree, recognised from outside by their
 # command lines: they are not the learner's leftovers.
 HELPER_MARKS = ("multiprocessing.forkserver import main", "multiprocessing.resource_tracker import main")
+# A direct child of the learner process that has not called exec (the kernel's PF_FORKNOEXEC flag) is a
+# copy of it made by fork: what set_start_method("fork") or get_context("fork") does. Under forkserver and
+# spawn every process multiprocessing starts from there execs at once (a forkserver, a resource tracker, a
+# spawned interpreter) after a vfork, while the thread that started it waits in the kernel (state D): a
+# child not yet exec'd whose starting thread is not waiting so, in two samples (FORK_CONFIRM_S apart at
+# least: the next one), is a fork.
+PF_FORKNOEXEC = 0x40
+FORK_CONFIRM_S = 0.001
 
 
 class LearnerError(Exception):
@@ -50,12 +59,19 @@ class LearnerContext:
     start_method: str
     aliases: dict
     folder: Path  # the learner processes' output files
+    account: server.Account | None = None  # where this process is root: whom the learner's code runs as
 
     def setup(self, requests: list, output: Path) -> server.Setup:
         import sys
 
         return server.Setup(
-            self.start_method, list(sys.path), os.getcwd(), self.aliases, str(output), server.Deferred(requests)
+            self.start_method,
+            list(sys.path),
+            os.getcwd(),
+            self.aliases,
+            str(output),
+            server.Deferred(requests),
+            self.account,
         )
 
 
@@ -67,6 +83,7 @@ class LearnerEnd:
     open_pools: int = 0
     leftovers: Leftovers = dataclasses.field(default_factory=Leftovers)
     output: str = ""
+    forked: int = 0  # copies of the learner process made by fork (counted only where fork is not the rule)
 
 
 def _context():
@@ -100,6 +117,9 @@ class Learner:
         self.output = Path(tempfile.mkstemp(prefix="learner-", suffix=".out", dir=context.folder)[1])
         self.end: LearnerEnd | None = None
         self.seen: set[int] = set()  # every pid seen in the learner process's tree while it worked
+        self._watch_forks = context.start_method != "fork"
+        self._unexeced: dict[int, float] = {}  # direct children not exec'd yet: since when
+        self.forked: set[int] = set()
 
     @property
     def started(self) -> bool:
@@ -174,7 +194,7 @@ class Learner:
         __tracebackhide__ = True  # pytest shows the test's line, not the kit's plumbing
         root = self._process.pid
         while not self._connection.poll(REPLY_POLL_S):
-            self.seen |= tree_pids(root)
+            self._look(root)
             if not self._process.is_alive():
                 raise LearnerError(say("boundary.died", code=self._process.exitcode, output=self.output_tail()))
         try:
@@ -186,6 +206,20 @@ class Learner:
         except plain.NotPlainData as refused:
             raise LearnerError(say("boundary.not_plain", what=refused)) from None
         return _outcome(outcome)
+
+    def _look(self, root: int) -> None:
+        """Note the learner's tree, and each direct child that is a fork of the learner process."""
+        pids, children = tree_pids(root)
+        self.seen |= pids
+        if not self._watch_forks:
+            return
+        now, unexeced = time.monotonic(), {}
+        for pid, thread in children:
+            if _forked_without_exec(pid) and not _waits_for_vfork(root, thread):
+                unexeced[pid] = self._unexeced.get(pid, now)
+                if now - unexeced[pid] >= FORK_CONFIRM_S:
+                    self.forked.add(pid)
+        self._unexeced = unexeced
 
     def assert_no_children_left(self, advice: str) -> None:
         """Fail, with ``advice``, when the learner's code left child processes running or never joined:
@@ -280,12 +314,14 @@ class Learner:
         for name in segments:
             unlink_segment(name)
         leftovers = Leftovers(running=len(left) - len(zombies), unjoined=len(zombies), segments=tuple(sorted(segments)))
-        return LearnerEnd(open_pools, leftovers)
+        self._look(self._process.pid)  # a fork still there at the end
+        return LearnerEnd(open_pools, leftovers, forked=len(self.forked))
 
 
-def tree_pids(root: int) -> set[int]:
-    """The pids of ``root``'s descendants, read from /proc (cheap enough to do every few milliseconds)."""
-    found, todo = set(), [root]
+def tree_pids(root: int) -> tuple[set[int], list[tuple[int, str]]]:
+    """The pids of ``root``'s descendants, and its direct children with the thread that started each,
+    read from /proc (cheap enough to do every few milliseconds)."""
+    found, todo, direct = set(), [root], []
     while todo:
         pid = todo.pop()
         try:
@@ -295,12 +331,37 @@ def tree_pids(root: int) -> set[int]:
         for thread in threads:
             try:
                 with open(f"/proc/{pid}/task/{thread}/children") as children:
-                    todo.extend(int(child) for child in children.read().split())
+                    pids = [int(child) for child in children.read().split()]
             except (OSError, ValueError):
                 continue
+            todo.extend(pids)
+            if pid == root:
+                direct.extend((child, thread) for child in pids)
         found.add(pid)
     found.discard(root)
-    return found
+    return found, direct
+
+
+def _stat_fields(path: str) -> list[bytes]:
+    """A /proc stat file's fields after the command's closing parenthesis: state, ppid, pgrp, session,
+    tty, tpgid, flags, ...; empty when it is gone."""
+    try:
+        with open(path, "rb") as stat_file:
+            return stat_file.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def _forked_without_exec(pid: int) -> bool:
+    """Whether ``pid`` is alive and has not called exec since it was forked."""
+    fields = _stat_fields(f"/proc/{pid}/stat")
+    return len(fields) > 6 and fields[0] not in (b"Z", b"X") and bool(int(fields[6]) & PF_FORKNOEXEC)
+
+
+def _waits_for_vfork(pid: int, thread: str) -> bool:
+    """Whether ``pid``'s ``thread`` waits uninterruptibly: as it does until the child it vforked execs."""
+    fields = _stat_fields(f"/proc/{pid}/task/{thread}/stat")
+    return bool(fields) and fields[0] == b"D"
 
 
 def _status(process: psutil.Process) -> str:

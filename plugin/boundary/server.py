@@ -13,6 +13,7 @@ import importlib
 import multiprocessing
 import os
 import pickle
+import re
 import sys
 import traceback
 from multiprocessing import reduction
@@ -42,6 +43,16 @@ class Deferred:
         return self.objects if self.message is None else pickle.loads(self.message)
 
 
+@dataclasses.dataclass(frozen=True)
+class Account:
+    """The unprivileged account the learner process becomes before any learner code runs, and its own
+    writable folder (its HOME and TMPDIR: its own pools' sockets and temporary files go there)."""
+
+    uid: int
+    gid: int
+    home: str
+
+
 @dataclasses.dataclass
 class Setup:
     """What one learner process needs before its first request (pickled as the process's argument,
@@ -53,6 +64,7 @@ class Setup:
     aliases: dict  # exercises.stepN.module -> the target's module (solutions, a submission)
     output_path: str  # the learner's prints and tracebacks go here
     requests: Deferred  # of the requests made before the process started, answered in order
+    account: Account | None = None  # where the deciding process is root: whom the learner's code runs as
 
 
 def _redirect_output(path: str) -> None:
@@ -70,10 +82,42 @@ def _prepare(setup: Setup) -> None:
     os.chdir(setup.cwd)
     sys.path[:] = setup.sys_path
     redirect_imports(setup.aliases)
+    if setup.account is not None:
+        _share_semaphores(setup.requests.message, setup.account)
+        _drop_privileges(setup.account)
     multiprocessing.set_start_method(setup.start_method, force=True)
     global open_pools
     open_pools = OpenPools()
     open_pools.install()
+
+
+# A multiprocessing Lock, Queue or Array made by the deciding process is rebuilt here by its semaphore's
+# name (sem_open), which only its owner may open: the ones named in the first requests are handed over.
+SEMAPHORE_NAME = re.compile(rb"/(mp-[A-Za-z0-9_]{1,64})")
+
+
+def _share_semaphores(message: bytes | None, account: Account) -> None:
+    for name in set(SEMAPHORE_NAME.findall(message or b"")):
+        path = f"/dev/shm/sem.{name.decode()}"
+        try:
+            if os.lstat(path).st_uid == os.geteuid():
+                os.chown(path, account.uid, account.gid, follow_symlinks=False)
+        except OSError:
+            continue  # not a semaphore of this machine's /dev/shm: nothing to hand over
+
+
+def _drop_privileges(account: Account) -> None:
+    """Become ``account`` for good (no way back to root): the learner's code then cannot write the kit,
+    read the deciding process's files or memory, or signal it."""
+    os.setgroups([])
+    os.setgid(account.gid)
+    os.setuid(account.uid)
+    os.environ.update(HOME=account.home, TMPDIR=account.home)
+    import tempfile
+
+    tempfile.tempdir = None  # the next temporary file goes to the new TMPDIR
+    # The deciding process's folder for multiprocessing's sockets came with this process's settings.
+    multiprocessing.current_process()._config.pop("tempdir", None)
 
 
 open_pools = None  # the pools the learner's code creates: one never closed is reported at the end

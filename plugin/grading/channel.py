@@ -180,6 +180,7 @@ _SHAPES = {
     },
     "finished": {"exitstatus": lambda v: type(v) is int},
     "tampered": {"changes": lambda v: _list_of(v, MAX_CHANGES, _id)},
+    "forked": {"nodeid": _id, "count": lambda v: type(v) is int and 0 < v <= MAX_TESTS},
 }
 
 

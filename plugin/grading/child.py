@@ -13,10 +13,12 @@ import subprocess
 import sys
 import time
 
+import psutil
+
 from plugin.grading import channel, sandbox, stream
-from plugin.grading.treewatch import ForkWatch
 from plugin.measure import clock
 from plugin.messages import say
+from plugin.safety.process_tree import become_subreaper, terminate
 
 CHILD_PLUGINS = (
     "-p",
@@ -29,19 +31,17 @@ CHILD_PLUGINS = (
     "no:cacheprovider",
 )
 KILL_GRACE_S = 5.0
+SUPERVISE_S = 0.2  # how often the whole-run timeout is looked at while the channel is quiet
 DRAIN_S = 2.0  # after the test run ends, how long what it left behind may keep the channel open
 
 
 class ChildRun:
     """One pytest child: its signed events, and how it ended.
 
-    ``workplace``: where it runs and as whom. ``watch_forks``: the session's start method is not fork,
-    so a copy of the test run forked from it is tampering (``plugin.grading.treewatch``).
+    ``workplace``: where it runs, and whom its learner processes run as (``plugin.boundary``).
     """
 
-    def __init__(
-        self, workplace: sandbox.Workplace, args: list[str], timeout: float, output=None, watch_forks: bool = False
-    ):
+    def __init__(self, workplace: sandbox.Workplace, args: list[str], timeout: float, output=None):
         key = secrets.token_bytes(32)
         read_end, write_end = os.pipe()
         os.write(write_end, key)
@@ -51,6 +51,8 @@ class ChildRun:
         environment.update(workplace.environment())
         environment.update({"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", stream.KEY_FD_ENV: str(read_end)})
         command = [sys.executable, "-m", "pytest", *CHILD_PLUGINS, f"--lab-stream-fd={results.write_fd}", *args]
+        become_subreaper()  # what the child leaves behind, in any session, is adopted here and ended
+        self._others = {child.pid for child in psutil.Process().children(recursive=True)}
         started = clock.perf_counter()
         try:
             process = subprocess.Popen(
@@ -61,27 +63,27 @@ class ChildRun:
                 start_new_session=True,
                 stdin=subprocess.DEVNULL,
                 stdout=output,
-                **workplace.identity(),
             )
         finally:
             os.close(read_end)
             results.close_write_end()  # the child holds the only write end
-        self._follow(process, results, key, timeout, watch_forks)
+        self._follow(process, results, key, timeout)
         self.elapsed = clock.perf_counter() - started
 
-    def _follow(self, process, results: channel.ResultChannel, key: bytes, timeout: float, watch_forks: bool):
+    def _follow(self, process, results: channel.ResultChannel, key: bytes, timeout: float):
         """Read the channel until the child ends (or ``timeout`` ends it), then take what it said."""
-        watch, self.timed_out = None, True
+        self.timed_out = True
         try:
-            watch = ForkWatch(process.pid) if watch_forks else None
-            self.timed_out = _supervise(process, results, timeout, watch)
+            self.timed_out = _supervise(process, results, timeout)
         finally:  # also when the grading's own time limit interrupts the wait
             self.returncode = _stop(process)
+            left = [p for p in psutil.Process().children(recursive=True) if p.pid not in self._others]
+            terminate(left)  # and reaped: no zombie is left either
             _drain(results)
             results.close()
         self.events, self.forged = channel.read_events(results.lines, key)
         self.oversized, self.flooded = results.oversized, results.flooded
-        self.forks = len(watch.forked) if watch else 0
+        self.forks = sum(event["count"] for event in self.of("forked"))
 
     def of(self, kind: str) -> list[dict]:
         return [event for event in self.events if event.get("event") == kind]
@@ -101,23 +103,18 @@ class ChildRun:
         return say("grade.did_not_run")
 
 
-def _supervise(
-    process: subprocess.Popen, results: channel.ResultChannel, timeout: float, watch: ForkWatch | None
-) -> bool:
-    """Read the channel and sample the process tree until the child exits; True when ``timeout`` ended it."""
+def _supervise(process: subprocess.Popen, results: channel.ResultChannel, timeout: float) -> bool:
+    """Read the channel until the child exits; True when ``timeout`` ended it."""
     deadline = clock.perf_counter() + timeout
-    interval = watch.interval if watch else 0.2
     while process.poll() is None:
         remaining = deadline - clock.perf_counter()
         if remaining <= 0:
             return True
         if results.eof:  # the learner closed its end: nothing to wait on but time
-            time.sleep(min(remaining, interval))
+            time.sleep(min(remaining, SUPERVISE_S))
         else:
-            select.select([results.read_fd], [], [], min(remaining, interval))
+            select.select([results.read_fd], [], [], min(remaining, SUPERVISE_S))
         results.pump()
-        if watch:
-            watch.sample()
     return False
 
 

@@ -5,14 +5,17 @@ Only the kit's exercise modules are taken from SUBMISSION_DIR, found as ``step3/
 (without its solutions), run in a child pytest with a new random seed, no plugin but the kit's own
 and pytest-timeout, and ``plugin.grading.stream`` reporting each result as a signed line into a pipe
 whose read end only this process holds (``plugin.grading.channel`` validates every line). Where this
-process is root, the child runs as an unprivileged account (``plugin.grading.sandbox``). This process
+process is root, the learner's code runs as an unprivileged account (``plugin.grading.sandbox``). This process
 writes every output itself, from those lines alone:
 
 - a test whose result never arrived (the run crashed, was killed, ended early through ``os._exit``,
   or hit the whole-run timeout) scores 0 with the reason; what finished keeps its score;
-- a line not signed with this run's key or not shaped like the kit's, a flood of the channel, a changed
-  reporting function or kit file, or a copy of the test run forked under a non-fork start method
-  (``plugin.grading.treewatch``) voids the grade: every exercise scores 0 with "tampering detected".
+- a changed reporting function or kit file, or a copy of a learner process forked under a non-fork
+  start method (seen from outside by ``plugin.boundary.learner``) voids the grade: every exercise scores
+  0 with "tampering detected";
+- a line not signed with this run's key or not shaped like the kit's, a flood of the channel, or a run
+  that reported nothing at all means the grading itself went wrong (only kit code writes the channel):
+  exit 2, "could not grade".
 
 Exit status: 0 full marks, 1 fewer points, 2 the grading itself could not run (the documents asked for
 are still written, saying "could not grade" and why: ``plugin.grading.failsafe``). The whole grading
@@ -43,6 +46,7 @@ from plugin.outputs import lab_json
 from plugin.outputs.formats import FORMATS
 from plugin.outputs.result import RunResult
 from plugin.progress import Ledger
+from plugin.safety.start_method import default_start_method
 from plugin.targets import EXERCISES, SUBMISSION, SUBMISSION_PACKAGE, Target, exercise_modules
 
 KIT = Path(__file__).resolve().parents[2]
@@ -121,7 +125,10 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else say("grade.no_message")
 
 
-def tampering(run: ChildRun, kit_changes: list[str], start_method: str | None) -> str | None:
+def check_channel(run: ChildRun, timeout: float) -> None:
+    """Only kit code writes the result channel (learner code runs in learner processes, which hold no
+    descriptor of it): a line not the kit's, or a run that reported nothing at all, means the grading
+    itself went wrong, and nothing it reported is scored."""
     found = []
     if run.forged:
         found.append(say("grade.forged", count=run.forged))
@@ -129,12 +136,21 @@ def tampering(run: ChildRun, kit_changes: list[str], start_method: str | None) -
         found.append(say("grade.oversized_lines", count=run.oversized, limit_kib=channel.MAX_LINE_BYTES // 1024))
     if run.flooded:
         found.append(say("grade.flooded", limit_mib=channel.MAX_CHANNEL_BYTES // (1024 * 1024)))
+    if found:
+        raise GradingError(say("grade.channel_broken", found=say("list.separator").join(found)))
+    if not run.of("phase") and not run.finished:
+        raise GradingError(say("grade.no_results", ending=run.ending(timeout, "grade.every_test")))
+
+
+def tampering(run: ChildRun, kit_changes: list[str], start_method: str | None) -> str | None:
+    found = []
     for event in run.of("tampered"):
         found.append(say("grade.replaced", names=", ".join(event["changes"])))
     if kit_changes:
         found.append(say("grade.kit_changed", paths=", ".join(kit_changes[:10])))
     if run.forks:
-        found.append(say("grade.forked", count=run.forks, start_method=start_method))
+        method = start_method or default_start_method()
+        found.append(say("grade.forked", count=run.forks, start_method=method))
     return say("grade.tampering", found=say("list.separator").join(found)) if found else None
 
 
@@ -152,11 +168,13 @@ def grade(submission: Path, kit: Path, timeout: float, seed: int, start_method: 
         workplace = sandbox.Workplace.prepare(Path(work), kit_copy, arranged)
         expected = expected_tests(workplace)
         args = [EXERCISES, f"--submission={arranged}", f"--lab-seed={seed}", f"--lang={language()}", "-q"]
+        args += workplace.pytest_args()
         if start_method:
             args.append(f"--start-method={start_method}")
         kit_before = sandbox.fingerprint(kit_copy)
-        run = ChildRun(workplace, args, timeout, watch_forks=start_method not in (None, "fork"))
+        run = ChildRun(workplace, args, timeout)
         kit_changes = sandbox.changed_entries(kit_before, sandbox.fingerprint(kit_copy))
+        check_channel(run, timeout)
         ledger = ledger_from(run, expected, timeout)
         for record in ledger.tests.values():  # "step2/pool.py:59", not a path in a folder about to vanish
             record.message = record.message.replace(f"{arranged}{os.sep}", "")

@@ -4,9 +4,12 @@
   and read only when they are regular files of a sensible size.
 - Result documents are written to a new file and renamed over the destination, so whatever a learner
   left at that path (a symlink, a FIFO, a fake file) is replaced, never followed or read.
-- Where the grader runs as root (Gradescope's container), the child pytest runs as an unprivileged
-  account: the kit copy and the arranged submission are root's and read-only to it, its home and
-  temporary folder are its own, and it can neither signal nor read the grading process.
+- Where the grader runs as root (Gradescope's container), the learner's code runs as an unprivileged
+  account: every learner process of the child pytest drops to it before any learner code runs
+  (``plugin.boundary.server``). The child pytest, which runs only kit code and decides the results,
+  stays root: it must be, to start processes as that account. The kit copy and the arranged submission
+  are root's and read-only to the account, its home and temporary folder are its own, the child's are
+  root's, and it can neither signal nor read the child or the grading process.
 - The kit copy is fingerprinted before and after the run: a changed, added or removed file is reported,
   whatever account the child ran as.
 """
@@ -25,6 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from plugin.boundary.guard import ACCOUNT_ENV
 from plugin.messages import say
 
 LEARNER_ACCOUNT = "parallel-lab-learner"
@@ -106,7 +110,7 @@ class Account:
 
 
 def learner_account() -> Account | None:
-    """The unprivileged account the child runs as when the grader is root; None when it is not root.
+    """The unprivileged account the learner's code runs as when the grader is root; None when it is not root.
 
     The kit's own account is created on first use (``useradd --system``); ``nobody`` where that fails.
     """
@@ -178,12 +182,14 @@ def seal(tree: Path) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class Workplace:
-    """Where the child pytest runs (``kit``), its own writable folder (``home``), and as whom."""
+    """Where the child pytest runs (``kit``), its own folder (``temp``), and, where the grader is root,
+    the account its learner processes run as, with that account's own folder (``home``)."""
 
     kit: Path
-    home: Path
+    temp: Path
+    home: Path | None
     account: Account | None
-    warning: str | None = None  # why the child runs as root although this process is root
+    warning: str | None = None  # why the learner's code runs as root although this process is root
 
     @classmethod
     def prepare(cls, work: Path, kit: Path, submission: Path) -> Workplace:
@@ -191,26 +197,31 @@ class Workplace:
         account, warning = learner_account(), None
         if account is not None and (why := python_unreachable(account)):
             account, warning = None, say("sandbox.runs_as_root", python=sys.executable, why=why)
+        temp, home = work / "grader", None
+        temp.mkdir(mode=0o700)
         if account is not None:
+            # Passable, not listable: the account imports the submission staged in a folder made there.
+            os.chmod(temp, 0o711)
             seal(kit)
             seal(submission)
             os.chmod(work, 0o711)
-        home = work / "home"
-        home.mkdir(mode=0o700)
-        if account is not None:
+            home = work / "home"
+            home.mkdir(mode=0o700)
             os.chown(home, account.uid, account.gid)
-        return cls(kit, home, account, warning)
+        return cls(kit, temp, home, account, warning)
 
     def environment(self) -> dict[str, str]:
-        # Temporary files (pytest's tmp_path, the run folder, forkserver's socket) go to the child's
-        # own folder; no bytecode is written, so any new file in the kit copy is the submission's.
-        return {"HOME": str(self.home), "TMPDIR": str(self.home), "PYTHONDONTWRITEBYTECODE": "1"}
+        # Temporary files (the forkserver's socket) go to the child's own folder; no bytecode is
+        # written, so any new file in the kit copy is the submission's.
+        environment = {"HOME": str(self.temp), "TMPDIR": str(self.temp), "PYTHONDONTWRITEBYTECODE": "1"}
+        if self.account is not None:
+            environment[ACCOUNT_ENV] = f"{self.account.uid}:{self.account.gid}:{self.home}"
+        return environment
 
-    def identity(self) -> dict:
-        """``subprocess.Popen`` arguments that start the child as the account (nothing when not root)."""
-        if self.account is None:
-            return {}
-        return {"user": self.account.uid, "group": self.account.gid, "extra_groups": []}
+    def pytest_args(self) -> list[str]:
+        """Where the account's code runs apart: the tests' folders in ``work`` (passable by it), not
+        under the child's own temporary folder (``plugin.boundary.guard`` hands each one over)."""
+        return [] if self.account is None else [f"--basetemp={self.temp.parent / 'tests'}"]
 
 
 def fingerprint(tree: Path) -> dict[str, str]:

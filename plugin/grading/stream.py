@@ -200,6 +200,9 @@ class Stream:
             # What a test printed is the learner's and unbounded: the grader takes only so much of it.
             phase["output"] = phase["output"][: channel.MAX_TEXT]
             self.emit({"event": "phase", **phase})
+        forked = sum(count for name, count in report.user_properties if name == "lab_forked")
+        if forked:  # the learner process forked copies of itself: plugin.boundary.guard counted them
+            self.emit({"event": "forked", "nodeid": report.nodeid, "count": forked})
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus) -> None:

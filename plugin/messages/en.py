@@ -232,8 +232,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "grade.flooded": "the result channel was flooded with more than {limit_mib} MiB",
         "grade.kit_changed": "the kit's files were changed during the run: {paths}",
         "grade.forked": (
-            "{count} process(es) were forked straight from the test run although the grading runs under "
-            "{start_method} (set_start_method('fork') or os.fork in the submission)"
+            "{count} process(es) were forked from the process running the submission although the grading "
+            "runs under {start_method} (set_start_method('fork'), get_context('fork') or os.fork)"
         ),
         "grade.not_collected": "the kit's tests could not be collected (pytest exit code {code})",
         "stream.key_missing": "--lab-stream-fd is for the grading command: it hands the key over in {variable}",
@@ -725,6 +725,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "dask.transient_failures": "transient failure {attempt} of {failures} for {item}",
         # -- grading (issue 9/10 conversion) --
+        "grade.channel_broken": (
+            "the result channel carried what the kit never writes ({found}): nothing the run reported is used"
+        ),
+        "grade.no_results": "the run reported no result at all: {ending}",
+        "boundary.forked": (
+            "{count} process(es) were copies of the process running your code, made by fork, although the tests "
+            "run under {start_method}: start processes with the start method the kit sets (no "
+            "set_start_method('fork'), no get_context('fork')) and give them functions defined at module level"
+        ),
         # -- plugin self-tests (issue 9/10 conversion) --
         # -- the process boundary (plugin/boundary/, issue 10) -------------------------------------------
         "poolspy.unknown_workers": (

@@ -183,8 +183,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "grade.flooded": "结果通道被超过 {limit_mib} MiB 的数据淹没了",
         "grade.kit_changed": "运行期间本套件的文件被修改了：{paths}",
         "grade.forked": (
-            "虽然评分在 {start_method} 下运行，却有 {count} 个进程直接从测试运行中 fork 出来"
-            "（提交的代码中有 set_start_method('fork') 或 os.fork）"
+            "虽然评分在 {start_method} 下运行，却有 {count} 个进程从运行提交代码的进程中 fork 出来"
+            "（set_start_method('fork')、get_context('fork') 或 os.fork）"
         ),
         "stream.key_missing": "--lab-stream 是给评分命令用的：它通过 {variable} 传递密钥",
         # -- settings (plugin/settings.py) ------------------------------------------------------------
@@ -669,6 +669,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "dask.transient_failures": "{item} 的临时失败（第 {attempt} 次，共 {failures} 次）",
         # -- grading (issue 9/10 conversion) --
+        "grade.channel_broken": "结果通道里出现了本套件从不写出的内容（{found}）：这次运行报告的任何内容都不采用",
+        "grade.no_results": "这次运行没有报告任何结果：{ending}",
+        "boundary.forked": (
+            "虽然测试在 {start_method} 下运行，却有 {count} 个进程是运行你代码的进程用 fork 复制出来的："
+            "请用本套件设定的启动方式创建子进程（不要用 set_start_method('fork') 或 get_context('fork')），"
+            "并把模块顶层定义的函数交给它们"
+        ),
         # -- plugin self-tests (issue 9/10 conversion) --
         # -- the process boundary (plugin/boundary/, issue 10) -------------------------------------------
         "poolspy.unknown_workers": (

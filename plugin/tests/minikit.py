@@ -63,20 +63,26 @@ import pytest
 from exercises.step1.demo import double, pids
 
 
+def double_in_a_pool(values):  # runs in the learner process (learner.run), where double is the learner's
+    with multiprocessing.Pool(2) as pool:
+        return pool.map(double, values)
+
+
 @pytest.mark.exercise("step1.double")
 def test_double(lab_seed):
     assert double(lab_seed) == 2 * lab_seed
 
 
 @pytest.mark.exercise("step1.double")
-def test_double_in_a_pool():
-    with multiprocessing.Pool(2) as pool:
-        assert pool.map(double, [1, 2, 3]) == [2, 4, 6]
+def test_double_in_a_pool(learner):
+    assert learner.run(double_in_a_pool, [1, 2, 3]) == [2, 4, 6]
 
 
 @pytest.mark.exercise("step1.pids")
-def test_pids_are_children():
-    assert os.getpid() not in pids(range(4))
+def test_pids_are_children(learner):
+    found = pids(range(4))
+    assert learner.pid not in found and os.getpid() not in found
+    assert set(found) <= learner.seen, "the pids must be of processes your code started"
 """
 
 
@@ -144,16 +150,28 @@ SPEED_SOLUTION = SPEED_STUB.replace(
 )
 
 SPEED_TESTS = """
+import random
+
 import pytest
 
 from exercises.step2.speed import total_work, work
 
-SIZES = [2_500_000] * 4
+
+def fresh_sizes(seed):
+    # New sizes for every round (the n-th call of either side gets the same ones): nothing can be looked up.
+    rng = random.Random(seed)
+    while True:
+        yield [2_500_000 + rng.randrange(1, 100_000) for _ in range(4)]
 
 
 @pytest.mark.exercise("step2.total_work")
-def test_total_work_is_faster(speedup):
-    speedup(sequential=lambda: [work(n) for n in SIZES], parallel=lambda: total_work(SIZES, 2), workers=2)
+def test_total_work_is_faster(speedup, lab_seed):
+    for_sequential, for_parallel = fresh_sizes(lab_seed), fresh_sizes(lab_seed)
+    speedup(
+        sequential=lambda: [work(n) for n in next(for_sequential)],
+        parallel=lambda: total_work(next(for_parallel), 2),
+        workers=2,
+    )
 """
 
 

@@ -1,7 +1,9 @@
-"""The grading command against a learner who attacks the grader itself (issue 10, the parts that do not
-need the full process boundary): it is neither crashed nor hung, it writes its documents whatever
-happens, the child runs unprivileged where the grader is root, and forks under a non-fork start method
-are seen from outside. Each submission here is written fresh, as an attacker would write it."""
+"""The grading command against a learner who attacks the grader itself (issue 10): it is neither crashed
+nor hung, it writes its documents whatever happens, learner processes run unprivileged where the grader
+is root and hold no descriptor of the result channel, and forks under a non-fork start method are seen
+from outside. Each submission here is written fresh, as an attacker would write it; a result channel
+that carries what the kit never writes is simulated by a plugin loaded beside the kit's in the deciding
+process (learner code can no longer reach the channel)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from plugin.grading import child as grade_child
 from plugin.grading import command as grade_command
 from plugin.grading import sandbox
 from plugin.tests.minikit import SOLUTION, STUB, write
@@ -26,16 +29,13 @@ from plugin.tests.test_grading import CLASSROOM_SCHEMA, GRADESCOPE_SCHEMA
 pytestmark = pytest.mark.timeout(240)
 
 DOCUMENTS = ("lab", "gradescope", "classroom")
-FORGED_LINES = r"tampering detected: \d+ result line\(s\) were not written by the kit"
 WRONG = SOLUTION.replace("return 2 * x", "return 0")  # earns nothing unless it cheats
 
-# Learner code that finds the result channel the way an attacker would: on the child's command line.
-# Workers import the module too, with the same sys.argv but not the descriptor: there it does nothing.
-FIND_CHANNEL = """
+# Learner code that acts once, in the learner process itself (not in its pool workers, which import the
+# module too): its process is named by the kit.
+IN_THE_LEARNER_PROCESS = """
 import multiprocessing, os, sys
-_CHANNEL = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--lab-stream-fd=")), None)
-if multiprocessing.parent_process() is not None:
-    _CHANNEL = None
+_LEARNER = multiprocessing.current_process().name == "LearnerProcess"
 """
 
 
@@ -100,75 +100,90 @@ def upload_of(kit, module: str, name: str = "upload"):
 # -- the grader cannot be crashed or hung ------------------------------------------------------------------
 
 
-@pytest.mark.slow  # an end-to-end tamper case
-def test_malformed_result_lines_even_signed_with_the_stolen_key_are_rejected_not_a_crash(kit):
-    cheat = (
-        WRONG
-        + FIND_CHANNEL
-        + (
-            "import gc, hashlib, hmac, json\n"
-            "if _CHANNEL is not None:\n"
-            '    os.write(_CHANNEL, b\'{"body": 1, "mac": "x"}\\n\')  # not even a string to sign\n'
-            "    _keys = [o.key for o in gc.get_objects() if type(o).__name__ == 'Stream' and hasattr(o, 'key')]\n"
-            "    for _key in _keys:  # a well-signed line of the wrong shape: an outcome the kit does not know\n"
-            "        _body = json.dumps({'event': 'phase', 'nodeid': 'x', 'exercise': 'step1.double',\n"
-            "                            'outcome': {'passed': True}, 'message': '', 'duration': 0, 'speedups': []})\n"
-            "        _mac = hmac.new(_key, _body.encode(), hashlib.sha256).hexdigest()\n"
-            "        os.write(_CHANNEL, json.dumps({'body': _body, 'mac': _mac}).encode() + b'\\n')\n"
-        )
+# A deciding process gone wrong, simulated: a plugin loaded beside the kit's writes into the channel.
+BROKEN_SIDES = {
+    "malformed-lines": (
+        """
+import hashlib, hmac, json, os
+import pytest
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    if config.option.collectonly:  # the grading's collection of the expected tests goes well
+        return
+    fd = config.option.lab_stream_fd
+    os.write(fd, b'{"body": 1, "mac": "x"}\\n')  # not even a string to sign
+    key = config.pluginmanager.get_plugin("lab-stream").key  # well signed, of a shape the kit never writes
+    body = json.dumps({"event": "phase", "nodeid": "x", "exercise": "step1.double", "outcome": {"passed": True}})
+    mac = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+    os.write(fd, json.dumps({"body": body, "mac": mac}).encode() + b"\\n")
+""",
+        "the result channel carried what the kit never writes (2 result line(s) were not written by the kit)",
+    ),
+    "huge-line-and-flood": (
+        """
+import os
+import pytest
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    if config.option.collectonly:  # the grading's collection of the expected tests goes well
+        return
+    fd = config.option.lab_stream_fd
+    os.write(fd, b"x" * (3 * 1024 * 1024) + b"\\n")
+    for _ in range(80):
+        os.write(fd, (b"y" * 1023 + b"\\n") * 1024)  # 80 MiB of short lines
+""",
+        "1 result line(s) longer than 1024 KiB were sent to the grader; the result channel was flooded with more "
+        "than 64 MiB",
+    ),
+    "channel-swapped-for-a-full-fifo": (
+        """
+import os
+import pytest
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    if config.option.collectonly:  # the grading's collection of the expected tests goes well
+        return
+    fd = config.option.lab_stream_fd
+    fifo = os.path.join(os.environ["TMPDIR"], "channel.fifo")
+    os.mkfifo(fifo)
+    swapped = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    try:
+        while True:
+            os.write(swapped, b"#" * 4096)
+    except BlockingIOError:
+        pass
+    os.set_blocking(swapped, True)
+    os.dup2(swapped, fd)  # the kit's next line blocks: nobody reads this FIFO
+""",
+        "the run reported no result at all: the whole-run timeout (15 s) ended the run before every test finished",
+    ),
+}
+
+
+@pytest.mark.slow  # an end-to-end case: a whole grading
+@pytest.mark.parametrize("broken", list(BROKEN_SIDES))
+def test_a_result_channel_carrying_what_the_kit_never_writes_ends_in_exit_2_and_documents(
+    broken, kit, monkeypatch, tmp_path, capsys
+):
+    source, reason = BROKEN_SIDES[broken]
+    write(tmp_path / "broken_side.py", source)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setattr(grade_child, "CHILD_PLUGINS", (*grade_child.CHILD_PLUGINS, "-p", "broken_side"))
+    paths = {name: tmp_path / f"{name}.json" for name in ("gradescope", "classroom")}
+    started = time.monotonic()
+    status = grade_command.main(
+        [str(upload_of(kit, SOLUTION)), f"--kit={kit.path}", "--timeout=15", *(f"--{n}={p}" for n, p in paths.items())]
     )
-    completed, documents, _ = graded(kit, upload_of(kit, cheat))
-    assert completed.returncode == 1, completed.stderr
-    assert documents["gradescope"]["score"] == 0
-    assert re.search(FORGED_LINES, documents["gradescope"]["output"])
-
-
-@pytest.mark.slow  # an end-to-end tamper case
-def test_a_fifo_put_in_place_of_the_result_channel_ends_with_the_whole_run_timeout(kit):
-    # The kit's lines go into a FIFO nobody reads; once its buffer is full the kit's next write blocks.
-    cheat = (
-        SOLUTION
-        + FIND_CHANNEL
-        + (
-            "if _CHANNEL is not None:\n"
-            "    _fifo = os.path.join(os.environ.get('TMPDIR', '/tmp'), 'channel.fifo')\n"
-            "    os.mkfifo(_fifo)\n"
-            "    _fd = os.open(_fifo, os.O_RDWR | os.O_NONBLOCK)\n"
-            "    try:\n"
-            "        while True:\n"
-            "            os.write(_fd, b'#' * 4096)\n"
-            "    except BlockingIOError:\n"
-            "        pass\n"
-            "    os.set_blocking(_fd, True)\n"
-            "    os.dup2(_fd, _CHANNEL)\n"
-        )
-    )
-    completed, documents, elapsed = graded(kit, upload_of(kit, cheat), run_timeout=15)
-    assert completed.returncode == 1
-    assert elapsed < 15 + 60  # the run's timeout, plus collecting the kit's tests and writing the documents
-    assert documents["gradescope"]["score"] == 0  # no result reached the grader: nothing to score
-    assert "the whole-run timeout (15 s) ended the run" in documents["gradescope"]["output"]
-    assert documents["classroom"]["status"] == "error"
-
-
-@pytest.mark.slow  # an end-to-end tamper case
-def test_a_huge_line_and_a_flood_of_the_channel_are_bounded_and_flagged(kit):
-    cheat = (
-        WRONG
-        + FIND_CHANNEL
-        + (
-            "if _CHANNEL is not None:\n"
-            "    os.write(_CHANNEL, b'x' * (3 * 1024 * 1024) + b'\\n')\n"
-            "    for _ in range(80):\n"
-            "        os.write(_CHANNEL, (b'y' * 1023 + b'\\n') * 1024)  # 80 MiB of short lines\n"
-        )
-    )
-    completed, documents, _ = graded(kit, upload_of(kit, cheat))
-    assert completed.returncode == 1
-    output = documents["gradescope"]["output"]
-    assert documents["gradescope"]["score"] == 0
-    assert "1 result line(s) longer than 1024 KiB were sent to the grader" in output
-    assert "the result channel was flooded with more than 64 MiB" in output
+    assert time.monotonic() - started < 15 + 60  # the run's timeout, plus collecting and writing
+    assert status == 2
+    gradescope, classroom = (json.loads(path.read_text()) for path in paths.values())
+    assert gradescope["score"] == 0 and classroom["status"] == "error"
+    assert "could not grade: " in gradescope["output"], gradescope["output"]
+    assert reason in gradescope["output"], gradescope["output"]
+    assert "could not grade" in capsys.readouterr().err
 
 
 @pytest.mark.slow  # an end-to-end tamper case
@@ -259,64 +274,54 @@ def test_rewriting_the_kits_tests_at_import_fails_or_is_flagged(kit, dropbox):
     assert refused == child_runs_unprivileged()
 
 
+REVEAL_THE_CHANNEL = """
+import os
+import pytest
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):  # the deciding process tells the test what its channel is
+    with open(os.environ["DROPBOX_CHANNEL"], "w") as told:
+        told.write(os.readlink(f"/proc/self/fd/{config.option.lab_stream_fd}"))
+"""
+
+
 @pytest.mark.slow  # an end-to-end tamper case
-def test_the_key_is_in_no_file_or_descriptor_the_child_can_read_and_the_child_holds_only_the_write_end(kit, dropbox):
+def test_the_learner_process_holds_no_descriptor_of_the_result_channel_nor_its_key(kit, dropbox, monkeypatch):
     cheat = (
         WRONG
-        + FIND_CHANNEL
+        + IN_THE_LEARNER_PROCESS
         + telling(dropbox)
         + (
-            "import glob, hashlib, hmac, json\n"
-            "def _inventory():\n"
-            "    found = []\n"
-            "    for path in glob.glob('/proc/self/fd/*'):\n"
-            "        fd = int(path.rsplit('/', 1)[1])\n"
-            "        try:\n"
-            "            flags = int(open(f'/proc/self/fdinfo/{fd}').read().split('flags:')[1].split()[0], 8)\n"
-            "        except OSError:\n"
-            "            continue\n"
-            "        found.append([fd, os.readlink(path), ('read', 'write', 'both')[flags & 3]])\n"
-            "    return sorted(found)\n"
-            "def _candidate_keys():\n"
-            "    keys = []\n"
-            "    for path in glob.glob(f'/proc/{os.getppid()}/fd/*') + glob.glob('/proc/self/fd/*'):\n"
-            "        try:\n"
-            "            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)\n"
-            "            keys.append(os.read(fd, 32))\n"
-            "        except OSError:\n"
-            "            continue\n"
-            "    return [key for key in keys if len(key) == 32]\n"
-            "if _CHANNEL is not None:\n"
-            "    _tell(json.dumps({'channel': _CHANNEL, 'open': _inventory()}))\n"
-            "    for _key in _candidate_keys() + [b'0' * 32]:\n"
-            "        for _name in ('test_double', 'test_double_in_a_pool'):\n"
-            "            _body = json.dumps({'event': 'phase', 'nodeid': f'exercises/step1/test_demo.py::{_name}',\n"
-            "                                'exercise': 'step1.double', 'outcome': 'passed', 'message': '',\n"
-            "                                'duration': 0.1, 'speedups': []}, sort_keys=True)\n"
-            "            _mac = hmac.new(_key, _body.encode(), hashlib.sha256).hexdigest()\n"
-            "            _line = json.dumps({'body': _body, 'mac': _mac})\n"
-            "            os.write(_CHANNEL, _line.encode() + b'\\n')\n"
+            "import glob, json\n"
+            "if _LEARNER:\n"
+            "    _open = sorted(os.readlink(path) for path in glob.glob('/proc/self/fd/*') if os.path.exists(path))\n"
+            "    _tell(json.dumps({'open': _open, 'key': [k for k in os.environ if 'STREAM' in k]}))\n"
         )
     )
-    completed, documents, _ = graded(kit, upload_of(kit, cheat))
-    assert documents["gradescope"]["score"] == 0
-    assert re.search(FORGED_LINES, documents["gradescope"]["output"])
-    (seen,) = [json.loads(line) for line in said(dropbox)]  # the test run's process, not its pool workers'
-    channel = next(target for fd, target, _ in seen["open"] if fd == seen["channel"])
+    write(dropbox / "reveal_channel.py", REVEAL_THE_CHANNEL)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(dropbox), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("DROPBOX_CHANNEL", str(dropbox / "channel"))
+    monkeypatch.setattr(grade_child, "CHILD_PLUGINS", (*grade_child.CHILD_PLUGINS, "-p", "reveal_channel"))
+    path = kit.path / "gradescope.json"
+    status = grade_command.main([str(upload_of(kit, cheat)), f"--kit={kit.path}", f"--gradescope={path}"])
+    assert status == 1 and json.loads(path.read_text())["score"] == 2  # its honest score: pids is right
+    channel = (dropbox / "channel").read_text()
     assert channel.startswith("pipe:")
-    assert [(fd, mode) for fd, target, mode in seen["open"] if target == channel] == [(seen["channel"], "write")]
-    # Nothing open for reading but files: the key's pipe was read and closed before learner code ran.
-    assert not [entry for entry in seen["open"] if entry[1].startswith("pipe:") and entry[2] != "write"], seen
+    seen = [json.loads(line) for line in said(dropbox)]
+    assert seen, "the learner's code never ran"
+    for learner in seen:  # one learner process per test that called the learner's code
+        assert channel not in learner["open"], learner
+        assert learner["key"] == [], learner
 
 
 @pytest.mark.skipif(
-    not child_runs_unprivileged(), reason="the child runs as another account only when the grader is root"
+    not child_runs_unprivileged(), reason="learner processes run as another account only when the grader is root"
 )
 @pytest.mark.slow  # an end-to-end tamper case
-def test_as_root_the_child_can_neither_signal_nor_read_the_grader(kit, dropbox):
+def test_as_root_the_learner_process_can_neither_signal_nor_read_the_deciding_process(kit, dropbox):
     cheat = (
         SOLUTION
-        + FIND_CHANNEL
+        + IN_THE_LEARNER_PROCESS
         + telling(dropbox)
         + (
             "import signal\n"
@@ -326,17 +331,19 @@ def test_as_root_the_child_can_neither_signal_nor_read_the_grader(kit, dropbox):
             "        _tell(name, 'DONE')\n"
             "    except PermissionError:\n"
             "        _tell(name, 'REFUSED')\n"
-            "if _CHANNEL is not None:\n"
-            "    _grader = os.getppid()\n"
+            "if _LEARNER and not os.path.exists(os.path.join(os.environ['TMPDIR'], 'tried')):\n"
+            "    open(os.path.join(os.environ['TMPDIR'], 'tried'), 'w').close()  # once: the account's own folder\n"
+            "    _grader = multiprocessing.parent_process().pid  # the deciding process\n"
             "    _try('environ', lambda: open(f'/proc/{_grader}/environ', 'rb').read())\n"
             "    _try('workdir', lambda: os.listdir(os.path.dirname(os.getcwd())))\n"
             "    _try('signal', lambda: os.kill(_grader, signal.SIGKILL))\n"
+            "    _try('forkserver', lambda: os.kill(os.getppid(), signal.SIGKILL))\n"
         )
     )
     completed, documents, _ = graded(kit, upload_of(kit, cheat))
     assert completed.returncode == 0, completed.stdout + completed.stderr  # the grader lived: full marks
     assert documents["gradescope"]["score"] == 5
-    assert said(dropbox) == ["environ REFUSED", "workdir REFUSED", "signal REFUSED"]
+    assert said(dropbox) == ["environ REFUSED", "workdir REFUSED", "signal REFUSED", "forkserver REFUSED"]
 
 
 # -- the start method, observed from outside ---------------------------------------------------------------
@@ -369,7 +376,56 @@ def test_forcing_the_fork_start_method_at_import_is_seen_from_outside(kit):
     output = documents["gradescope"]["output"]
     assert documents["gradescope"]["score"] == 0, output
     assert re.search(
-        r"tampering detected: .*\d+ process\(es\) were forked straight from the test run although "
-        r"the grading runs under (forkserver|spawn)",
+        r"tampering detected: .*\d+ process\(es\) were forked from the process running the submission "
+        r"although the grading runs under (forkserver|spawn)",
         output,
     ), output
+
+
+# -- the test's folder, handed to the learner's account ----------------------------------------------------
+
+FILES_CATALOG = """
+TITLE = "Files"
+EXERCISES = {"save_all": {"title": "Save values to files", "hint": "One file per value."}}
+"""
+FILES_STUB = '''
+def save_all(values, folder):
+    """Write each value to folder/<index>.txt; return the number of files written."""
+    raise NotImplementedError("step2.save_all: see the docstring")
+'''
+FILES_SOLUTION = """
+import os
+
+
+def save_all(values, folder):
+    for index, value in enumerate(values):
+        with open(os.path.join(folder, f"{index}.txt"), "w") as file:
+            file.write(str(value))
+    return len(values)
+"""
+FILES_TESTS = """
+import pytest
+
+from exercises.step2.files import save_all
+
+
+@pytest.mark.exercise("step2.save_all")
+def test_save_all_writes_into_the_tests_folder(tmp_path):
+    out = tmp_path / "out"  # made by the test, written by the learner's code
+    out.mkdir()
+    assert save_all([3, 1, 2], str(out)) == 3
+    assert sorted(path.read_text() for path in out.iterdir()) == ["1", "2", "3"]
+"""
+
+
+@pytest.mark.slow  # an end-to-end case: a whole grading
+def test_the_learner_writes_into_a_folder_the_test_made_in_its_tmp_path_whatever_the_account(kit):
+    write(kit.path / "exercises" / "step2" / "__init__.py", FILES_CATALOG)
+    write(kit.path / "exercises" / "step2" / "files.py", FILES_STUB)
+    write(kit.path / "exercises" / "step2" / "test_files.py", FILES_TESTS)
+    upload = upload_of(kit, SOLUTION)
+    write(upload / "step2" / "files.py", FILES_SOLUTION)
+    completed, documents, _ = graded(kit, upload)
+    tests = "\n".join(f"{test['name']}: {test['score']} {test['output']}" for test in documents["gradescope"]["tests"])
+    assert completed.returncode == 0, tests
+    assert documents["gradescope"]["score"] == 6

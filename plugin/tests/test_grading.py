@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import uuid
@@ -335,68 +334,65 @@ def test_a_fake_results_file_and_an_early_exit_score_nothing(kit):
     results = kit.path / "graded-gradescope.json"
     cheat = SOLUTION + (
         "\nimport json, os\n"
-        "try:  # refused where the grader is root: the child runs as another account\n"
+        "try:  # refused where the grader is root: the learner's code runs as another account\n"
         f"    open({str(results)!r}, 'w').write(json.dumps({{'score': 5, 'tests': []}}))\n"
         "except PermissionError:\n"
         "    pass\n"
-        "os._exit(0)\n"
+        "os._exit(0)  # ends the learner process: the test that called it, not the run\n"
     )
     completed, lab, gradescope, classroom = grade(kit, submission(kit, "learner", cheat))
     assert gradescope["score"] == 0 and lab["summary"]["score"] == 0
-    assert "the run ended (exit code 0) before" in gradescope["output"]
-    assert classroom["status"] == "error"
+    outputs = "\n".join(test["output"] for test in gradescope["tests"])
+    assert "the process running your code ended unexpectedly" in outputs, outputs
+    assert completed.returncode == 1
 
 
-@pytest.mark.slow  # a tamper case
-def test_forged_result_lines_are_detected_as_tampering(kit):
-    cheat = SOLUTION.replace("return 2 * x", "return 0") + (
-        "\nimport json, sys\n"
-        "_stream = next(int(a.split('=', 1)[1]) for a in sys.argv if a.startswith('--lab-stream-fd='))\n"
-        "# Workers get the test run's sys.argv but not its descriptors: only the test run writes.\n"
-        "if multiprocessing.parent_process() is None:\n"
-        "    with open(_stream, 'w', closefd=False) as f:\n"
-        "        for name in ('test_double', 'test_double_in_a_pool', 'test_pids_are_children'):\n"
-        "            body = json.dumps({'event': 'phase', 'nodeid': 'exercises/step1/test_demo.py::' + name,\n"
-        "                               'exercise': 'step1.double', 'outcome': 'passed', 'message': '',\n"
-        "                               'duration': 0.1})\n"
-        "            f.write(json.dumps({'body': body, 'mac': '0' * 64}) + '\\n')\n"
-    )
-    _, lab, gradescope, _ = grade(kit, submission(kit, "learner", cheat))
-    assert gradescope["score"] == 0
-    assert re.search(r"tampering detected: \d+ result line\(s\) were not written by the kit", gradescope["output"])
-
-
-@pytest.mark.slow  # a tamper case
-def test_patching_pytest_reporting_is_detected_as_tampering(kit):
-    cheat = SOLUTION.replace("return 2 * x", "return 0") + (
+# Learner code that tries, from the learner process, what once worked from inside the test run: none of it
+# reaches the deciding process, so the wrong answer scores its honest 0 and nothing is flagged.
+FROM_THE_LEARNER_PROCESS = {
+    "forged-lines-into-every-pipe": (
+        "\nimport glob, json, os, stat\n"
+        "_LEARNER = multiprocessing.current_process().name == 'LearnerProcess'  # not its pool's workers\n"
+        "for _path in glob.glob('/proc/self/fd/*') if _LEARNER else []:\n"
+        "    _fd = int(_path.rsplit('/', 1)[1])\n"
+        "    try:\n"
+        "        if stat.S_ISFIFO(os.fstat(_fd).st_mode):\n"
+        "            for _name in ('test_double', 'test_double_in_a_pool', 'test_pids_are_children'):\n"
+        "                _body = json.dumps({'event': 'phase', 'nodeid': 'exercises/step1/test_demo.py::' + _name,\n"
+        "                                    'exercise': 'step1.double', 'outcome': 'passed', 'message': ''})\n"
+        "                os.write(_fd, (json.dumps({'body': _body, 'mac': '0' * 64}) + '\\n').encode())\n"
+        "    except OSError:\n"
+        "        pass\n"
+    ),
+    "pytest-reporting-patched": (
         "\nfrom _pytest.reports import TestReport\n"
         "_original = TestReport.from_item_and_call.__func__\n\n"
         "def _always_pass(cls, item, call):\n"
         "    report = _original(cls, item, call)\n    report.outcome = 'passed'\n    report.longrepr = None\n"
         "    return report\n\n"
         "TestReport.from_item_and_call = classmethod(_always_pass)\n"
-    )
-    _, lab, gradescope, classroom = grade(kit, submission(kit, "learner", cheat))
-    assert gradescope["score"] == 0 and lab["summary"]["score"] == 0
-    replaced = "_pytest.reports.TestReport.from_item_and_call"
-    assert f"tampering detected: the submission replaced {replaced}" in gradescope["output"]
-    assert all("tampering detected" in test["message"] for test in classroom["tests"])
-
-
-@pytest.mark.slow  # a tamper case
-def test_a_hook_registered_by_learner_code_is_detected_as_tampering(kit):
-    cheat = SOLUTION.replace("return 2 * x", "return 0") + (
+    ),
+    "hook-registered": (
         "\nimport gc\nimport pytest\nfrom _pytest.config import Config\n\n"
         "class _Cheat:\n"
         "    @pytest.hookimpl(wrapper=True)\n"
         "    def pytest_runtest_makereport(self, item, call):\n"
         "        report = yield\n        report.outcome = 'passed'\n        return report\n\n"
-        "_config = next((o for o in gc.get_objects() if isinstance(o, Config)), None)  # None in pool workers\n"
-        "if _config is not None:\n    _config.pluginmanager.register(_Cheat())\n"
-    )
-    _, _, gradescope, _ = grade(kit, submission(kit, "learner", cheat))
-    assert gradescope["score"] == 0
-    assert "tampering detected: the submission replaced hook pytest_runtest_makereport" in gradescope["output"]
+        "for _config in [o for o in gc.get_objects() if isinstance(o, Config)]:\n"
+        "    _config.pluginmanager.register(_Cheat())\n"
+    ),
+}
+
+
+@pytest.mark.slow  # a tamper case
+@pytest.mark.parametrize("attempt", list(FROM_THE_LEARNER_PROCESS))
+def test_what_once_reached_the_test_run_changes_nothing_from_the_learner_process(kit, attempt):
+    cheat = SOLUTION.replace("return 2 * x", "return 0") + FROM_THE_LEARNER_PROCESS[attempt]
+    completed, lab, gradescope, _ = grade(kit, submission(kit, "learner", cheat))
+    double = next(test for test in gradescope["tests"] if test["name"].startswith("step1.double"))
+    assert double["score"] == 0, double["output"]
+    assert "tampering" not in gradescope["output"] and "could not grade" not in gradescope["output"]
+    assert completed.returncode == 1
 
 
 @pytest.mark.slow  # a tamper case

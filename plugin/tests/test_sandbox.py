@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -13,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from plugin.boundary.learner import FORK_CONFIRM_S, Learner, LearnerContext
+from plugin.boundary.server import Account
 from plugin.grading import command as grade
 from plugin.grading import sandbox
-from plugin.grading.treewatch import CONFIRM_S, ForkWatch
 from plugin.targets import exercise_modules
+from plugin.tests.minikit import REPO
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -121,7 +125,7 @@ def test_no_account_is_switched_to_when_the_grader_is_not_root(monkeypatch):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the grader switches accounts only as root")
-def test_as_root_the_child_account_is_unprivileged_and_its_workplace_is_sealed():
+def test_as_root_the_learner_account_is_unprivileged_and_its_workplace_is_sealed():
     account = sandbox.learner_account()
     assert account is not None and account.uid != 0 and account.gid != 0
     with tempfile.TemporaryDirectory(prefix="parallel-lab-test-") as work:  # like the grader's: in /tmp
@@ -139,6 +143,7 @@ def _check_workplace(work: Path, account: sandbox.Account) -> None:
         pytest.skip(workplace.warning)
     assert (kit / "exercises" / "test_a.py").stat().st_mode & 0o777 == 0o644
     assert workplace.home.stat().st_uid == account.uid and workplace.home.stat().st_mode & 0o777 == 0o700
+    assert workplace.temp.stat().st_uid == 0 and workplace.temp.stat().st_mode & 0o777 == 0o711
     probe = subprocess.run(
         [
             sys.executable,
@@ -159,10 +164,12 @@ def _check_workplace(work: Path, account: sandbox.Account) -> None:
                 print("cannot list the grader's folder")
         """),
         ],
-        env={**os.environ, **workplace.environment()},
+        env={**os.environ, "HOME": str(workplace.home), "TMPDIR": str(workplace.home)},  # as a learner process
         capture_output=True,
         text=True,
-        **workplace.identity(),
+        user=account.uid,
+        group=account.gid,
+        extra_groups=[],
     )
     assert probe.stdout.splitlines() == [
         "refused",
@@ -172,30 +179,81 @@ def _check_workplace(work: Path, account: sandbox.Account) -> None:
     ], probe.stdout + probe.stderr
 
 
-# -- forks seen from outside -------------------------------------------------------------------------------
+# -- the learner process, seen and held from outside ------------------------------------------------------
 
-FORKER = """
-import os, subprocess, sys, time
-for _ in range(20):  # exec'd children: the instant between their fork and exec must not count
-    subprocess.run([sys.executable, "-c", "pass"])
-if sys.argv[1] == "fork":
-    if os.fork() == 0:
-        time.sleep(3)  # longer than CONFIRM_S
+
+def fork_and_wait(seconds: float) -> None:
+    """Run in the learner process: a copy of it made by fork, which lives ``seconds``."""
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(seconds)
         os._exit(0)
-    os.wait()
-"""
+    os.waitpid(pid, 0)
+
+
+def run_programs(count: int) -> None:
+    """Run in the learner process: children that exec at once (the instant before their exec must not count)."""
+    for _ in range(count):
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
 
 
 @pytest.mark.parametrize("forks", [False, True])
-def test_a_copy_forked_from_the_watched_process_is_seen_and_an_exec_is_not(forks):
-    process = subprocess.Popen([sys.executable, "-c", FORKER, "fork" if forks else "exec"])
-    watch = ForkWatch(process.pid)
-    while process.poll() is None:
-        watch.sample()
-        time.sleep(watch.interval)
-    assert process.returncode == 0
-    assert CONFIRM_S < 3
-    assert len(watch.forked) == (1 if forks else 0)
+def test_a_fork_of_the_learner_process_is_seen_from_outside_and_an_exec_is_not(forks, tmp_path):
+    learner = Learner(LearnerContext("forkserver", {}, tmp_path))
+    try:
+        learner.run(run_programs, 20)
+        if forks:
+            learner.run(fork_and_wait, 0.2)
+    finally:
+        end = learner.close()
+    assert FORK_CONFIRM_S < 0.2
+    assert end.forked == (1 if forks else 0)
+
+
+def identity_and_reach(deciding_pid: int, kit_file: str, queue) -> dict:
+    """Run in the learner process: who it is, and what it may do to the deciding process and the kit."""
+    queue.put(os.getuid())  # a Queue handed over by inheritance works after the drop
+    print("printed by the learner's code")
+    found = {"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(), "home": os.environ["TMPDIR"]}
+    attempts = {
+        "signal": lambda: os.kill(deciding_pid, 0),
+        "environ": lambda: open(f"/proc/{deciding_pid}/environ", "rb").close(),
+        "memory": lambda: open(f"/proc/{deciding_pid}/mem", "rb").close(),
+        "kit": lambda: open(kit_file, "a").close(),  # append mode, nothing written: harmless if it opened
+        "root": lambda: os.setuid(0),
+    }
+    for name, attempt in attempts.items():
+        try:
+            attempt()
+            found[name] = "done"
+        except PermissionError:
+            found[name] = "refused"
+    return found
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="learner processes change account only where the grader is root")
+def test_as_root_the_learner_process_runs_as_the_account_and_cannot_reach_the_deciding_process(tmp_path):
+    account = sandbox.learner_account()
+    if why := sandbox.python_unreachable(account):
+        pytest.skip(f"the account cannot run this Python ({why})")
+    home = Path(tempfile.mkdtemp(prefix="parallel-lab-home-"))
+    os.chown(home, account.uid, account.gid)
+    queue = multiprocessing.Queue()
+    learner = Learner(LearnerContext("forkserver", {}, tmp_path, Account(account.uid, account.gid, str(home))))
+    try:
+        found = learner.run(identity_and_reach, os.getpid(), str(REPO / "pyproject.toml"), queue)
+        assert queue.get(timeout=10) == account.uid
+    finally:
+        end = learner.close()
+        shutil.rmtree(home)
+    assert found == {
+        "uid": account.uid,
+        "gid": account.gid,
+        "groups": [],
+        "home": str(home),
+        **dict.fromkeys(("signal", "environ", "memory", "kit", "root"), "refused"),
+    }
+    assert "printed by the learner's code" in end.output
 
 
 def test_the_grading_time_limit_interrupts_a_wait_that_would_not_end():
