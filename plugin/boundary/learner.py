@@ -17,6 +17,7 @@ import signal
 import stat
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import psutil
@@ -28,6 +29,7 @@ from plugin.safety.process_tree import TERMINATE_GRACE_S, terminate
 
 REPLY_POLL_S = 0.005  # also how often the learner's tree is looked at while it works
 FINISH_TIMEOUT_S = 5.0
+STOP_TIMEOUT_S = 1.0
 OUTPUT_LIMIT_BYTES = 64 * 1024  # the learner's prints shown with a failure: the end of them
 # Processes multiprocessing runs for itself in the learner's tree, recognised from outside by their
 # command lines: they are not the learner's leftovers.
@@ -75,11 +77,16 @@ def _context():
 
 
 def _is_helper(process: psutil.Process) -> bool:
+    """multiprocessing's forkserver or resource tracker. Told by its command line only where that line
+    is its own (it exec'ed it): a process forked from the forkserver, or from a learner process that
+    itself came from one, inherits the same line and is the learner's."""
     try:
-        command = " ".join(process.cmdline())
+        command = process.cmdline()
+        parent = process.parent()
+        forked = parent is not None and parent.cmdline() == command
     except psutil.Error:
         return False
-    return any(mark in command for mark in HELPER_MARKS)
+    return not forked and any(mark in " ".join(command) for mark in HELPER_MARKS)
 
 
 class Learner:
@@ -168,16 +175,20 @@ class Learner:
         while not self._connection.poll(REPLY_POLL_S):
             self.seen |= tree_pids(root)
             if not self._process.is_alive():
-                raise LearnerError(say("boundary.died", code=self._process.exitcode, output=self.output_tail()))
+                raise self._died()
         try:
             message = self._connection.recv_bytes(plain.MAX_MESSAGE_BYTES)
         except (EOFError, OSError) as error:
-            raise LearnerError(say("boundary.died", code=self._process.exitcode, output=self.output_tail())) from error
+            raise self._died() from error
         try:
             outcome = plain.loads(message)
         except plain.NotPlainData as refused:
             raise LearnerError(say("boundary.not_plain", what=refused)) from None
         return _outcome(outcome)
+
+    def _died(self) -> LearnerError:
+        self._process.join(TERMINATE_GRACE_S)  # its end of the pipe closes a moment before it is reaped
+        return LearnerError(say("boundary.died", code=self._process.exitcode, output=self.output_tail()))
 
     def assert_no_children_left(self, advice: str) -> None:
         """Fail, with ``advice``, when the learner's code left child processes running or never joined:
@@ -197,8 +208,7 @@ class Learner:
             tree = psutil.Process(self._process.pid).children(recursive=True)
         except psutil.Error:
             return []
-        helpers = {p.pid for p in tree if _is_helper(p)}
-        return [p for p in tree if p.pid not in helpers and not _under(p, helpers)]
+        return [p for p in tree if not _is_helper(p)]
 
     @contextlib.contextmanager
     def paused(self):
@@ -208,6 +218,7 @@ class Learner:
         for process in stopped:
             with contextlib.suppress(psutil.Error):
                 process.send_signal(signal.SIGSTOP)
+        _wait_stopped(stopped)
         try:
             yield
         finally:
@@ -296,11 +307,13 @@ def tree_pids(root: int) -> set[int]:
     return found
 
 
-def _under(process: psutil.Process, ancestors: set[int]) -> bool:
-    try:
-        return any(parent.pid in ancestors for parent in process.parents())
-    except psutil.Error:
-        return False
+def _wait_stopped(processes: list[psutil.Process]) -> None:
+    """A signal is delivered asynchronously: wait (briefly) until the tree really stands still."""
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if all(_status(p) in (psutil.STATUS_STOPPED, psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD) for p in processes):
+            return
+        time.sleep(REPLY_POLL_S)
 
 
 def _status(process: psutil.Process) -> str:
