@@ -25,15 +25,12 @@ import psutil
 from plugin.boundary import plain, server
 from plugin.messages import say
 from plugin.safety.leftovers import Leftovers, segments_left_by, shared_memory_segments, unlink_segment
-from plugin.safety.process_tree import TERMINATE_GRACE_S, terminate
+from plugin.safety.process_tree import TERMINATE_GRACE_S, is_multiprocessing_helper, terminate
 
 REPLY_POLL_S = 0.005  # also how often the learner's tree is looked at while it works
 FINISH_TIMEOUT_S = 5.0
 STOP_TIMEOUT_S = 1.0
 OUTPUT_LIMIT_BYTES = 64 * 1024  # the learner's prints shown with a failure: the end of them
-# Processes multiprocessing runs for itself in the learner's tree, recognised from outside by their
-# command lines: they are not the learner's leftovers.
-HELPER_MARKS = ("multiprocessing.forkserver import main", "multiprocessing.resource_tracker import main")
 
 
 class LearnerError(Exception):
@@ -74,19 +71,6 @@ class LearnerEnd:
 def _context():
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     return multiprocessing.get_context(method)
-
-
-def _is_helper(process: psutil.Process) -> bool:
-    """multiprocessing's forkserver or resource tracker. Told by its command line only where that line
-    is its own (it exec'ed it): a process forked from the forkserver, or from a learner process that
-    itself came from one, inherits the same line and is the learner's."""
-    try:
-        command = process.cmdline()
-        parent = process.parent()
-        forked = parent is not None and parent.cmdline() == command
-    except psutil.Error:
-        return False
-    return not forked and any(mark in " ".join(command) for mark in HELPER_MARKS)
 
 
 class Learner:
@@ -208,7 +192,7 @@ class Learner:
             tree = psutil.Process(self._process.pid).children(recursive=True)
         except psutil.Error:
             return []
-        return [p for p in tree if not _is_helper(p)]
+        return [p for p in tree if not is_multiprocessing_helper(p)]
 
     @contextlib.contextmanager
     def paused(self):
