@@ -20,6 +20,7 @@ from plugin.safety.process_tree import descendants, terminate
 SHM_DIR = Path("/dev/shm")  # where POSIX shared memory shows up on Linux
 SHM_PREFIXES = ("psm_", "wnsm_")  # names multiprocessing.shared_memory gives its segments
 UNLINK_SETTLE_S = 0.05
+EXIT_SETTLE_S = 0.2
 
 
 def shared_memory_segments() -> set[str]:
@@ -103,6 +104,9 @@ def collect_leftovers(segments_before: set[str]) -> Leftovers:
     children = descendants()
     ended = [p for p in children if _status(p) == psutil.STATUS_ZOMBIE]
     running = [p for p in children if p not in ended]
+    if running:  # one that is exiting by itself (an adopted orphan winding down) is not left behind
+        exited, running = psutil.wait_procs(running, timeout=EXIT_SETTLE_S)
+        ended += exited
     # As a child subreaper this process also adopts the orphans of any process it ran (a subprocess's
     # resource tracker, a learner process's tree): ended, they only wait to be reaped (terminate()
     # does). Never joined is said of the processes started here with multiprocessing.
