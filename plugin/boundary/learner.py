@@ -307,6 +307,16 @@ def _status(process: psutil.Process) -> str:
         return psutil.STATUS_DEAD
 
 
+def _admitted_exception(pickled):
+    """The learner's exception, when it pickled and its type is admitted (a builtin or kit type)."""
+    if not isinstance(pickled, bytes):
+        return None
+    try:
+        return plain.loads(pickled)
+    except plain.NotPlainData:
+        return None
+
+
 def _outcome(outcome):
     """The value of a well-formed reply, or the learner's exception raised again here."""
     if not isinstance(outcome, tuple) or not outcome or outcome[0] not in ("ok", "raised", "unpicklable"):
@@ -319,6 +329,7 @@ def _outcome(outcome):
         _, module, qualname, message, text, explanation, error = outcome
         if not all(isinstance(part, str) for part in (module, qualname, message, text)):
             raise LearnerError(say("boundary.not_plain", what="an exception"))
+        error = _admitted_exception(error)
         if not isinstance(error, Exception):  # not admitted, or SystemExit / KeyboardInterrupt
             error = LearnerError(say("boundary.raised", type=f"{module}.{qualname}", message=message))
         error.lab_explanation = explanation if isinstance(explanation, str) else None

@@ -114,7 +114,15 @@ def _raised(error: BaseException) -> tuple:
         explanation = failures.explain(error)
     except Exception:  # noqa: BLE001 - an explanation is a courtesy; the traceback is the evidence
         explanation = None
-    return ("raised", type(error).__module__, type(error).__qualname__, str(error), text, explanation, error)
+    try:  # apart, so that a type the deciding process refuses costs only the exception's type, not the reply
+        pickled = pickle.dumps(error, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - described by its type and message instead
+        pickled = None
+    return ("raised", type(error).__module__, type(error).__qualname__, str(error), text, explanation, pickled)
+
+
+def _reply_raised(error: BaseException) -> bytes:
+    return _dumps(_raised(error))
 
 
 def _reply(request) -> bytes:
@@ -122,11 +130,15 @@ def _reply(request) -> bytes:
         outcome = ("ok", _handle(request))
     except BaseException as error:  # noqa: BLE001 - every failure of the learner's code goes back
         outcome = _raised(error)
+    return _dumps(outcome)
+
+
+def _dumps(outcome: tuple) -> bytes:
     try:
         return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - what cannot travel is described instead
-        if outcome[0] == "raised":
-            return pickle.dumps((*outcome[:-1], None))
+        if outcome[0] == "raised":  # its message or traceback text would not pickle: a str subclass
+            return pickle.dumps(outcome[:1] + tuple(str(part) for part in outcome[1:5]) + (None, None))
         value = outcome[1]
         return pickle.dumps(("unpicklable", type(value).__module__, type(value).__qualname__, repr(value)[:300]))
 
@@ -134,7 +146,12 @@ def _reply(request) -> bytes:
 def serve(connection, setup: Setup) -> None:
     """Answer the requests made before the start, then each request on ``connection`` until told to stop."""
     _prepare(setup)
-    for request in setup.requests.load():
+    try:
+        requests = setup.requests.load()  # imports the test module, and so the learner's modules
+    except BaseException as error:  # noqa: BLE001 - the first pending request fails with it; serving goes on
+        connection.send_bytes(_reply_raised(error))
+        requests = []
+    for request in requests:
         connection.send_bytes(_reply(request))
     while True:
         try:

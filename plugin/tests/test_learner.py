@@ -10,7 +10,9 @@ import functools
 import multiprocessing
 import os
 import signal
+import sys
 import time
+import types
 from multiprocessing import shared_memory
 from pathlib import Path
 
@@ -69,8 +71,11 @@ def fill(array, value) -> None:
 def fail_with(kind: str):
     if kind == "value":
         raise ValueError("a learner's bad input")
-    if kind == "own":  # an exception class the learner defined: not admitted in the deciding process
-        raise type("BadInput", (ValueError,), {"__module__": "exercises.step3.tasks"})("own class")
+    if kind in ("own", "importable"):  # an exception class the learner defined: not admitted here
+        own = type("BadInput", (ValueError,), {"__module__": "exercises.step3.tasks"})
+        if kind == "importable":  # so that it pickles: a class of the learner's module
+            sys.modules.setdefault("exercises.step3.tasks", types.ModuleType("exercises.step3.tasks")).BadInput = own
+        raise own("own class")
     raise NotImplementedError("step1.demo: see the docstring")
 
 
@@ -160,9 +165,10 @@ def test_the_learners_exception_comes_back_with_its_type_and_its_traceback_as_ca
     assert learner.run(os.getpid) == learner.pid, "an exception does not end the learner process"
 
 
-def test_an_exception_class_the_deciding_process_does_not_admit_is_named(learner):
+@pytest.mark.parametrize("kind", ["own", "importable"], ids=["unpicklable", "picklable"])
+def test_an_exception_class_the_deciding_process_does_not_admit_is_named(learner, kind):
     with pytest.raises(LearnerError, match="exercises.step3.tasks.BadInput") as raised:
-        learner.run(fail_with, "own")
+        learner.run(fail_with, kind)
     assert "own class" in str(raised.value)
     assert "in fail_with" in str(raised.value.__cause__), "the learner's traceback is kept"
 
