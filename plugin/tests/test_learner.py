@@ -7,6 +7,7 @@ reference, and the learner process imports this module to run them.
 from __future__ import annotations
 
 import functools
+import json
 import multiprocessing
 import os
 import signal
@@ -262,3 +263,44 @@ def test_a_learner_that_ignores_sigterm_is_still_ended(learner):
     pid = learner.pid
     learner.close()
     assert gone(pid)
+
+
+SEAM_CONFTEST = """
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def pytest_sessionfinish(session):
+    learner_modules = sorted(name for name in sys.modules if name.startswith(("solutions.", "alice_step")))
+    Path("deciding.json").write_text(json.dumps({"pid": os.getpid(), "modules": learner_modules}))
+"""
+
+IMPORT_TIME_MARK = (
+    "import os as _os\n"
+    "from pathlib import Path as _Path\n"
+    "_Path(f'imported-in-{_os.getpid()}').touch()  # import-time code of the learner's module\n"
+)
+
+
+@pytest.mark.parametrize("target", ["solutions", "submission"])
+def test_a_learner_modules_import_time_code_never_runs_in_the_pytest_process(kit, target):
+    """The seam: the deciding process builds its module from the kit's stub; the learner's file is
+    imported only in learner processes, whatever the target."""
+    from plugin.tests.minikit import SOLUTION, run, write
+
+    write(kit.path / "conftest.py", SEAM_CONFTEST)
+    if target == "solutions":
+        write(kit.path / "solutions" / "step1" / "demo.py", IMPORT_TIME_MARK + SOLUTION)
+        option = "--solutions"
+    else:
+        write(kit.path / "alice" / "step1" / "demo.py", IMPORT_TIME_MARK + SOLUTION)
+        option = f"--submission={kit.path / 'alice'}"
+    result = run(kit, option)
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    deciding = json.loads((kit.path / "deciding.json").read_text())
+    importers = {int(path.name.removeprefix("imported-in-")) for path in kit.path.glob("imported-in-*")}
+    assert importers, "the learner's module was never imported at all"
+    assert deciding["pid"] not in importers, "the learner's module ran in the pytest process"
+    assert deciding["modules"] == [], "the learner's module is in the pytest process's sys.modules"
