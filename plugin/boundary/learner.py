@@ -23,7 +23,7 @@ from pathlib import Path
 import psutil
 
 from plugin.boundary import plain, server
-from plugin.messages import say
+from plugin.messages import language, say
 from plugin.safety.leftovers import Leftovers, segments_left_by, shared_memory_segments, unlink_segment
 from plugin.safety.process_tree import TERMINATE_GRACE_S, is_multiprocessing_helper, terminate
 
@@ -54,7 +54,13 @@ class LearnerContext:
         import sys
 
         return server.Setup(
-            self.start_method, list(sys.path), os.getcwd(), self.aliases, str(output), server.Deferred(requests)
+            self.start_method,
+            list(sys.path),
+            os.getcwd(),
+            self.aliases,
+            str(output),
+            server.Deferred(requests),
+            language(),
         )
 
 

@@ -46,6 +46,7 @@ class Setup:
     aliases: dict  # exercises.stepN.module -> the target's module (solutions, a submission)
     output_path: str  # the learner's prints and tracebacks go here
     requests: Deferred  # of the requests made before the process started, answered in order
+    language: str  # of the explanations computed here (plugin.messages)
 
 
 def _redirect_output(path: str) -> None:
@@ -58,10 +59,12 @@ def _redirect_output(path: str) -> None:
 
 
 def _prepare(setup: Setup) -> None:
+    from plugin.messages import use_language
     from plugin.safety.process_tree import become_subreaper
     from plugin.targets import redirect_imports
 
     _redirect_output(setup.output_path)
+    use_language(setup.language)
     become_subreaper()
     os.chdir(setup.cwd)
     sys.path[:] = setup.sys_path
