@@ -19,6 +19,10 @@ from multiprocessing import reduction
 
 import numpy  # noqa: F401 - preloaded by the forkserver, so that every learner process starts warm
 
+# What the forkserver that learner processes start from imports first, so that each starts warm: this
+# module (with NumPy), and what ``_prepare`` and a failure's explanation import (pytest among them).
+PRELOAD = ["plugin.boundary.server", "plugin.safety.poolspy", "plugin.targets", "plugin.session.failures"]
+
 
 class Deferred:
     """Objects pickled when the learner process is created (so objects shared only through inheritance
