@@ -31,6 +31,7 @@ REPLY_POLL_S = 0.005  # also how often the learner's tree is looked at while it 
 FINISH_TIMEOUT_S = 5.0
 STOP_TIMEOUT_S = 1.0
 OUTPUT_LIMIT_BYTES = 64 * 1024  # the learner's prints shown with a failure: the end of them
+DEATHS_LIMIT_BYTES = 4096
 
 
 class LearnerError(Exception):
@@ -223,18 +224,15 @@ class Learner:
         except psutil.Error:
             return []
 
+    def worker_exit_codes(self) -> list[int]:
+        """Exit codes of the learner's pool workers that died while holding a task (recorded in the
+        learner process as its pools replace them): read while the learner's code hangs, to explain it."""
+        text = _read_regular(Path(f"{self.output}{server.DEATHS_SUFFIX}"), DEATHS_LIMIT_BYTES)
+        return [int(line) for line in text.split() if line.lstrip("-").isdigit()]
+
     def output_tail(self) -> str:
-        """The end of what the learner's code printed (read without following a link or blocking on a pipe)."""
-        try:
-            fd = os.open(self.output, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
-            return ""
-        with os.fdopen(fd, "rb") as file:
-            status = os.fstat(file.fileno())
-            if not stat.S_ISREG(status.st_mode):
-                return ""
-            file.seek(max(0, status.st_size - OUTPUT_LIMIT_BYTES))
-            return file.read(OUTPUT_LIMIT_BYTES).decode("utf-8", "replace")
+        """The end of what the learner's code printed."""
+        return _read_regular(self.output, OUTPUT_LIMIT_BYTES)
 
     def close(self) -> LearnerEnd:
         """End the learner process, its tree with it, and say what it left behind."""
@@ -246,8 +244,9 @@ class Learner:
                 end = self._finish()
             end.output = self.output_tail()
             self.end = end
-        with contextlib.suppress(OSError):
-            self.output.unlink()
+        for path in (self.output, Path(f"{self.output}{server.DEATHS_SUFFIX}")):
+            with contextlib.suppress(OSError):
+                path.unlink()
         return end
 
     def _finish(self) -> LearnerEnd:
@@ -275,6 +274,21 @@ class Learner:
             unlink_segment(name)
         leftovers = Leftovers(running=len(left) - len(zombies), unjoined=len(zombies), segments=tuple(sorted(segments)))
         return LearnerEnd(open_pools, leftovers)
+
+
+def _read_regular(path: Path, limit: int) -> str:
+    """The last ``limit`` bytes of a file the learner could replace, read without following a link or
+    blocking on a pipe (anything but a regular file reads as empty)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as file:
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            return ""
+        file.seek(max(0, status.st_size - limit))
+        return file.read(limit).decode("utf-8", "replace")
 
 
 def tree_pids(root: int) -> set[int]:

@@ -23,6 +23,11 @@ def set_current(learner) -> None:
     _current = learner
 
 
+def running():
+    """The running test's Learner, or None outside a test."""
+    return _current
+
+
 def current():
     if _current is None:
         raise RuntimeError(say("boundary.no_learner"))

@@ -79,8 +79,12 @@ def _prepare(setup: Setup) -> None:
     global open_pools
     open_pools = OpenPools()
     open_pools.install()
+    from plugin.safety.worker_deaths import PoolWorkerDeaths
+
+    PoolWorkerDeaths(record=setup.output_path + DEATHS_SUFFIX)
 
 
+DEATHS_SUFFIX = ".worker-deaths"  # beside the output file: exit codes of pool workers that died holding a task
 open_pools = None  # the pools the learner's code creates: one never closed is reported at the end
 
 
