@@ -230,6 +230,23 @@ def test_a_pool_closed_properly_leaves_nothing(learner):
     assert end.open_pools == 0 and not end.leftovers, end
 
 
+def lose_a_pool_worker() -> bool:
+    """A task whose worker exits: the pool replaces the worker and waits for the task forever."""
+    with multiprocessing.Pool(1) as pool:
+        pending = pool.apply_async(os._exit, (3,))
+        try:
+            pending.get(timeout=2)
+        except multiprocessing.TimeoutError:
+            return True
+        return False
+
+
+def test_pool_workers_that_died_holding_a_task_are_readable_from_outside(learner):
+    assert learner.worker_exit_codes() == []
+    assert learner.run(lose_a_pool_worker), "the task should never have come back"
+    assert learner.worker_exit_codes() == [3]
+
+
 def test_paused_stops_the_whole_tree_and_resumes_it(learner):
     child = learner.run(start_sleeper)
     tree = [psutil.Process(learner.pid), psutil.Process(child)]
