@@ -178,12 +178,8 @@ def edit_location(exercise: Exercise, target: Target, rootdir: Path, line: int |
     return f"{_relative(path, rootdir)}:{line or stub_line}"
 
 
-# Between the tracebacks of a chain, as traceback.format_exception writes it (the first cause first).
-_CHAIN_SEPARATOR = re.compile(
-    r"^(?:The above exception was the direct cause of the following exception:"
-    r"|During handling of the above exception, another exception occurred:)$",
-    re.MULTILINE,
-)
+# Each traceback of a chain (traceback.format_exception writes the first cause first) starts so.
+_TRACEBACK_START = re.compile(r"^Traceback \(", re.MULTILINE)
 _REMOTE_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<name>\w+)', re.MULTILINE)
 
 
@@ -193,7 +189,7 @@ def stub_that_raised(error: BaseException, target: Target, catalog: Catalog) -> 
     pool worker, or the learner process (whose tracebacks travel as the text of ``error.__cause__``: a
     chain of them, the first cause first)."""
     local = [(frame.filename, frame.lineno, frame.name) for frame in traceback.extract_tb(error.__traceback__)]
-    chain = _CHAIN_SEPARATOR.split(str(error.__cause__ or ""))
+    chain = _TRACEBACK_START.split(str(error.__cause__ or ""))
     remote = [(m["file"], int(m["line"]), m["name"]) for part in reversed(chain) for m in _REMOTE_FRAME.finditer(part)]
     folders = (target.source_dir, target.import_dir / target.package)
     for filename, line, name in reversed(local + remote):  # the worker's frames are the innermost
