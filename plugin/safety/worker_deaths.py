@@ -23,8 +23,11 @@ class PoolWorkerDeaths:
             died = [worker.exitcode for worker in pool if worker.exitcode not in (None, 0)]
             exit_codes.extend(died)
             if died and record is not None:
-                with open(record, "a", encoding="ascii") as file:
-                    file.write("".join(f"{code}\n" for code in died))
+                try:
+                    with open(record, "a", encoding="ascii") as file:
+                        file.write("".join(f"{code}\n" for code in died))
+                except OSError:
+                    pass  # an explanation lost; the pool's own thread must not fail
             return original(pool)
 
         Pool._join_exited_workers = staticmethod(joining)
