@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import io
 import multiprocessing
 import os
 import pickle
@@ -117,6 +118,17 @@ def _handle(request):
     raise ValueError(f"unknown request {kind!r}")
 
 
+def pickle_exception(error: BaseException) -> bytes:
+    """``error`` pickled as its own class reduces it, whatever copyreg says: a library the learner
+    imports (tblib, through Dask) may register a reducer for every exception that the deciding
+    process would refuse."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {}
+    pickler.dump(error)
+    return buffer.getvalue()
+
+
 def _raised(error: BaseException) -> tuple:
     from plugin.session import failures
 
@@ -126,7 +138,7 @@ def _raised(error: BaseException) -> tuple:
     except Exception:  # noqa: BLE001 - an explanation is a courtesy; the traceback is the evidence
         explanation = None
     try:  # apart, so that a type the deciding process refuses costs only the exception's type, not the reply
-        pickled = pickle.dumps(error, protocol=pickle.HIGHEST_PROTOCOL)
+        pickled = pickle_exception(error)
     except Exception:  # noqa: BLE001 - described by its type and message instead
         pickled = None
     return ("raised", type(error).__module__, type(error).__qualname__, str(error), text, explanation, pickled)
