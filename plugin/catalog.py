@@ -178,15 +178,19 @@ def edit_location(exercise: Exercise, target: Target, rootdir: Path, line: int |
     return f"{_relative(path, rootdir)}:{line or stub_line}"
 
 
+# Each traceback of a chain (traceback.format_exception writes the first cause first) starts so.
+_TRACEBACK_START = re.compile(r"^Traceback \(", re.MULTILINE)
 _REMOTE_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<name>\w+)', re.MULTILINE)
 
 
 def stub_that_raised(error: BaseException, target: Target, catalog: Catalog) -> tuple[Exercise, int] | None:
     """The exercise function of the target that raised ``error`` (the innermost one) and the line it
     raised at: the exercise under test itself, or another exercise's stub that it calls, here or in a
-    pool worker (whose traceback travels as the text of ``error.__cause__``)."""
+    pool worker, or the learner process (whose tracebacks travel as the text of ``error.__cause__``: a
+    chain of them, the first cause first)."""
     local = [(frame.filename, frame.lineno, frame.name) for frame in traceback.extract_tb(error.__traceback__)]
-    remote = [(m["file"], int(m["line"]), m["name"]) for m in _REMOTE_FRAME.finditer(str(error.__cause__ or ""))]
+    chain = _TRACEBACK_START.split(str(error.__cause__ or ""))
+    remote = [(m["file"], int(m["line"]), m["name"]) for part in reversed(chain) for m in _REMOTE_FRAME.finditer(part)]
     folders = (target.source_dir, target.import_dir / target.package)
     for filename, line, name in reversed(local + remote):  # the worker's frames are the innermost
         path = Path(filename)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import plugin
-from plugin.boundary import proxies
+from plugin.boundary import proxies, server
 from plugin.boundary.learner import Learner, LearnerContext, LearnerEnd
 from plugin.boundary.server import Account
 from plugin.messages import say
@@ -72,7 +72,7 @@ class LearnerGuard:
             modules[name] = (pristine, learner_file, tuple(functions.get(name, ())))
         self.finder = proxies.BoundaryFinder(modules)
         # Learner processes start from a forkserver that has these imported already.
-        multiprocessing.set_forkserver_preload(["plugin.boundary.server"])
+        multiprocessing.set_forkserver_preload(server.PRELOAD)
         self.finder.install()
         become_subreaper()  # what escapes a learner process's tree lands in this one's, and is seen
 

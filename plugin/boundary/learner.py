@@ -23,16 +23,14 @@ from pathlib import Path
 import psutil
 
 from plugin.boundary import plain, server
-from plugin.messages import say
+from plugin.messages import language, say
 from plugin.safety.leftovers import Leftovers, segments_left_by, shared_memory_segments, unlink_segment
-from plugin.safety.process_tree import TERMINATE_GRACE_S, terminate
+from plugin.safety.process_tree import TERMINATE_GRACE_S, is_multiprocessing_helper, terminate
 
 REPLY_POLL_S = 0.005  # also how often the learner's tree is looked at while it works
 FINISH_TIMEOUT_S = 5.0
+STOP_TIMEOUT_S = 1.0
 OUTPUT_LIMIT_BYTES = 64 * 1024  # the learner's prints shown with a failure: the end of them
-# Processes multiprocessing runs for itself in the learner's tree, recognised from outside by their
-# command lines: they are not the learner's leftovers.
-HELPER_MARKS = ("multiprocessing.forkserver import main", "multiprocessing.resource_tracker import main")
 # A direct child of the learner process that has not called exec (the kernel's PF_FORKNOEXEC flag) is a
 # copy of it made by fork: what set_start_method("fork") or get_context("fork") does. Under forkserver and
 # spawn every process multiprocessing starts from there execs at once (a forkserver, a resource tracker, a
@@ -41,6 +39,7 @@ HELPER_MARKS = ("multiprocessing.forkserver import main", "multiprocessing.resou
 # least: the next one), is a fork.
 PF_FORKNOEXEC = 0x40
 FORK_CONFIRM_S = 0.001
+DEATHS_LIMIT_BYTES = 4096
 
 
 class LearnerError(Exception):
@@ -71,6 +70,7 @@ class LearnerContext:
             self.aliases,
             str(output),
             server.Deferred(requests),
+            language(),
             self.account,
         )
 
@@ -89,19 +89,6 @@ class LearnerEnd:
 def _context():
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     return multiprocessing.get_context(method)
-
-
-def _is_helper(process: psutil.Process) -> bool:
-    """multiprocessing's forkserver or resource tracker: a new interpreter started for that job, so its
-    command line names it and differs from its parent's (a forked child keeps its parent's command
-    line, and the learner process, forked by a forkserver itself, has a forkserver's)."""
-    try:
-        command = process.cmdline()
-        parent = process.parent()
-        parent_command = parent.cmdline() if parent is not None else []
-    except psutil.Error:
-        return False
-    return command != parent_command and any(mark in " ".join(command) for mark in HELPER_MARKS)
 
 
 class Learner:
@@ -196,11 +183,11 @@ class Learner:
         while not self._connection.poll(REPLY_POLL_S):
             self._look(root)
             if not self._process.is_alive():
-                raise LearnerError(say("boundary.died", code=self._process.exitcode, output=self.output_tail()))
+                raise self._died()
         try:
             message = self._connection.recv_bytes(plain.MAX_MESSAGE_BYTES)
         except (EOFError, OSError) as error:
-            raise LearnerError(say("boundary.died", code=self._process.exitcode, output=self.output_tail())) from error
+            raise self._died() from error
         try:
             outcome = plain.loads(message)
         except plain.NotPlainData as refused:
@@ -221,6 +208,10 @@ class Learner:
                     self.forked.add(pid)
         self._unexeced = unexeced
 
+    def _died(self) -> LearnerError:
+        self._process.join(TERMINATE_GRACE_S)  # its end of the pipe closes a moment before it is reaped
+        return LearnerError(say("boundary.died", code=self._process.exitcode, output=self.output_tail()))
+
     def assert_no_children_left(self, advice: str) -> None:
         """Fail, with ``advice``, when the learner's code left child processes running or never joined:
         seen from outside (running or finished but unreaped), and as the learner process's
@@ -239,7 +230,7 @@ class Learner:
             tree = psutil.Process(self._process.pid).children(recursive=True)
         except psutil.Error:
             return []
-        return [p for p in tree if not _is_helper(p)]  # a forkserver's children are the learner's workers
+        return [p for p in tree if not is_multiprocessing_helper(p)]
 
     @contextlib.contextmanager
     def paused(self):
@@ -249,6 +240,7 @@ class Learner:
         for process in stopped:
             with contextlib.suppress(psutil.Error):
                 process.send_signal(signal.SIGSTOP)
+        _wait_stopped(stopped)
         try:
             yield
         finally:
@@ -263,18 +255,15 @@ class Learner:
         except psutil.Error:
             return []
 
+    def worker_exit_codes(self) -> list[int]:
+        """Exit codes of the learner's pool workers that died while holding a task (recorded in the
+        learner process as its pools replace them): read while the learner's code hangs, to explain it."""
+        text = _read_regular(Path(f"{self.output}{server.DEATHS_SUFFIX}"), DEATHS_LIMIT_BYTES)
+        return [int(line) for line in text.split() if line.lstrip("-").isdigit()]
+
     def output_tail(self) -> str:
-        """The end of what the learner's code printed (read without following a link or blocking on a pipe)."""
-        try:
-            fd = os.open(self.output, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
-            return ""
-        with os.fdopen(fd, "rb") as file:
-            status = os.fstat(file.fileno())
-            if not stat.S_ISREG(status.st_mode):
-                return ""
-            file.seek(max(0, status.st_size - OUTPUT_LIMIT_BYTES))
-            return file.read(OUTPUT_LIMIT_BYTES).decode("utf-8", "replace")
+        """The end of what the learner's code printed."""
+        return _read_regular(self.output, OUTPUT_LIMIT_BYTES)
 
     def close(self) -> LearnerEnd:
         """End the learner process, its tree with it, and say what it left behind."""
@@ -286,8 +275,9 @@ class Learner:
                 end = self._finish()
             end.output = self.output_tail()
             self.end = end
-        with contextlib.suppress(OSError):
-            self.output.unlink()
+        for path in (self.output, Path(f"{self.output}{server.DEATHS_SUFFIX}")):
+            with contextlib.suppress(OSError):
+                path.unlink()
         return end
 
     def _finish(self) -> LearnerEnd:
@@ -316,6 +306,21 @@ class Learner:
         leftovers = Leftovers(running=len(left) - len(zombies), unjoined=len(zombies), segments=tuple(sorted(segments)))
         self._look(self._process.pid)  # a fork still there at the end
         return LearnerEnd(open_pools, leftovers, forked=len(self.forked))
+
+
+def _read_regular(path: Path, limit: int) -> str:
+    """The last ``limit`` bytes of a file the learner could replace, read without following a link or
+    blocking on a pipe (anything but a regular file reads as empty)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as file:
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            return ""
+        file.seek(max(0, status.st_size - limit))
+        return file.read(limit).decode("utf-8", "replace")
 
 
 def tree_pids(root: int) -> tuple[set[int], list[tuple[int, str]]]:
@@ -364,11 +369,30 @@ def _waits_for_vfork(pid: int, thread: str) -> bool:
     return bool(fields) and fields[0] == b"D"
 
 
+def _wait_stopped(processes: list[psutil.Process]) -> None:
+    """A signal is delivered asynchronously: wait (briefly) until the tree really stands still."""
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if all(_status(p) in (psutil.STATUS_STOPPED, psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD) for p in processes):
+            return
+        time.sleep(REPLY_POLL_S)
+
+
 def _status(process: psutil.Process) -> str:
     try:
         return process.status()
     except psutil.Error:
         return psutil.STATUS_DEAD
+
+
+def _admitted_exception(pickled):
+    """The learner's exception, when it pickled and its type is admitted (a builtin or kit type)."""
+    if not isinstance(pickled, bytes):
+        return None
+    try:
+        return plain.loads(pickled)
+    except plain.NotPlainData:
+        return None
 
 
 def _outcome(outcome):
@@ -384,6 +408,7 @@ def _outcome(outcome):
         _, module, qualname, message, text, explanation, error = outcome
         if not all(isinstance(part, str) for part in (module, qualname, message, text)):
             raise LearnerError(say("boundary.not_plain", what="an exception"))
+        error = _admitted_exception(error)
         if not isinstance(error, Exception):  # not admitted, or SystemExit / KeyboardInterrupt
             error = LearnerError(say("boundary.raised", type=f"{module}.{qualname}", message=message))
         error.lab_explanation = explanation if isinstance(explanation, str) else None

@@ -23,6 +23,11 @@ def set_current(learner) -> None:
     _current = learner
 
 
+def running():
+    """The running test's Learner, or None outside a test."""
+    return _current
+
+
 def current():
     if _current is None:
         raise RuntimeError(say("boundary.no_learner"))
@@ -78,6 +83,10 @@ class BoundaryFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module) -> None:
         pristine, learner_file, exercises = self.modules[module.__name__]
+        if learner_file != pristine and learner_file.is_file():
+            # Compiled, never run: a learner's module that does not parse stops its tests' collection
+            # here, with its file and line, as it would without the boundary.
+            compile(learner_file.read_bytes(), str(learner_file), "exec", dont_inherit=True)
         namespace = module.__dict__
         namespace["__file__"] = str(learner_file)
         exec(compile(pristine.read_text(encoding="utf-8"), str(pristine), "exec"), namespace)

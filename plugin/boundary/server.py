@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import io
 import multiprocessing
 import os
 import pickle
@@ -22,10 +23,15 @@ from multiprocessing import reduction
 import numpy  # noqa: F401 - most exercises use it
 import pytest  # noqa: F401 - test modules, unpickled in the learner process, import it
 
+from plugin.messages import use_language
 from plugin.safety.poolspy import OpenPools
 from plugin.safety.process_tree import become_subreaper
 from plugin.session import failures
 from plugin.targets import redirect_imports
+
+# What the forkserver that learner processes start from imports first, so that each starts warm: this
+# module (with NumPy), and what ``_prepare`` and a failure's explanation import (pytest among them).
+PRELOAD = ["plugin.boundary.server", "plugin.safety.poolspy", "plugin.targets", "plugin.session.failures"]
 
 
 class Deferred:
@@ -64,6 +70,7 @@ class Setup:
     aliases: dict  # exercises.stepN.module -> the target's module (solutions, a submission)
     output_path: str  # the learner's prints and tracebacks go here
     requests: Deferred  # of the requests made before the process started, answered in order
+    language: str  # of the explanations computed here (plugin.messages)
     account: Account | None = None  # where the deciding process is root: whom the learner's code runs as
 
 
@@ -78,6 +85,7 @@ def _redirect_output(path: str) -> None:
 
 def _prepare(setup: Setup) -> None:
     _redirect_output(setup.output_path)
+    use_language(setup.language)
     become_subreaper()
     os.chdir(setup.cwd)
     sys.path[:] = setup.sys_path
@@ -89,6 +97,9 @@ def _prepare(setup: Setup) -> None:
     global open_pools
     open_pools = OpenPools()
     open_pools.install()
+    from plugin.safety.worker_deaths import PoolWorkerDeaths
+
+    PoolWorkerDeaths(record=setup.output_path + DEATHS_SUFFIX)
 
 
 # A multiprocessing Lock, Queue or Array made by the deciding process is rebuilt here by its semaphore's
@@ -120,6 +131,7 @@ def _drop_privileges(account: Account) -> None:
     multiprocessing.current_process()._config.pop("tempdir", None)
 
 
+DEATHS_SUFFIX = ".worker-deaths"  # beside the output file: exit codes of pool workers that died holding a task
 open_pools = None  # the pools the learner's code creates: one never closed is reported at the end
 
 
@@ -152,13 +164,32 @@ def _handle(request):
     raise ValueError(f"unknown request {kind!r}")
 
 
+def pickle_exception(error: BaseException) -> bytes:
+    """``error`` pickled as its own class reduces it, whatever copyreg says: a library the learner
+    imports (tblib, through Dask) may register a reducer for every exception that the deciding
+    process would refuse."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {}
+    pickler.dump(error)
+    return buffer.getvalue()
+
+
 def _raised(error: BaseException) -> tuple:
     text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     try:
         explanation = failures.explain(error)
     except Exception:  # noqa: BLE001 - an explanation is a courtesy; the traceback is the evidence
         explanation = None
-    return ("raised", type(error).__module__, type(error).__qualname__, str(error), text, explanation, error)
+    try:  # apart, so that a type the deciding process refuses costs only the exception's type, not the reply
+        pickled = pickle_exception(error)
+    except Exception:  # noqa: BLE001 - described by its type and message instead
+        pickled = None
+    return ("raised", type(error).__module__, type(error).__qualname__, str(error), text, explanation, pickled)
+
+
+def _reply_raised(error: BaseException) -> bytes:
+    return _dumps(_raised(error))
 
 
 def _reply(request) -> bytes:
@@ -166,11 +197,15 @@ def _reply(request) -> bytes:
         outcome = ("ok", _handle(request))
     except BaseException as error:  # noqa: BLE001 - every failure of the learner's code goes back
         outcome = _raised(error)
+    return _dumps(outcome)
+
+
+def _dumps(outcome: tuple) -> bytes:
     try:
         return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - what cannot travel is described instead
-        if outcome[0] == "raised":
-            return pickle.dumps((*outcome[:-1], None))
+        if outcome[0] == "raised":  # its message or traceback text would not pickle: a str subclass
+            return pickle.dumps(outcome[:1] + tuple(str(part) for part in outcome[1:5]) + (None, None))
         value = outcome[1]
         return pickle.dumps(("unpicklable", type(value).__module__, type(value).__qualname__, repr(value)[:300]))
 
@@ -178,7 +213,12 @@ def _reply(request) -> bytes:
 def serve(connection, setup: Setup) -> None:
     """Answer the requests made before the start, then each request on ``connection`` until told to stop."""
     _prepare(setup)
-    for request in setup.requests.load():
+    try:
+        requests = setup.requests.load()  # imports the test module, and so the learner's modules
+    except BaseException as error:  # noqa: BLE001 - the first pending request fails with it; serving goes on
+        connection.send_bytes(_reply_raised(error))
+        requests = []
+    for request in requests:
         connection.send_bytes(_reply(request))
     while True:
         try:

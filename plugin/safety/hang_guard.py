@@ -7,6 +7,7 @@ import signal
 
 import pytest
 
+from plugin.boundary import proxies
 from plugin.safety.process_tree import TERMINATE_GRACE_S, descendants, terminate
 from plugin.safety.worker_deaths import PoolWorkerDeaths
 from plugin.session import failures
@@ -28,10 +29,16 @@ class HangGuard:
         self.deaths.exit_codes.clear()
 
         def on_alarm(signum, frame):
+            learner = proxies.running()  # the test's learner process: its code is what hangs
             exit_codes = list(self.deaths.exit_codes)  # before the terminations below add their own
+            if learner is not None:
+                exit_codes += learner.worker_exit_codes()
             callback_raised = failures.callback_raised_in_a_pool()  # before the pools' workers are gone
             hung = descendants()
             terminate(hung)
+            # The learner process is the kit's: the learner is told of the processes their code started.
+            learner_pid = learner.pid if learner is not None and learner.started else None
+            hung = [process for process in hung if process.pid != learner_pid]
             # If unwinding blocks again (a pool waiting on a dead worker), fail once more.
             signal.setitimer(signal.ITIMER_REAL, TERMINATE_GRACE_S * 5)
             message = failures.timeout_message(seconds, len(hung), exit_codes, callback_raised)

@@ -20,6 +20,7 @@ from plugin.safety.process_tree import descendants, terminate
 SHM_DIR = Path("/dev/shm")  # where POSIX shared memory shows up on Linux
 SHM_PREFIXES = ("psm_", "wnsm_")  # names multiprocessing.shared_memory gives its segments
 UNLINK_SETTLE_S = 0.05
+EXIT_SETTLE_S = 0.2
 
 
 def shared_memory_segments() -> set[str]:
@@ -101,8 +102,16 @@ def segments_left_by(segments_before: set[str], test_pids: set[int]) -> set[str]
 def collect_leftovers(segments_before: set[str]) -> Leftovers:
     """What the test left behind, which is then terminated and unlinked."""
     children = descendants()
-    zombies = [p for p in children if _status(p) == psutil.STATUS_ZOMBIE]
-    running = [p for p in children if p not in zombies]
+    ended = [p for p in children if _status(p) == psutil.STATUS_ZOMBIE]
+    running = [p for p in children if p not in ended]
+    if running:  # one that is exiting by itself (an adopted orphan winding down) is not left behind
+        exited, running = psutil.wait_procs(running, timeout=EXIT_SETTLE_S)
+        ended += exited
+    # As a child subreaper this process also adopts the orphans of any process it ran (a subprocess's
+    # resource tracker, a learner process's tree): ended, they only wait to be reaped (terminate()
+    # does). Never joined is said of the processes started here with multiprocessing.
+    started_here = {child.pid for child in getattr(multiprocessing.process, "_children", ())}
+    zombies = [p for p in ended if p.pid in started_here]
     names = {child.pid: child.name for child in multiprocessing.active_children()}  # e.g. ForkPoolWorker-3
     pool_workers = sum("PoolWorker" in names.get(p.pid, "") for p in running)
     if pool_workers:

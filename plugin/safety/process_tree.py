@@ -9,6 +9,8 @@ import os
 import psutil
 
 TERMINATE_GRACE_S = 1.0
+# The command lines multiprocessing's helper processes run (Lib/multiprocessing/forkserver.py, resource_tracker.py).
+HELPER_MARKS = ("multiprocessing.forkserver import main", "multiprocessing.resource_tracker import main")
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 
 # Pids of the helper processes the plugin itself runs: never a learner's leak.
@@ -28,12 +30,28 @@ def helper_pids() -> set[int]:
     return pids
 
 
+def is_multiprocessing_helper(process: psutil.Process) -> bool:
+    """A forkserver or resource tracker, whoever started it (this process, a learner process, a Python
+    program a test ran, whose helpers this subreaper adopts as they wind down): it ends by itself.
+
+    Told by its command line only where that line is its own (it exec'ed it): a process forked from a
+    forkserver, or from a learner process that itself came from one, inherits the same line."""
+    try:
+        command = process.cmdline()
+        parent = process.parent()
+        forked = parent is not None and parent.cmdline() == command
+    except psutil.Error:
+        return False
+    return not forked and any(mark in " ".join(command) for mark in HELPER_MARKS)
+
+
 def descendants() -> list[psutil.Process]:
     helpers = helper_pids()
     try:
-        return [p for p in psutil.Process().children(recursive=True) if p.pid not in helpers]
+        tree = psutil.Process().children(recursive=True)
     except psutil.Error:
         return []
+    return [p for p in tree if p.pid not in helpers and not is_multiprocessing_helper(p)]
 
 
 def terminate(processes: list[psutil.Process]) -> None:

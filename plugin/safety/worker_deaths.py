@@ -8,7 +8,9 @@ class PoolWorkerDeaths:
     spawned worker imported the learner's module). ``Pool`` replaces such a worker silently, and
     waits forever for the task it held: the hang that follows is then explained by its exit code."""
 
-    def __init__(self) -> None:
+    def __init__(self, record: str | None = None) -> None:
+        """``record``: a file each exit code is also appended to, one a line (a learner process's, read
+        by its deciding process while the learner's own code hangs)."""
         from multiprocessing.pool import Pool
 
         self.exit_codes: list[int] = []
@@ -18,7 +20,14 @@ class PoolWorkerDeaths:
         original, exit_codes = self._original, self.exit_codes
 
         def joining(pool):
-            exit_codes.extend(worker.exitcode for worker in pool if worker.exitcode not in (None, 0))
+            died = [worker.exitcode for worker in pool if worker.exitcode not in (None, 0)]
+            exit_codes.extend(died)
+            if died and record is not None:
+                try:
+                    with open(record, "a", encoding="ascii") as file:
+                        file.write("".join(f"{code}\n" for code in died))
+                except OSError:
+                    pass  # an explanation lost; the pool's own thread must not fail
             return original(pool)
 
         Pool._join_exited_workers = staticmethod(joining)

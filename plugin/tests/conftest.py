@@ -9,6 +9,19 @@ import pytest
 from plugin.messages import LOCALE_VARIABLES
 from plugin.tests.minikit import REPO, build
 
+end_of_call = pytest.StashKey[list]()  # what a self-test started and must end before its call is reported
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Ends what a self-test registered under ``end_of_call``: the kit's leftover check, right after the
+    call, would otherwise count it as the test's leftovers."""
+    try:
+        return (yield)
+    finally:
+        for end in reversed(item.stash.get(end_of_call, [])):
+            end()
+
 
 @pytest.fixture(autouse=True)
 def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,323 @@
+"""Unit tests of one test's learner process, driven from the deciding process (plugin/boundary/learner.py).
+
+The functions the learner process runs are module-level functions of this module: they pickle by
+reference, and the learner process imports this module to run them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import time
+import types
+from multiprocessing import shared_memory
+from pathlib import Path
+
+import psutil
+import pytest
+
+from plugin.boundary.learner import Learner, LearnerContext, LearnerError, LearnerTraceback
+from plugin.safety.leftovers import shared_memory_segments
+from plugin.tests.conftest import end_of_call
+
+pytestmark = pytest.mark.timeout(60)
+EVENTS: list = []  # in the learner process: what the pending requests did, in order
+LABEL = "unset"
+
+
+START_METHODS = [m for m in ("forkserver", "spawn", "fork") if m in multiprocessing.get_all_start_methods()]
+DEFAULT_METHOD = START_METHODS[0]
+
+
+@pytest.fixture
+def learner(request, tmp_path):
+    """A learner process of its own (not the test's), under the learner start method ``start_method``
+    (parametrized indirectly, else forkserver), ended at the end of the test's call: the kit's leftover
+    check, right after the call, would count it."""
+    one = Learner(LearnerContext(getattr(request, "param", DEFAULT_METHOD), {}, tmp_path))
+    request.node.stash.setdefault(end_of_call, []).append(functools.partial(end, one))
+    return one
+
+
+def gone(pid: int) -> bool:
+    return not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def end(learner: Learner) -> None:
+    pid = learner._process.pid if learner.started else None
+    learner.close()
+    assert pid is None or gone(pid), "the learner process outlived its end"
+
+
+def record(event) -> None:
+    EVENTS.append(event)
+
+
+def record_label() -> None:
+    EVENTS.append(LABEL)
+
+
+def events() -> list:
+    return list(EVENTS)
+
+
+def fill(array, value) -> None:
+    array[:] = [value] * len(array)
+
+
+def fail_with(kind: str):
+    if kind == "value":
+        raise ValueError("a learner's bad input")
+    if kind in ("own", "importable"):  # an exception class the learner defined: not admitted here
+        own = type("BadInput", (ValueError,), {"__module__": "exercises.step3.tasks"})
+        if kind == "importable":  # so that it pickles: a class of the learner's module
+            sys.modules.setdefault("exercises.step3.tasks", types.ModuleType("exercises.step3.tasks")).BadInput = own
+        raise own("own class")
+    raise NotImplementedError("step1.demo: see the docstring")
+
+
+def return_unpicklable(kind: str):
+    if kind == "generator":
+        return (x for x in range(3))
+    return functools.partial(print, "a partial pickles, but is not plain data")
+
+
+def say_then_exit(code: int) -> None:
+    print("last words of the learner", flush=True)
+    os._exit(code)
+
+
+def _sleep() -> None:
+    time.sleep(60)
+
+
+def start_sleeper() -> int:
+    """A child that is never joined (the learner's leak)."""
+    child = multiprocessing.Process(target=_sleep)
+    child.start()
+    return child.pid
+
+
+def leak_segment() -> str:
+    segment = shared_memory.SharedMemory(create=True, size=4096)
+    segment.close()  # never unlinked
+    return segment.name
+
+
+def _pid(_item) -> int:
+    time.sleep(0.05)  # long enough for the learner's tree to be sampled while the task runs
+    return os.getpid()
+
+
+def pool_pids(workers: int) -> list[int]:
+    with multiprocessing.Pool(workers) as pool:
+        return pool.map(_pid, range(workers * 2))
+
+
+def pool_left_open() -> list[int]:
+    pool = multiprocessing.Pool(1)
+    EVENTS.append(pool)  # kept alive: the garbage collector would otherwise hide it
+    return pool.map(abs, [-1, -2])
+
+
+def shout(text: str) -> str:
+    print(text, flush=True)
+    return text.upper()
+
+
+def test_the_process_starts_at_the_first_call_and_is_not_this_one(learner):
+    assert not learner.started and learner.descendants() == []
+    pid = learner.run(os.getpid)
+    assert learner.started and pid == learner.pid and pid != os.getpid()
+    assert learner.run(os.getpid) == pid, "each call went to a new process"
+    assert psutil.Process(pid).parent().pid != pid and psutil.Process(pid).is_running()
+
+
+def test_an_inheritance_only_object_travels_with_the_first_call_only(learner):
+    first = multiprocessing.Array("i", 4)
+    learner.run(fill, first, 7)
+    assert first[:] == [7] * 4, "the learner process wrote into the test's own shared array"
+    later = multiprocessing.Array("i", 4)
+    with pytest.raises(LearnerError, match="through inheritance|before"):
+        learner.run(fill, later, 1)
+    assert later[:] == [0] * 4
+
+
+def test_a_call_after_the_end_is_an_error_and_a_late_patch_is_ignored(learner):
+    learner.run(os.getpid)
+    learner.close()
+    with pytest.raises(LearnerError, match="the test is over"):
+        learner.run(os.getpid)
+    learner.install(record, "undoing a patch")  # a fixture's teardown: nothing to do, no error
+
+
+def test_the_learners_exception_comes_back_with_its_type_and_its_traceback_as_cause(learner):
+    with pytest.raises(ValueError, match="a learner's bad input") as raised:
+        learner.run(fail_with, "value")
+    cause = raised.value.__cause__
+    assert isinstance(cause, LearnerTraceback)
+    assert "in fail_with" in str(cause) and "test_learner.py" in str(cause)
+    with pytest.raises(NotImplementedError, match="step1.demo"):
+        learner.run(fail_with, "todo")
+    assert learner.run(os.getpid) == learner.pid, "an exception does not end the learner process"
+
+
+@pytest.mark.parametrize("kind", ["own", "importable"], ids=["unpicklable", "picklable"])
+def test_an_exception_class_the_deciding_process_does_not_admit_is_named(learner, kind):
+    with pytest.raises(LearnerError, match="exercises.step3.tasks.BadInput") as raised:
+        learner.run(fail_with, kind)
+    assert "own class" in str(raised.value)
+    assert "in fail_with" in str(raised.value.__cause__), "the learner's traceback is kept"
+
+
+@pytest.mark.parametrize(
+    "kind, named", [("generator", "generator"), ("partial", "functools.partial")], ids=["unpicklable", "not plain"]
+)
+def test_a_result_that_is_not_plain_data_is_an_error_naming_its_type(learner, kind, named):
+    with pytest.raises(LearnerError, match=named):
+        learner.run(return_unpicklable, kind)
+    assert learner.run(os.getpid) == learner.pid
+
+
+def test_requests_made_before_the_start_are_applied_first_in_order(learner):
+    learner.install(record, "installed first")
+    learner.setattr(__name__, "LABEL", "set second")
+    learner.install(record_label)
+    assert not learner.started
+    assert learner.run(events) == ["installed first", "set second"]
+    learner.setattr(__name__, "LABEL", "set after the start")  # now applied at once
+    learner.install(record_label)
+    assert learner.run(events)[-1] == "set after the start"
+    assert LABEL == "unset" and EVENTS == [], "the deciding process's module was changed"
+
+
+def test_a_learner_process_that_exits_is_an_error_with_its_exit_code_and_output(learner):
+    with pytest.raises(LearnerError) as died:
+        learner.run(say_then_exit, 3)
+    assert "3" in str(died.value) and "last words of the learner" in str(died.value)
+    learner.close()  # ending a process that is gone already is no error
+
+
+@pytest.mark.parametrize("learner", START_METHODS, indirect=True)
+def test_what_the_learner_left_running_is_seen_from_outside_and_ended(learner):
+    child = learner.run(start_sleeper)
+    assert [p.pid for p in learner.descendants()] == [child]
+    end = learner.close()
+    assert end.leftovers.running == 1 and end.leftovers, end
+    assert gone(child)
+
+
+def test_a_shared_memory_segment_left_behind_is_reported_and_unlinked(learner):
+    name = learner.run(leak_segment)
+    assert name in shared_memory_segments()
+    end = learner.close()
+    assert end.leftovers.segments == (name,)
+    assert name not in shared_memory_segments()
+
+
+def test_a_pool_never_closed_is_reported(learner):
+    assert learner.run(pool_left_open) == [1, 2]
+    assert learner.close().open_pools == 1
+
+
+def test_a_pool_closed_properly_leaves_nothing(learner):
+    learner.run(pool_pids, 2)
+    end = learner.close()
+    assert end.open_pools == 0 and not end.leftovers, end
+
+
+def lose_a_pool_worker() -> bool:
+    """A task whose worker exits: the pool replaces the worker and waits for the task forever."""
+    with multiprocessing.Pool(1) as pool:
+        pending = pool.apply_async(os._exit, (3,))
+        try:
+            pending.get(timeout=2)
+        except multiprocessing.TimeoutError:
+            return True
+        return False
+
+
+def test_pool_workers_that_died_holding_a_task_are_readable_from_outside(learner):
+    assert learner.worker_exit_codes() == []
+    assert learner.run(lose_a_pool_worker), "the task should never have come back"
+    assert learner.worker_exit_codes() == [3]
+
+
+def test_paused_stops_the_whole_tree_and_resumes_it(learner):
+    child = learner.run(start_sleeper)
+    tree = [psutil.Process(learner.pid), psutil.Process(child)]
+    with learner.paused():
+        assert [p.status() for p in tree] == [psutil.STATUS_STOPPED] * 2
+    assert all(p.status() != psutil.STATUS_STOPPED for p in tree)
+    assert learner.run(os.getpid) == learner.pid, "the learner answers again"
+
+
+@pytest.mark.parametrize("learner", START_METHODS, indirect=True)
+def test_the_pool_workers_are_among_the_pids_seen_in_the_learners_tree(learner):
+    pids = set(learner.run(pool_pids, 2))
+    assert len(pids) == 2 and pids <= learner.seen, (pids, learner.seen)
+    assert learner.pid not in learner.seen and os.getpid() not in learner.seen
+
+
+def test_the_learners_prints_are_captured_not_shown_here(learner, capfd):
+    assert learner.run(shout, "printed in the learner process") == "PRINTED IN THE LEARNER PROCESS"
+    end = learner.close()
+    assert "printed in the learner process" in end.output
+    assert "printed in the learner process" not in capfd.readouterr().out
+    assert not Path(learner.output).exists(), "the output file is removed"
+
+
+def ignore_sigterm() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def test_a_learner_that_ignores_sigterm_is_still_ended(learner):
+    learner.run(ignore_sigterm)
+    pid = learner.pid
+    learner.close()
+    assert gone(pid)
+
+
+SEAM_CONFTEST = """
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def pytest_sessionfinish(session):
+    learner_modules = sorted(name for name in sys.modules if name.startswith(("solutions.", "alice_step")))
+    Path("deciding.json").write_text(json.dumps({"pid": os.getpid(), "modules": learner_modules}))
+"""
+
+IMPORT_TIME_MARK = (
+    "import os as _os\n"
+    "from pathlib import Path as _Path\n"
+    "_Path(f'imported-in-{_os.getpid()}').touch()  # import-time code of the learner's module\n"
+)
+
+
+@pytest.mark.parametrize("target", ["solutions", "submission"])
+def test_a_learner_modules_import_time_code_never_runs_in_the_pytest_process(kit, target):
+    """The seam: the deciding process builds its module from the kit's stub; the learner's file is
+    imported only in learner processes, whatever the target."""
+    from plugin.tests.minikit import SOLUTION, run, write
+
+    write(kit.path / "conftest.py", SEAM_CONFTEST)
+    if target == "solutions":
+        write(kit.path / "solutions" / "step1" / "demo.py", IMPORT_TIME_MARK + SOLUTION)
+        option = "--solutions"
+    else:
+        write(kit.path / "alice" / "step1" / "demo.py", IMPORT_TIME_MARK + SOLUTION)
+        option = f"--submission={kit.path / 'alice'}"
+    result = run(kit, option)
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    deciding = json.loads((kit.path / "deciding.json").read_text())
+    importers = {int(path.name.removeprefix("imported-in-")) for path in kit.path.glob("imported-in-*")}
+    assert importers, "the learner's module was never imported at all"
+    assert deciding["pid"] not in importers, "the learner's module ran in the pytest process"
+    assert deciding["modules"] == [], "the learner's module is in the pytest process's sys.modules"
