@@ -94,6 +94,9 @@ def _prepare(setup: Setup) -> None:
         _share_semaphores(setup.requests.message, setup.account)
         _drop_privileges(setup.account)
     multiprocessing.set_start_method(setup.start_method, force=True)
+    # The learner's own forkserver (one per test) starts with NumPy loaded, as the deciding process's
+    # does: its pool workers start as fast as the ones the speedup meter times as attainable.
+    multiprocessing.set_forkserver_preload(LEARNER_PRELOAD)
     global open_pools
     open_pools = OpenPools()
     open_pools.install()
@@ -131,6 +134,7 @@ def _drop_privileges(account: Account) -> None:
     multiprocessing.current_process()._config.pop("tempdir", None)
 
 
+LEARNER_PRELOAD = ["numpy"]  # never the learner's modules: one that fails to import would end the forkserver
 DEATHS_SUFFIX = ".worker-deaths"  # beside the output file: exit codes of pool workers that died holding a task
 open_pools = None  # the pools the learner's code creates: one never closed is reported at the end
 
