@@ -9,6 +9,12 @@ import psutil
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+# How many tests the kit's first exercise has, read from its test file rather than written in a test.
+PID_TESTS = (
+    (REPO / "exercises" / "step1" / "test_processes.py")
+    .read_text(encoding="utf-8")
+    .count('@pytest.mark.exercise("step1.parent_and_child_pids")')
+)
 # The kit's own solutions: the learner edition (python -m plugin.edition) has none, and skips what checks them.
 NEEDS_SOLUTIONS = pytest.mark.skipif(not (REPO / "solutions").is_dir(), reason="no solutions: the learner edition")
 

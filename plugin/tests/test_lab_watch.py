@@ -15,7 +15,7 @@ import pytest
 
 from plugin.catalog import load_catalog
 from plugin.tests.labkit import copy_kit, implement
-from plugin.tests.minikit import REPO, processes_marked
+from plugin.tests.minikit import PID_TESTS, REPO, processes_marked
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -60,14 +60,6 @@ def lab_in_a_terminal(tmp_path, request):
             child.close(force=True)
     for process in processes_marked(mark):  # a failed test must not leave lab's processes running
         process.kill()
-
-
-# How many tests the first exercise has, read from its test file rather than written here.
-PID_TESTS = (
-    (REPO / "exercises" / "step1" / "test_processes.py")
-    .read_text(encoding="utf-8")
-    .count('@pytest.mark.exercise("step1.parent_and_child_pids")')
-)
 
 
 def expect_all(child, *patterns: str) -> None:
