@@ -232,9 +232,14 @@ def test_report_pid_runs_in_a_child_process(monkeypatch, learner):
 
 
 @pytest.mark.exercise("step1.parent_and_child_pids")
-def test_the_child_is_joined_before_returning(learner):
-    """Catches: returning without join(), which leaves the child running or as a zombie."""
-    _, child = parent_and_child_pids()
+def test_the_child_is_joined_before_returning(monkeypatch, learner):
+    """Catches: returning without join(), which leaves the child running or as a zombie (of a real child:
+    one seen from outside while it ran)."""
+    barrier = shared_barrier(2)  # the child and this process
+    monkeypatch.setattr(processes_module, "report_pid", functools.partial(report_pid_and_meet, barrier))
+    with children_seen_at(barrier, learner) as seen:
+        _, child = parent_and_child_pids()
+    assert child in seen, say("step1.child_pid_not_a_child", child=child)
     assert child not in learner_children(learner), f"child {child} was not joined: call join() before returning"
     assert_no_children_left("join() every process you start")
 

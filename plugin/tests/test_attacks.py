@@ -5,8 +5,7 @@ Each case is an upload graded by the real ``python -m plugin.grade``, on the min
 where a case needs one) or on the real kit cut down to one step. A case passes when every attacked
 exercise scores no more than its honest score (what the same wrong code earns without the attack);
 "tampering detected" voids the grade to 0, so it passes too. The honest scores that are not plainly 0
-are checked by grading the same wrong code without its attack (``HONEST``). Cases the grader still lets
-through (``LET_THROUGH_TODAY``) are expected to fail until the change named beside them lands.
+are checked by grading the same wrong code without its attack (``HONEST``).
 """
 
 from __future__ import annotations
@@ -548,10 +547,6 @@ HONEST = {
     ),
 }
 
-# What the grader still lets through, and what closes it: step1's exercise tests, on the boundary, must
-# check that the child pid is one the learner's process tree really had (learner.seen).
-LET_THROUGH_TODAY = {"class4-made-up-child-pid": "step1's tests not converted to the process boundary yet"}
-
 
 def graded_scores(case: Case, kit, folder: Path) -> dict[str, dict]:
     """Grade ``case``'s upload with ``python -m plugin.grade``: Gradescope's test row of each exercise."""
@@ -577,19 +572,7 @@ def test_the_honest_counterparts_score_what_the_attacks_are_held_to(name, kit, t
     assert {exercise: tests[exercise]["score"] for exercise in case.honest} == case.honest
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name,
-            id=name,
-            marks=[pytest.mark.xfail(reason=LET_THROUGH_TODAY[name], raises=EarnedPoints, strict=False)]
-            if name in LET_THROUGH_TODAY
-            else [],
-        )
-        for name in ATTACKS
-    ],
-)
+@pytest.mark.parametrize("name", list(ATTACKS))
 def test_an_attack_earns_no_more_than_the_honest_score(name, kit, tmp_path):
     attack = ATTACKS[name]
     tests = graded_scores(attack, kit, tmp_path)
