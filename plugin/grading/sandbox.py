@@ -28,7 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from plugin.boundary.guard import ACCOUNT_ENV
+from plugin.boundary.guard import ACCOUNT_ENV, readable_by_all
 from plugin.messages import say
 
 LEARNER_ACCOUNT = "parallel-lab-learner"
@@ -170,16 +170,6 @@ def python_unreachable(account: Account) -> str | None:
     return (lines[-1] if lines else f"exit code {completed.returncode}") if completed.returncode else None
 
 
-def seal(tree: Path) -> None:
-    """Root's and read-only to everyone else: folders 755, files 644, no symlink followed."""
-    for folder, _, files in os.walk(tree):
-        os.chmod(folder, 0o755)
-        for name in files:
-            path = os.path.join(folder, name)
-            if not os.path.islink(path):
-                os.chmod(path, 0o644)
-
-
 @dataclasses.dataclass(frozen=True)
 class Workplace:
     """Where the child pytest runs (``kit``), its own folder (``temp``), and, where the grader is root,
@@ -202,8 +192,8 @@ class Workplace:
         if account is not None:
             # Passable, not listable: the account imports the submission staged in a folder made there.
             os.chmod(temp, 0o711)
-            seal(kit)
-            seal(submission)
+            readable_by_all(kit)  # root's, and read-only to everyone else
+            readable_by_all(submission)
             os.chmod(work, 0o711)
             home = work / "home"
             home.mkdir(mode=0o700)
