@@ -116,7 +116,7 @@ class Watchlist:
         self._hooks: dict[str, list] | None = None
 
     def freeze_hooks(self, pluginmanager) -> None:
-        """Called before test modules (and the learner's code they import) are collected."""
+        """Called once collection is over: what the hooks are from then on."""
         self._hooks = {name: self._impls(pluginmanager, name) for name in WATCHED_HOOKS}
 
     @staticmethod
@@ -175,11 +175,10 @@ class Stream:
         self._file.write(sign(self.key, event) + "\n")
         self._file.flush()  # in the kernel's hands: a crash or os._exit right after loses nothing
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_collection(self, session: pytest.Session) -> None:
-        _WATCHLIST.freeze_hooks(self.config.pluginmanager)
-
     def pytest_collection_finish(self, session: pytest.Session) -> None:
+        # After collection: the kit's conftest files (step 5's among them) register hooks while it runs,
+        # and the learner's code never runs in this process (plugin/boundary), so nothing else can.
+        _WATCHLIST.freeze_hooks(self.config.pluginmanager)
         tests = []
         for item in session.items:
             marker = item.get_closest_marker(MARKER)
