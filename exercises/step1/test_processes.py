@@ -21,9 +21,9 @@ import pytest
 
 import exercises.step1.processes as processes_module
 from exercises.step1.processes import collect_results, completion_order, parent_and_child_pids, run_workers
+from plugin.boundary.learner import learner_context
 from plugin.messages import say
 from plugin.processes import assert_no_children_left
-from plugin.safety.start_method import unforked_start_method
 from plugin.workers import note_pid
 
 RENDEZVOUS_S = 5.0  # ample for processes started together; a sequential run waits this long in vain
@@ -33,7 +33,7 @@ STAGGER_S = 0.25  # after the rendezvous, later inputs finish this much earlier 
 def shared_barrier(parties):
     """A barrier this process can hand to the learner process, which is never forked from this one: so
     not a fork context's, even under --start-method fork (its lock could not be sent)."""
-    return multiprocessing.get_context(unforked_start_method()).Barrier(parties)
+    return learner_context().Barrier(parties)
 
 
 def rendezvous(barrier):

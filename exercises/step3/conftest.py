@@ -5,11 +5,11 @@ is plain data. Whether a segment still exists is seen from outside, in this test
 """
 
 import inspect
-import multiprocessing
 from multiprocessing import reduction, shared_memory
 
 import pytest
 
+from plugin.boundary.learner import learner_context
 from plugin.messages import say
 
 # -- inside the learner process: the recorders and what they recorded --------------------------------
@@ -84,8 +84,7 @@ class CreatedSegments:
 def inheritable():
     """The context to create a test's Array, Value or Lock with: they travel to the process that runs the
     learner's code, started by forkserver (spawn where there is none), which refuses locks made for fork."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return learner_context()
 
 
 @pytest.fixture

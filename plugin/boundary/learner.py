@@ -86,7 +86,9 @@ class LearnerEnd:
     forked: int = 0  # copies of the learner process made by fork (counted only where fork is not the rule)
 
 
-def _context():
+def learner_context():
+    """The context learner processes start with (forkserver, spawn where there is none): a test makes the
+    Arrays, Locks and Barriers it hands to the learner's code with it, as a fork context's are refused."""
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     return multiprocessing.get_context(method)
 
@@ -164,7 +166,7 @@ class Learner:
             return self._receive()
 
     def _start(self, requests: list) -> None:
-        context = _context()
+        context = learner_context()
         ours, theirs = context.Pipe()
         setup = self._context.setup(requests, self.output)
         process = context.Process(target=server.serve, args=(theirs, setup), name="LearnerProcess")
