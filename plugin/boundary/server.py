@@ -26,12 +26,13 @@ import pytest  # noqa: F401 - test modules, unpickled in the learner process, im
 from plugin.messages import use_language
 from plugin.safety.poolspy import OpenPools
 from plugin.safety.process_tree import become_subreaper
+from plugin.safety.worker_deaths import PoolWorkerDeaths
 from plugin.session import failures
 from plugin.targets import redirect_imports
 
 # What the forkserver that learner processes start from imports first, so that each starts warm: this
-# module (with NumPy), and what ``_prepare`` and a failure's explanation import (pytest among them).
-PRELOAD = ["plugin.boundary.server", "plugin.safety.poolspy", "plugin.targets", "plugin.session.failures"]
+# module, and with it everything it imports at the top (NumPy, pytest, the plugin modules it uses).
+PRELOAD = ["plugin.boundary.server"]
 
 
 class Deferred:
@@ -100,8 +101,6 @@ def _prepare(setup: Setup) -> None:
     global open_pools
     open_pools = OpenPools()
     open_pools.install()
-    from plugin.safety.worker_deaths import PoolWorkerDeaths
-
     PoolWorkerDeaths(record=setup.output_path + DEATHS_SUFFIX)
 
 
