@@ -23,9 +23,9 @@ retry never lowers the requirement an earlier attempt set. A speedup above ``wor
 SKIPPED_WORK_FACTOR`` is work skipped (outputs reused from an earlier call), a failure. Every attempt
 is kept in ``attempts``, for graders.
 
-Timing: a warm-up run of each callable (which also checks that their results agree), then sequential
-and parallel runs interleaved, alternating which goes first, ``ROUNDS`` times or until the time budget
-is spent; the best time of each side counts, since noise only ever adds time. A miss is retried, up
+Timing: a warm-up run of each callable (which also checks that their results agree, and counts as the
+first round), then sequential and parallel runs interleaved, alternating which goes first, up to
+``ROUNDS`` rounds or until the time budget is spent; the best time of each side counts, since noise only ever adds time. A miss is retried, up
 to ``ATTEMPTS`` in all, with capacity and start-up measured anew each time; a miss while the machine
 reads well below its best capacity (``BUSY_SHARE``: someone else's load) is waited out instead of
 counted, up to ``BUSY_RETRIES`` times, and the failure then says so. All clocks are the
@@ -225,7 +225,7 @@ class SpeedupMeter:
             self._pause = contextlib.nullcontext
 
     def _compare(self, sequential, parallel, workers, exercise, nodeid, module, workers_running) -> Measurement:
-        check_results_agree(sequential, parallel, exercise)
+        warm_up = check_results_agree(sequential, parallel, exercise)
         measurement = Measurement(exercise, nodeid, workers, None, None, None, None, None, NOT_MEASURED)
         if workers > self.cpus:
             measurement.reason = say("speedup.too_few_cpus", workers=workers, cpus=self.cpus)
@@ -235,7 +235,8 @@ class SpeedupMeter:
         required = 0.0  # the bar only rises: a retry in a noisy moment never lowers what was asked
         counted = 0
         while True:
-            seq_time, par_time = best_times(sequential, parallel)
+            seq_time, par_time = best_times(sequential, parallel, first_round=warm_up)
+            warm_up = None  # a retry times afresh
             speedup = seq_time / par_time
             if speedup > capacity:
                 # Faster than the machine's capacity reading: that reading was taken in a noisy moment.

@@ -25,12 +25,14 @@ def results_equal(a, b) -> bool:
     return bool(a == b)
 
 
-def check_results_agree(sequential, parallel, exercise: str) -> None:
-    """A warm-up run of each side, which must return the same result: else there is nothing to compare."""
-    _, expected = timed(sequential)
-    _, actual = timed(parallel)
+def check_results_agree(sequential, parallel, exercise: str) -> tuple[float, float]:
+    """A warm-up run of each side, which must return the same result (else there is nothing to compare);
+    its times, as the first round of the timing that follows."""
+    seq_s, expected = timed(sequential)
+    par_s, actual = timed(parallel)
     if not results_equal(expected, actual):
         raise AssertionError(say("speedup.results_differ", exercise=exercise))
+    return seq_s, par_s
 
 
 def timed(function: Callable[[], object]) -> tuple[float, object]:
@@ -39,12 +41,17 @@ def timed(function: Callable[[], object]) -> tuple[float, object]:
     return clock.perf_counter() - start, result
 
 
-def best_times(sequential, parallel, rounds: int = ROUNDS, budget_s: float = BUDGET_S) -> tuple[float, float]:
-    """Best-of-N times of two callables, run interleaved and alternating, within a time budget."""
-    seq_times: list[float] = []
-    par_times: list[float] = []
+def best_times(
+    sequential, parallel, rounds: int = ROUNDS, budget_s: float = BUDGET_S, first_round: tuple[float, float] | None = None
+) -> tuple[float, float]:
+    """Best-of-N times of two callables, run interleaved and alternating, within a time budget.
+
+    ``first_round``: the (sequential, parallel) times of a run already made in that order (the warm-up),
+    counted as the first of the ``rounds``: a real timing like the others, and noise only adds time."""
+    seq_times: list[float] = [first_round[0]] if first_round else []
+    par_times: list[float] = [first_round[1]] if first_round else []
     started = clock.perf_counter()
-    for round_number in range(rounds):
+    for round_number in range(len(seq_times), rounds):
         pair = [(sequential, seq_times), (parallel, par_times)]
         for function, times in pair if round_number % 2 == 0 else reversed(pair):
             times.append(timed(function)[0])

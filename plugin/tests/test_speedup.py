@@ -43,6 +43,14 @@ def test_best_times_interleaves_alternating_and_keeps_the_best(monkeypatch):
     assert fake.calls == ["s", "p", "p", "s", "s", "p", "p", "s"]
 
 
+def test_best_times_counts_the_warm_up_as_its_first_round(monkeypatch):
+    fake = FakeWork(monkeypatch)
+    seq = fake.task("s", [1.0, 0.9])
+    par = fake.task("p", [0.6, 0.7])
+    assert best_times(seq, par, rounds=3, budget_s=100, first_round=(0.85, 0.4)) == pytest.approx((0.85, 0.4))
+    assert fake.calls == ["p", "s", "s", "p"]  # two more rounds, the first of them parallel-first
+
+
 def test_best_times_stops_at_the_budget_after_the_minimum_rounds(monkeypatch):
     fake = FakeWork(monkeypatch)
     best_times(fake.task("s", [1.0]), fake.task("p", [1.0]), rounds=10, budget_s=0.5)
