@@ -1,10 +1,11 @@
 """The grading command's end of the result channel: a pipe whose read end only the grading process holds.
 
 The child pytest (``-p plugin.grading.stream --lab-stream-fd N``) writes one signed JSON line per event into
-the pipe's write end. Learner code runs in that child, so what arrives here is untrusted bytes: a line
-is bounded in size, the whole channel in volume, and an event is used only once it is signed with this
-run's key and has the shape of an event the kit writes (kinds, types, sizes, counts). Nothing here can
-block: the read end is non-blocking, and the caller decides how long to wait for it.
+the pipe's write end. Learner code runs only in that child's learner processes (``plugin.boundary``),
+yet what arrives here is still handled as untrusted bytes: a line is bounded in size, the whole channel
+in volume, and an event is used only once it is signed with this run's key and has the shape of an
+event the kit writes (kinds, types, sizes, counts). Nothing here can block: the read end is
+non-blocking, and the caller decides how long to wait for it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ READ_CHUNK = 64 * 1024
 
 MAX_TESTS = 20_000
 MAX_SPEEDUPS = 50
-MAX_CHANGES = 50
 MAX_FIELDS = 40
 MAX_ATTEMPTS = ATTEMPTS + BUSY_RETRIES  # a speedup row's ``attempts``: every try, each a flat row
 MAX_ID = 1_000  # a node id, an exercise id, a field name
@@ -179,7 +179,6 @@ _SHAPES = {
         "output": _text,
     },
     "finished": {"exitstatus": lambda v: type(v) is int},
-    "tampered": {"changes": lambda v: _list_of(v, MAX_CHANGES, _id)},
     "forked": {"nodeid": _id, "count": lambda v: type(v) is int and 0 < v <= MAX_TESTS},
 }
 

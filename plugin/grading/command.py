@@ -10,9 +10,9 @@ writes every output itself, from those lines alone:
 
 - a test whose result never arrived (the run crashed, was killed, ended early through ``os._exit``,
   or hit the whole-run timeout) scores 0 with the reason; what finished keeps its score;
-- a changed reporting function or kit file, or a copy of a learner process forked under a non-fork
-  start method (seen from outside by ``plugin.boundary.learner``) voids the grade: every exercise scores
-  0 with "tampering detected";
+- a changed kit file, or a copy of a learner process forked under a non-fork start method (seen from
+  outside by ``plugin.boundary.learner``) voids the grade: every exercise scores 0 with "tampering
+  detected";
 - a line not signed with this run's key or not shaped like the kit's, a flood of the channel, or a run
   that reported nothing at all means the grading itself went wrong (only kit code writes the channel):
   exit 2, "could not grade".
@@ -144,8 +144,6 @@ def check_channel(run: ChildRun, timeout: float) -> None:
 
 def tampering(run: ChildRun, kit_changes: list[str], start_method: str | None) -> str | None:
     found = []
-    for event in run.of("tampered"):
-        found.append(say("grade.replaced", names=", ".join(event["changes"])))
     if kit_changes:
         found.append(say("grade.kit_changed", paths=", ".join(kit_changes[:10])))
     if run.forks:

@@ -211,7 +211,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "grade.cannot_import": "its test module could not import the submission: {error}",
         "grade.no_message": "(no message)",
         "grade.forged": "{count} result line(s) were not written by the kit",
-        "grade.replaced": "the submission replaced {names}",
         "grade.tampering": "tampering detected: {found}",
         # -- grading command: the boundary around learner code (issue 10) ---------------------------
         "grade.could_not_grade": "could not grade: {reason}",

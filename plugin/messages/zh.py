@@ -162,7 +162,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "grade.cannot_import": "它的测试模块无法导入提交的代码：{error}",
         "grade.no_message": "（没有信息）",
         "grade.forged": "有 {count} 行结果不是本套件写的",
-        "grade.replaced": "提交的代码替换了 {names}",
         "grade.tampering": "检测到篡改：{found}",
         "grade.no_folder": "grade：{path}：没有这个文件夹",
         "grade.not_collected": "无法收集本套件的测试（pytest 退出码 {code}）",

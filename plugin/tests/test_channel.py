@@ -100,7 +100,7 @@ def test_a_flood_is_drained_but_nothing_past_the_limit_is_kept(monkeypatch):
         {"event": ["phase"]},
         {"event": "finished", "exitstatus": "0"},
         {"event": "collected", "tests": [{"nodeid": "a"}]},
-        {"event": "tampered", "changes": "everything"},
+        {"event": "tampered", "changes": ["hook pytest_runtest_call"]},  # a kind the kit no longer writes
     ],
 )
 def test_a_signed_event_of_the_wrong_shape_is_rejected(body):
@@ -131,7 +131,6 @@ def test_every_kind_of_event_the_kit_writes_is_accepted():
         {**PHASE, "speedups": [SPEEDUP, {**SPEEDUP, "verdict": "not-measured", "speedup": None}]},
         {**PHASE, "speedups": [{**SPEEDUP, "attempts": [{"capacity": 1.9, "speedup": 1.8, "required": 1.45}]}]},
         {"event": "finished", "exitstatus": 1},
-        {"event": "tampered", "changes": ["hook pytest_runtest_call"]},
     ):
         assert channel.parse_line(stream.sign(KEY, event).encode(), KEY) == json.loads(json.dumps(event))
 

@@ -1952,7 +1952,12 @@ def assert_caught(case, exercise, wrong, must_fail, tmp_path, *options, speedup_
         )
 
 
-@pytest.mark.parametrize("case", CASES)
+def case_id(case: str, exercise: str) -> str:
+    """A case's test id starts with its exercise's step, so that ``-k step3`` selects that step's cases."""
+    return f"{exercise.split('.')[0]}-{case}"
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case_id(case, row[0])) for case, row in CASES.items()])
 def test_named_tests_catch_the_wrong_implementation(case, tmp_path):
     assert_caught(case, *CASES[case], tmp_path)
 
@@ -1960,7 +1965,7 @@ def test_named_tests_catch_the_wrong_implementation(case, tmp_path):
 @pytest.mark.parametrize(
     "case, method",
     [
-        pytest.param(case, method, id=f"{case}-{method or 'default'}")
+        pytest.param(case, method, id=f"{case_id(case, row[0])}-{method or 'default'}")
         for case, row in ESCAPED.items()
         for method in row[3]
     ],
@@ -1975,3 +1980,41 @@ def test_each_class_that_escaped_an_audit_is_caught(case, method, tmp_path):
 def test_every_class_has_at_least_two_cases():
     classes = [case.split("-")[0] for case in ESCAPED]
     assert all(classes.count(f"c{number}") >= 2 for number in range(1, 9)), sorted(classes)
+
+
+@pytest.mark.parametrize("number", range(1, 6))  # not "stepN": ``-k stepN`` would select this test too
+def test_a_steps_cases_are_selected_by_its_name(number):
+    """``-k stepN`` selects exactly the cases of that step's exercises, of both suites."""
+    step = f"step{number}"
+    collected = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            __file__,
+            "-m",
+            "slow",
+            "-k",
+            step,
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    selected = {line.split("::", 1)[1] for line in collected.stdout.splitlines() if "::" in line}
+    expected = {
+        f"test_named_tests_catch_the_wrong_implementation[{step}-{case}]"
+        for case, row in CASES.items()
+        if row[0].startswith(f"{step}.")
+    } | {
+        f"test_each_class_that_escaped_an_audit_is_caught[{step}-{case}-{method or 'default'}]"
+        for case, row in ESCAPED.items()
+        if row[0].startswith(f"{step}.")
+        for method in row[3]
+    }
+    assert expected and selected == expected, collected.stdout[-3000:]
