@@ -23,6 +23,7 @@ from pathlib import Path
 import psutil
 
 from plugin.boundary import plain, server
+from plugin.boundary.forkwatch import fork_events
 from plugin.messages import language, say
 from plugin.safety.leftovers import Leftovers, segments_left_by, shared_memory_segments, unlink_segment
 from plugin.safety.process_tree import TERMINATE_GRACE_S, is_multiprocessing_helper, terminate
@@ -107,6 +108,7 @@ class Learner:
         self.end: LearnerEnd | None = None
         self.seen: set[int] = set()  # every pid seen in the learner process's tree while it worked
         self._watch_forks = context.start_method != "fork"
+        self._fork_events = fork_events() if self._watch_forks else None  # None: sampling alone
         self._unexeced: dict[int, float] = {}  # direct children not exec'd yet: since when
         self.forked: set[int] = set()
 
@@ -178,6 +180,8 @@ class Learner:
         finally:
             theirs.close()
         self._process, self._connection = process, ours
+        if self._fork_events is not None:
+            self._fork_events.follow(process.pid)
 
     def _receive(self):
         __tracebackhide__ = True  # pytest shows the test's line, not the kit's plumbing
@@ -197,11 +201,14 @@ class Learner:
         return _outcome(outcome)
 
     def _look(self, root: int) -> None:
-        """Note the learner's tree, and each direct child that is a fork of the learner process."""
+        """Note the learner's tree, and each direct child that is a fork of the learner process: as the
+        kernel reported them (``forkwatch``), and as sampled here (all there is where it reports none)."""
         pids, children = tree_pids(root)
         self.seen |= pids
         if not self._watch_forks:
             return
+        if self._fork_events is not None:
+            self.forked |= self._fork_events.forked(root)
         now, unexeced = time.monotonic(), {}
         for pid, thread in children:
             if _forked_without_exec(pid) and not _waits_for_vfork(root, thread):
@@ -306,7 +313,9 @@ class Learner:
         for name in segments:
             unlink_segment(name)
         leftovers = Leftovers(running=len(left) - len(zombies), unjoined=len(zombies), segments=tuple(sorted(segments)))
-        self._look(self._process.pid)  # a fork still there at the end
+        self._look(self._process.pid)  # a fork still there at the end, or ended since the last look
+        if self._fork_events is not None:
+            self._fork_events.forget(self._process.pid)
         return LearnerEnd(open_pools, leftovers, forked=len(self.forked))
 
 

@@ -25,11 +25,12 @@ is kept in ``attempts``, for graders.
 
 Timing: a warm-up run of each callable (which also checks that their results agree, and counts as the
 first round), then sequential and parallel runs interleaved, alternating which goes first, up to
-``ROUNDS`` rounds or until the time budget is spent; the best time of each side counts, since noise only ever adds time. A miss is retried, up
-to ``ATTEMPTS`` in all, with capacity and start-up measured anew each time; a miss while the machine
-reads well below its best capacity (``BUSY_SHARE``: someone else's load) is waited out instead of
-counted, up to ``BUSY_RETRIES`` times, and the failure then says so. All clocks are the
-plugin's own (``plugin.measure.clock``), and the timing helpers are ``plugin.measure.timing``.
+``ROUNDS`` rounds or until the time budget is spent; the best time of each side counts, since noise
+only ever adds time. A miss is retried, up to ``ATTEMPTS`` in all, with capacity and start-up measured
+anew each time; a miss while the machine reads well below its best capacity (``BUSY_SHARE``: someone
+else's load) is waited out instead of counted, up to ``BUSY_RETRIES`` times, and the failure then says
+so. All clocks are the plugin's own (``plugin.measure.clock``), and the timing helpers are
+``plugin.measure.timing``.
 """
 
 from __future__ import annotations

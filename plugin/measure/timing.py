@@ -42,7 +42,11 @@ def timed(function: Callable[[], object]) -> tuple[float, object]:
 
 
 def best_times(
-    sequential, parallel, rounds: int = ROUNDS, budget_s: float = BUDGET_S, first_round: tuple[float, float] | None = None
+    sequential,
+    parallel,
+    rounds: int = ROUNDS,
+    budget_s: float = BUDGET_S,
+    first_round: tuple[float, float] | None = None,
 ) -> tuple[float, float]:
     """Best-of-N times of two callables, run interleaved and alternating, within a time budget.
 

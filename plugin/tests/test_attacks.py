@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from plugin.boundary.forkwatch import fork_events
 from plugin.tests.minikit import REPO, SPEED_STUB, STUB, add_speed_step, write
 from plugin.tests.test_boundary import graded
 
@@ -572,12 +573,14 @@ def test_the_honest_counterparts_score_what_the_attacks_are_held_to(name, kit, t
     assert {exercise: tests[exercise]["score"] for exercise in case.honest} == case.honest
 
 
-# Attacks that a documented limit of the grader lets through (README, "What it does not guarantee"),
-# expected to fail until that limit is closed.
+# Attacks that a documented limit of the grader lets through (README, "What it does not guarantee") on
+# this machine, expected to fail here until that limit is closed.
 DOCUMENTED_LIMITS = {
-    "class5-fork-context-inside-the-exercise": "a fork that ends within two samples of the learner's tree "
-    "(about 10 ms) goes unseen, as under load these short-lived ones may (README, limit 2)",
+    "class5-fork-context-inside-the-exercise": "the kernel's process events do not reach this process, and a "
+    "fork that ends within two samples of the learner's tree (about 10 ms) goes unseen (README, limit 2)",
 }
+if fork_events() is not None:  # every fork is reported as it happens
+    del DOCUMENTED_LIMITS["class5-fork-context-inside-the-exercise"]
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from plugin.boundary.forkwatch import fork_events
 from plugin.boundary.learner import FORK_CONFIRM_S, Learner, LearnerContext
 from plugin.boundary.server import Account
 from plugin.grading import command as grade
@@ -208,6 +209,18 @@ def test_a_fork_of_the_learner_process_is_seen_from_outside_and_an_exec_is_not(f
         end = learner.close()
     assert FORK_CONFIRM_S < 0.2
     assert end.forked == (1 if forks else 0)
+
+
+@pytest.mark.skipif(fork_events() is None, reason="the kernel's process events do not reach this process")
+def test_forks_that_end_at_once_are_all_seen_where_the_kernel_reports_them(tmp_path):
+    learner = Learner(LearnerContext("forkserver", {}, tmp_path))
+    try:
+        for _ in range(5):
+            learner.run(fork_and_wait, 0.0)  # gone long before a sample of /proc could see it
+        learner.run(run_programs, 5)
+    finally:
+        end = learner.close()
+    assert end.forked == 5
 
 
 def identity_and_reach(deciding_pid: int, kit_file: str, queue) -> dict:
