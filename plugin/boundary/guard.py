@@ -6,7 +6,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
+import types
 from pathlib import Path
 
 import pytest
@@ -49,6 +51,22 @@ def pristine_file(rootdir: Path, target_kind: str, step: str, module: str) -> Pa
     return rootdir / EXERCISES / step / f"{module}.py"
 
 
+def libraries_used_by(modules, kit_folders: set[Path]) -> list[str]:
+    """The modules of installed libraries (neither the standard library nor a package of ``kit_folders``)
+    that ``modules`` name at their top level: imported as modules, or their classes' and functions'."""
+    found = set()
+    for module in modules:
+        for value in vars(module).values():
+            name = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
+            if not isinstance(name, str) or name not in sys.modules:
+                continue
+            top = name.partition(".")[0]
+            ours = any((folder / top).exists() or (folder / f"{top}.py").exists() for folder in kit_folders)
+            if top not in sys.stdlib_module_names and top != "__main__" and not ours:
+                found.add(name)
+    return sorted(found)
+
+
 class LearnerGuard:
     """Installs the boundary for the session and gives every test its own learner process."""
 
@@ -71,10 +89,19 @@ class LearnerGuard:
             pristine = pristine_file(settings.rootdir, run.target.kind, step, module)
             modules[name] = (pristine, learner_file, tuple(functions.get(name, ())))
         self.finder = proxies.BoundaryFinder(modules)
+        self.exercise_module_names = list(modules)
         # Learner processes start from a forkserver that has these imported already.
         multiprocessing.set_forkserver_preload(server.PRELOAD)
         self.finder.install()
         become_subreaper()  # what escapes a learner process's tree lands in this one's, and is seen
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Each learner process imports its test's module and the learner's module anew: the forkserver
+        they start from (not started yet) also imports first the libraries those use (Pillow, Dask...)."""
+        used = {item.module for item in session.items if isinstance(item, pytest.Function)}
+        used.update(sys.modules[name] for name in self.exercise_module_names if name in sys.modules)
+        kit = {self.run.settings.rootdir, self.run.target.import_dir}
+        multiprocessing.set_forkserver_preload([*server.PRELOAD, *libraries_used_by(used, kit)])
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem):
