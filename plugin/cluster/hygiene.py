@@ -19,7 +19,8 @@ import psutil
 
 from plugin.safety.process_tree import is_multiprocessing_helper, terminate
 
-BURN_SHARE = 0.5  # an idle worker uses about 3% of a core (heartbeats, its profiler)
+BURN_SHARE = 0.25  # an idle worker uses about 5% of a core (heartbeats, its profiler); a busy one on a
+# loaded machine gets well under all of one
 BURN_FLOOR_S = 0.002  # less is a worker finishing what the last test asked (forgetting its results)
 
 
