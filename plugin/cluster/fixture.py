@@ -132,7 +132,7 @@ class SessionCluster:
         """Restart the embedded cluster's workers when one is not as it was when steady (a thread, a
         process or a busy loop that a test's task left behind); take the steady state of new ones."""
         workers = hygiene.worker_processes(self.cluster.pid)
-        soiled = self.hygiene.soiled(workers) if not self.hygiene.unknown(workers) else []
+        soiled = self.hygiene.soiled(workers)
         if soiled:
             self.hygiene.end_what_they_started(workers)
             client.restart(timeout=WORKERS_BACK_TIMEOUT_S, wait_for_workers=True)

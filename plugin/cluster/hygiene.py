@@ -99,18 +99,20 @@ class WorkerHygiene:
         self._idle_cpu = {worker.pid: cpu for worker in workers if (cpu := _cpu_s(worker)) is not None}
 
     def soiled(self, workers: list[psutil.Process]) -> list[psutil.Process]:
-        """The workers that are no longer as they were when steady."""
+        """The workers seen steady that are no longer as they were then."""
         window = time.monotonic() - self._idle_since if self._idle_since is not None else 0.0
         soiled = []
         for worker in workers:
             steady = self.steady.get(worker.pid)
+            if steady is None:
+                continue  # new: its steady state is taken next
             try:
                 threads = worker.num_threads()
             except psutil.Error:
                 continue
             cpu, before = _cpu_s(worker), self._idle_cpu.get(worker.pid)
             burned = cpu is not None and before is not None and cpu - before > max(BURN_SHARE * window, BURN_FLOOR_S)
-            if steady is None or threads > steady.threads or len(_under(worker)) > steady.processes or burned:
+            if threads > steady.threads or len(_under(worker)) > steady.processes or burned:
                 soiled.append(worker)
         return soiled
 

@@ -100,9 +100,12 @@ def test_a_worker_burning_cpu_while_no_test_runs_is_soiled():
         assert checks.soiled([worker]) == [worker]
 
 
-def test_a_worker_not_seen_steady_is_unknown():
+def test_a_worker_not_seen_steady_is_unknown_not_soiled():
+    """A nanny replaced a worker that a test killed: the new one is not restarted, but noted as it is."""
     with stand_in() as told:
-        assert hygiene.WorkerHygiene().unknown([told("nothing")])
+        worker = told("thread")
+        checks = hygiene.WorkerHygiene()
+        assert checks.unknown([worker]) and checks.soiled([worker]) == []
 
 
 def leave_a_busy_thread() -> int:
