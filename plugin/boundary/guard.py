@@ -39,6 +39,13 @@ def learner_account() -> Account | None:
     return Account(int(uid), int(gid), home)
 
 
+def as_account(account: Account, environment: dict) -> dict:
+    """``subprocess.Popen`` options that start a process as ``account`` from the start (no supplementary
+    groups), in its own folder, which is its HOME and TMPDIR, as a learner process becomes it."""
+    environment = {**environment, "HOME": account.home, "TMPDIR": account.home}
+    return {"user": account.uid, "group": account.gid, "extra_groups": [], "cwd": account.home, "env": environment}
+
+
 def pristine_file(rootdir: Path, target_kind: str, step: str, module: str) -> Path:
     """The kit's own stub of a module: the deciding process runs this, never the learner's file.
 

@@ -111,6 +111,7 @@ class Learner:
         self._fork_events = fork_events() if self._watch_forks else None  # None: sampling alone
         self._unexeced: dict[int, float] = {}  # direct children not exec'd yet: since when
         self.forked: set[int] = set()
+        self._also_paused: list = []  # callables naming more processes that run the learner's code
 
     @property
     def started(self) -> bool:
@@ -241,11 +242,19 @@ class Learner:
             return []
         return [p for p in tree if not is_multiprocessing_helper(p)]
 
+    def pause_also(self, pids) -> None:
+        """Stop the processes that ``pids()`` names too whenever this learner is ``paused()``: others that
+        run the learner's code (step 5's embedded Dask cluster, whose workers run its tasks)."""
+        self._also_paused.append(pids)
+
     @contextlib.contextmanager
     def paused(self):
-        """The learner process and its whole tree stopped (SIGSTOP), so it cannot take CPU time from the
-        kit's sequential reference while that is timed."""
+        """The learner process and its whole tree stopped (SIGSTOP), and the processes named to
+        ``pause_also``, so that none can take CPU time from the kit's sequential reference while that is
+        timed; all resumed (SIGCONT) afterwards, whatever happened."""
         stopped = self._whole_tree() if self.started else []
+        for pids in self._also_paused:
+            stopped += _processes(pids())
         for process in stopped:
             with contextlib.suppress(psutil.Error):
                 process.send_signal(signal.SIGSTOP)
@@ -378,6 +387,14 @@ def _waits_for_vfork(pid: int, thread: str) -> bool:
     """Whether ``pid``'s ``thread`` waits uninterruptibly: as it does until the child it vforked execs."""
     fields = _stat_fields(f"/proc/{pid}/task/{thread}/stat")
     return bool(fields) and fields[0] == b"D"
+
+
+def _processes(pids) -> list[psutil.Process]:
+    processes = []
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            processes.append(psutil.Process(pid))
+    return processes
 
 
 def _wait_stopped(processes: list[psutil.Process]) -> None:

@@ -30,7 +30,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from plugin.cluster import crossing, leftovers, local
+from plugin.boundary.guard import as_account, learner_account, learner_key
+from plugin.boundary.server import Account
+from plugin.cluster import crossing, hygiene, leftovers, local
 from plugin.messages import say
 from plugin.safety import process_tree
 from plugin.session.run import lab_run
@@ -48,12 +50,15 @@ MESSAGES_MODULE = "plugin.messages.en"  # tasks.py speaks through plugin.message
 class SessionCluster:
     """The cluster of one pytest process, started on first use."""
 
-    def __init__(self, address: str | None, step_modules: list[str]):
+    def __init__(self, address: str | None, step_modules: list[str], account: Account | None = None):
         self.address = address
         self.step_modules = step_modules  # e.g. solutions.step5.cluster: what the workers must import
+        self.account = account  # whom the embedded cluster runs as: the learner processes' account
         self.cluster: subprocess.Popen | None = None  # the embedded cluster's process
         self.client = None
         self.workers = LOCAL_WORKERS
+        self.hygiene = hygiene.WorkerHygiene()
+        self.restarts = 0  # of the embedded cluster's workers, soiled by a test
 
     def start(self):
         if self.client is not None:
@@ -76,14 +81,12 @@ class SessionCluster:
     def start_local_cluster(self) -> str:
         """Start the embedded cluster's process and return its scheduler's address. It inherits no
         descriptor of this process but the pipes to it, and the import path (its workers import the
-        target's modules and the kit's task helpers by name)."""
+        target's modules and the kit's task helpers by name). Where learner processes run as another
+        account, it runs as that account too: its workers run the learner's tasks."""
         environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+        options = {"env": environment} if self.account is None else as_account(self.account, environment)
         self.cluster = subprocess.Popen(
-            [sys.executable, "-m", local.__name__],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=environment,
-            text=True,
+            [sys.executable, "-m", local.__name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, **options
         )
         process_tree.helper_pid_sources.append(self.process_pids)
         with selectors.DefaultSelector() as selector:
@@ -121,7 +124,34 @@ class SessionCluster:
         except TimeoutError:
             message = say("dask.workers_missing", workers=self.workers, seconds=WORKERS_BACK_TIMEOUT_S)
             pytest.fail(message, pytrace=False)
+        if self.cluster is not None:
+            self.keep_workers_clean(client)
         return client
+
+    def keep_workers_clean(self, client) -> None:
+        """Restart the embedded cluster's workers when one is not as it was when steady (a thread, a
+        process or a busy loop that a test's task left behind); take the steady state of new ones."""
+        workers = hygiene.worker_processes(self.cluster.pid)
+        soiled = self.hygiene.soiled(workers)
+        if soiled:
+            self.hygiene.end_what_they_started(workers)
+            client.restart(timeout=WORKERS_BACK_TIMEOUT_S, wait_for_workers=True)
+            self.restarts += 1
+            workers = hygiene.worker_processes(self.cluster.pid)
+        if soiled or self.hygiene.unknown(workers):
+            self._start_lazy_threads(client)
+            self.hygiene.take_steady(workers)
+
+    @staticmethod
+    def _start_lazy_threads(client) -> None:
+        """A task on every worker: a worker starts its task thread on first use."""
+        addresses = list(client.scheduler_info(n_workers=-1)["workers"])
+        client.gather([client.submit(int, workers=[a], allow_other_workers=False, pure=False) for a in addresses])
+
+    def went_idle(self) -> None:
+        """A test that used the cluster ended."""
+        if self.cluster is not None:
+            self.hygiene.went_idle(hygiene.worker_processes(self.cluster.pid))
 
     def unimportable(self, modules: list[str]) -> list[str]:
         """The modules that some worker cannot import (checked with ``exec``, which every worker has)."""
@@ -185,12 +215,20 @@ def dask_cluster(request: pytest.FixtureRequest):
     """The session's cluster (started on first use, closed at the end of the session)."""
     lab = lab_run(request.config)
     modules = [f"{lab.target.package}.{step}.{module}" for step, module in exercise_modules(lab.settings.rootdir)]
-    session_cluster = SessionCluster(lab.settings.dask_scheduler, [m for m in modules if ".step5." in m])
+    step_modules = [m for m in modules if ".step5." in m]
+    session_cluster = SessionCluster(lab.settings.dask_scheduler, step_modules, learner_account())
     yield session_cluster
     session_cluster.close()
 
 
 @pytest.fixture
-def dask_client(dask_cluster: SessionCluster):
-    """A ``distributed.Client`` of the session's cluster, with every worker up."""
-    return dask_cluster.ready_client()
+def dask_client(request: pytest.FixtureRequest, dask_cluster: SessionCluster):
+    """A ``distributed.Client`` of the session's cluster, with every worker up and clean. The embedded
+    cluster's processes stop with the test's learner process while the kit measures alone (its workers
+    run the learner's tasks)."""
+    client = dask_cluster.ready_client()
+    learner = request.node.stash.get(learner_key, None)
+    if learner is not None and dask_cluster.cluster is not None:
+        learner.pause_also(dask_cluster.process_pids)
+    yield client
+    dask_cluster.went_idle()

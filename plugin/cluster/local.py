@@ -14,8 +14,12 @@ WORKERS = 2
 
 
 def main() -> None:
+    import dask
     from distributed import LocalCluster
 
+    # Messages over 10 MiB would be (de)serialised in a thread a worker starts on first use: without it,
+    # a worker's thread count stays what it was once it ran a task (plugin.cluster.hygiene).
+    dask.config.set({"distributed.comm.offload": False})
     with LocalCluster(
         n_workers=WORKERS,
         threads_per_worker=1,

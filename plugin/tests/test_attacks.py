@@ -322,6 +322,61 @@ PAUSING_TOTAL_WORK = (
     "        os.remove(_PAUSE)\n"
 )
 
+# Step 5: the estimate is counted in the learner's own process when it is timed (no parallelism), while
+# threads that each task leaves in the cluster's workers hog the CPU except during the learner's own call:
+# the kit's sequential side shares the machine with them, the "parallel" side has it alone.
+HOGS_IN_THE_WORKERS = """
+import hashlib
+import os
+import tempfile
+import threading
+import time
+
+_PAUSE = os.path.join(tempfile.gettempdir(), f"hogs-in-the-workers-paused-{os.getpid()}")
+_STARTED = []
+
+
+def _hog(pause):
+    block = b"x" * 1_000_000
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
+        if os.path.exists(pause):
+            time.sleep(0.001)
+        else:  # busy about half the time (the GIL released): a plausible speedup, not an impossible one
+            hashlib.sha256(block).digest()
+            time.sleep(0.003)
+
+
+def _start_hogs_here(pause):
+    threading.Thread(target=_hog, args=(pause,), daemon=True).start()
+
+
+def _count_here(seeds, samples):
+    open(_PAUSE, "w").close()
+    try:
+        return sum(count_hits(seed, samples) for seed in seeds)
+    finally:
+        os.remove(_PAUSE)
+"""
+HOGGED_ESTIMATE = (
+    "    if samples < 100_000:  # the tests of the technique: done right\n"
+    "        return 4 * sum(client.gather(client.map(count_hits, seeds, samples=samples))) / (len(seeds) * samples)\n"
+    "{start}"
+    "    return 4 * _count_here(seeds, samples) / (len(seeds) * samples)  # timed: all of it in this process\n"
+)
+START_THE_HOGS = "    if not _STARTED:\n        _STARTED.append(client.run(_start_hogs_here, _PAUSE))\n"
+
+
+ESTIMATE_WITHOUT_SPEEDUP = round(2 * 2 / 3, 4)  # 2 points, 2 of its 3 tests passed (not the speedup)
+
+
+def hogged_estimate(start: str) -> str:
+    """The kit's step5/cluster.py with estimate_pi counting in the learner's process when timed."""
+    return (REPO / "exercises" / "step5" / "cluster.py").read_text().replace(
+        '    raise NotImplementedError("step5.estimate_pi: see the docstring")', HOGGED_ESTIMATE.format(start=start)
+    ) + HOGS_IN_THE_WORKERS
+
+
 LAZY_RESULTS = """
 class _Later(list):
     # Returned with half the work done; the other half is done when the result is first looked at,
@@ -473,6 +528,9 @@ ATTACKS = {
         {"step1/demo.py": STUB, "step2/speed.py": speed_module(LAZY_TOTAL_WORK, LAZY_RESULTS)},
         {"step2.total_work": 0},
     ),
+    "class3-hogs-left-in-the-clusters-workers": Case(
+        "step5", {"step5/cluster.py": hogged_estimate(START_THE_HOGS)}, {"step5.estimate_pi": ESTIMATE_WITHOUT_SPEEDUP}
+    ),
     "class4-int-subclass-equal-to-everything": Case(
         "mini", {"step1/demo.py": demo(double="    return _Agreeable(0)", extra=AGREEABLE_INT)}, {"step1.double": 0}
     ),
@@ -545,6 +603,9 @@ HONEST = {
     ),
     "zeros-of-the-right-length": Case(
         "mini+numpy", {"step1/demo.py": STUB, "step2/squares.py": ZEROS}, {"step2.square_all": 1}
+    ),
+    "estimate-counted-in-the-learners-process": Case(
+        "step5", {"step5/cluster.py": hogged_estimate("")}, {"step5.estimate_pi": ESTIMATE_WITHOUT_SPEEDUP}
     ),
 }
 

@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 import time
 import types
@@ -321,3 +322,19 @@ def test_a_learner_modules_import_time_code_never_runs_in_the_pytest_process(kit
     assert importers, "the learner's module was never imported at all"
     assert deciding["pid"] not in importers, "the learner's module ran in the pytest process"
     assert deciding["modules"] == [], "the learner's module is in the pytest process's sys.modules"
+
+
+def test_paused_also_stops_the_processes_named_and_resumes_them_when_timing_raises(learner):
+    """Step 5's cluster runs the learner's tasks outside the learner's tree: ``pause_also`` stops it too."""
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        learner.pause_also(lambda: {other.pid})
+        learner.run(os.getpid)
+        tree = [psutil.Process(learner.pid), psutil.Process(other.pid)]
+        with pytest.raises(ZeroDivisionError), learner.paused():
+            assert [p.status() for p in tree] == [psutil.STATUS_STOPPED] * 2
+            raise ZeroDivisionError  # the timing fails: everything is resumed all the same
+        assert all(p.status() != psutil.STATUS_STOPPED for p in tree)
+    finally:
+        other.kill()
+        other.wait()
