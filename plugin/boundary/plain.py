@@ -87,12 +87,13 @@ class PlainUnpickler(pickle.Unpickler):
         raise NotPlainData("a persistent reference")
 
 
-def loads(message: bytes):
-    """The plain data in ``message``; ``NotPlainData`` names the first type that is not admitted."""
+def loads(message: bytes, buffers=()):
+    """The plain data in ``message`` (with its out-of-band ``buffers``, as pickle protocol 5 writes
+    them); ``NotPlainData`` names the first type that is not admitted."""
     if len(message) > MAX_MESSAGE_BYTES:
         raise NotPlainData(f"a message of {len(message)} bytes")
     try:
-        return PlainUnpickler(io.BytesIO(message)).load()
+        return PlainUnpickler(io.BytesIO(message), buffers=buffers).load()
     except NotPlainData:
         raise
     except Exception as error:  # noqa: BLE001 - any malformed stream is the same refusal

@@ -9,7 +9,10 @@ whatever Client or cluster the learner's code left open).
 
 from __future__ import annotations
 
+import pickle
 from multiprocessing import reduction
+
+from plugin.boundary import plain
 
 CONNECT_TIMEOUT_S = 30
 
@@ -18,6 +21,29 @@ _clients: dict = {}  # in the learner process: scheduler address -> the Client c
 
 def _as_address(client) -> tuple:
     return learner_client, (client.scheduler.address,)
+
+
+class _PlainPickle:
+    """The ``pickle`` module as ``distributed`` sees it in the deciding process: ``loads`` admits plain
+    data only (``plugin.boundary.plain``); the rest is the standard module."""
+
+    def __getattr__(self, name: str):
+        return getattr(pickle, name)
+
+    @staticmethod
+    def loads(data, *, buffers=()):
+        return plain.loads(bytes(data), buffers)
+
+
+def unpickle_plain_data_only() -> None:
+    """In the deciding process, before its Client connects: the cluster's scheduler and workers run the
+    learner's code (they unpickle its graphs), so what they send this process is unpickled as plain
+    data only. ``distributed`` unpickles through ``distributed.protocol.pickle.loads`` (the protocol,
+    its serializers, a task's error) and the client module's own ``pickle`` (its warnings)."""
+    import distributed.client
+    import distributed.protocol.pickle
+
+    distributed.protocol.pickle.pickle = distributed.client.pickle = _PlainPickle()
 
 
 def allow_clients_to_cross() -> None:

@@ -65,6 +65,7 @@ class SessionCluster:
             return self.client
         from distributed import Client
 
+        crossing.unpickle_plain_data_only()
         if self.address is None:
             self.client = Client(self.start_local_cluster(), timeout=CONNECT_TIMEOUT_S)
         else:

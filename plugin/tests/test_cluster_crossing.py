@@ -62,3 +62,29 @@ def test_a_client_crosses_as_a_client_of_the_same_cluster_and_is_closed(cluster_
     error = plain.loads(raised)  # tblib's reducers would make this "not plain data"
     assert isinstance(error, KeyError) and "negative input -1" in str(error)
     assert status in ("closing", "closed")
+
+
+class Payload:
+    """What a scheduler the learner's code took over could send: unpickling it would run os.system."""
+
+    def __reduce__(self):
+        import os
+
+        return os.system, ("echo taken over",)
+
+
+def test_the_deciding_client_unpickles_plain_data_only(monkeypatch):
+    import distributed.client
+    import distributed.protocol.pickle
+    from distributed.protocol import deserialize, serialize
+
+    monkeypatch.setattr(distributed.protocol.pickle, "pickle", pickle)  # restored after the test
+    monkeypatch.setattr(distributed.client, "pickle", pickle)
+    crossing.unpickle_plain_data_only()
+    with pytest.raises(plain.NotPlainData, match="posix.system"):
+        distributed.protocol.pickle.loads(pickle.dumps(Payload()))
+    with pytest.raises(plain.NotPlainData):
+        distributed.client.pickle.loads(pickle.dumps(Payload()))
+    with pytest.raises(plain.NotPlainData):
+        deserialize(*serialize(Payload(), serializers=("pickle",)))
+    assert deserialize(*serialize({"pid": 42, "name": [b"x"]}, serializers=("pickle",))) == {"pid": 42, "name": [b"x"]}
