@@ -35,15 +35,24 @@ class _PlainPickle:
         return plain.loads(bytes(data), buffers)
 
 
-def unpickle_plain_data_only() -> None:
-    """In the deciding process, before its Client connects: the cluster's scheduler and workers run the
-    learner's code (they unpickle its graphs), so what they send this process is unpickled as plain
-    data only. ``distributed`` unpickles through ``distributed.protocol.pickle.loads`` (the protocol,
-    its serializers, a task's error) and the client module's own ``pickle`` (its warnings)."""
+def unpickle_plain_data_only():
+    """In the deciding process, while its Client is connected (undone by calling what this returns): the
+    cluster's scheduler and workers run the learner's code (they unpickle its graphs), so what they send
+    this process is unpickled as plain data only. ``distributed`` unpickles through
+    ``distributed.protocol.pickle.loads`` (the protocol, its serializers, a task's error) and the client
+    module's own ``pickle`` (its warnings)."""
     import distributed.client
     import distributed.protocol.pickle
 
-    distributed.protocol.pickle.pickle = distributed.client.pickle = _PlainPickle()
+    modules = (distributed.protocol.pickle, distributed.client)
+    for module in modules:
+        module.pickle = _PlainPickle()
+
+    def restore() -> None:
+        for module in modules:
+            module.pickle = pickle
+
+    return restore
 
 
 def allow_clients_to_cross() -> None:

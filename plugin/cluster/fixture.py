@@ -56,6 +56,7 @@ class SessionCluster:
         self.account = account  # whom the embedded cluster runs as: the learner processes' account
         self.cluster: subprocess.Popen | None = None  # the embedded cluster's process
         self.client = None
+        self._restore_unpickling = None  # while this process's client is up, it unpickles plain data only
         self.workers = LOCAL_WORKERS
         self.hygiene = hygiene.WorkerHygiene()
         self.restarts = 0  # of the embedded cluster's workers, soiled by a test
@@ -65,19 +66,26 @@ class SessionCluster:
             return self.client
         from distributed import Client
 
-        crossing.unpickle_plain_data_only()
-        if self.address is None:
-            self.client = Client(self.start_local_cluster(), timeout=CONNECT_TIMEOUT_S)
-        else:
-            try:
-                self.client = Client(self.address, timeout=CONNECT_TIMEOUT_S)
-            except OSError as error:
-                pytest.fail(say("dask.unreachable", address=self.address, error=error), pytrace=False)
-            self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
-            self.make_importable([*self.step_modules, TASKS_MODULE, MESSAGES_MODULE])
+        self._restore_unpickling = crossing.unpickle_plain_data_only()
+        try:
+            self.connect(Client)
+        except BaseException:
+            self.close()  # and unpickling as before
+            raise
         leftovers.session_owned.add(self.client)
         crossing.allow_clients_to_cross()
         return self.client
+
+    def connect(self, client_class) -> None:
+        if self.address is None:
+            self.client = client_class(self.start_local_cluster(), timeout=CONNECT_TIMEOUT_S)
+            return
+        try:
+            self.client = client_class(self.address, timeout=CONNECT_TIMEOUT_S)
+        except OSError as error:
+            pytest.fail(say("dask.unreachable", address=self.address, error=error), pytrace=False)
+        self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
+        self.make_importable([*self.step_modules, TASKS_MODULE, MESSAGES_MODULE])
 
     def start_local_cluster(self) -> str:
         """Start the embedded cluster's process and return its scheduler's address. It inherits no
@@ -155,11 +163,14 @@ class SessionCluster:
             self.hygiene.went_idle(hygiene.worker_processes(self.cluster.pid))
 
     def unimportable(self, modules: list[str]) -> list[str]:
-        """The modules that some worker cannot import (checked with ``exec``, which every worker has)."""
+        """The modules that some worker cannot import: checked with ``eval`` (every worker has it, not yet
+        the kit's modules), answering True or False, never an exception (which would not come back as
+        plain data: ``crossing.unpickle_plain_data_only``)."""
         missing = []
         for module in modules:
-            outcomes = self.client.run(exec, f"import {module}", on_error="return")
-            if any(isinstance(outcome, BaseException) for outcome in outcomes.values()):
+            attempt = f"try:\n    import {module}\n    ok = True\nexcept Exception:\n    ok = False"
+            outcomes = self.client.run(eval, f"(lambda names: (exec({attempt!r}, names), names['ok'])[1])({{}})")
+            if not all(outcome is True for outcome in outcomes.values()):
                 missing.append(module)
         return missing
 
@@ -184,8 +195,13 @@ class SessionCluster:
             pytest.fail(message, pytrace=False)
 
     def close(self) -> None:
-        if self.client is not None:
-            self.client.close()
+        try:
+            if self.client is not None:
+                self.client.close()
+        finally:
+            if self._restore_unpickling is not None:
+                self._restore_unpickling()
+                self._restore_unpickling = None
         if self.cluster is not None:
             tree = [psutil.Process(pid) for pid in self.process_pids() if psutil.pid_exists(pid)]
             self.cluster.stdin.close()  # the cluster's process closes the cluster and ends

@@ -129,7 +129,17 @@ def total(client, items):
 """
 
 SOLUTION = """
+import json
+import os
+from pathlib import Path
+
+
 def total(client, items):
+    if client is None:  # a cluster of its own, left open, as a learner's code might
+        from distributed import Client, LocalCluster
+
+        client = Client(LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None))
+        Path("own-pids.json").write_text(json.dumps(sorted(client.run(os.getpid).values())))
     return client.submit(sum, items).result()
 """
 
@@ -139,7 +149,6 @@ import os
 from pathlib import Path
 
 import pytest
-from distributed import Client, LocalCluster
 
 from exercises.step5.cluster import total
 
@@ -160,10 +169,7 @@ def test_total(dask_client, n):
 
 @pytest.mark.exercise("step5.total")
 def test_own_cluster_left_open(dask_client):
-    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
-    client = Client(cluster)
-    record_pids(client, "own-pids.json")
-    assert total(client, [1]) == 1
+    assert total(None, [1]) == 1
 """
 
 
@@ -207,7 +213,9 @@ def test_the_session_cluster_serves_every_test_and_leaves_no_process(kit, monkey
     assert [tests[f"test_total[{n}]"]["outcome"] for n in range(4)] == ["passed"] * 4, tests
     left_open = tests["test_own_cluster_left_open"]
     assert left_open["outcome"] == "failed"
-    assert "1 Dask Client(s) and 1 cluster(s) created by your code were still open" in left_open["message"]
+    # The kit's step 5 closes them with their own message (exercises/step5/conftest.py); this kit has no
+    # such hook, and the cluster's processes are what the learner process leaves behind.
+    assert "child process(es) were still running" in left_open["message"], left_open["message"]
     session_pids = {tuple(json.loads(path.read_text())) for path in Path(kit.path).glob("pids-*.json")}
     # One cluster per pytest process: serially one, under xdist one per xdist worker that ran a test.
     assert 1 <= len(session_pids) <= (2 if options else 1), session_pids

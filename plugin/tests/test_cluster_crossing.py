@@ -73,14 +73,12 @@ class Payload:
         return os.system, ("echo taken over",)
 
 
-def test_the_deciding_client_unpickles_plain_data_only(monkeypatch):
+def test_the_deciding_client_unpickles_plain_data_only():
     import distributed.client
     import distributed.protocol.pickle
     from distributed.protocol import deserialize, serialize
 
-    monkeypatch.setattr(distributed.protocol.pickle, "pickle", pickle)  # restored after the test
-    monkeypatch.setattr(distributed.client, "pickle", pickle)
-    crossing.unpickle_plain_data_only()
+    restore = crossing.unpickle_plain_data_only()
     with pytest.raises(plain.NotPlainData, match="posix.system"):
         distributed.protocol.pickle.loads(pickle.dumps(Payload()))
     with pytest.raises(plain.NotPlainData):
@@ -88,3 +86,5 @@ def test_the_deciding_client_unpickles_plain_data_only(monkeypatch):
     with pytest.raises(plain.NotPlainData):
         deserialize(*serialize(Payload(), serializers=("pickle",)))
     assert deserialize(*serialize({"pid": 42, "name": [b"x"]}, serializers=("pickle",))) == {"pid": 42, "name": [b"x"]}
+    restore()
+    assert distributed.protocol.pickle.pickle is distributed.client.pickle is pickle
