@@ -75,6 +75,17 @@ class Setup:
     account: Account | None = None  # where the deciding process is root: whom the learner's code runs as
 
 
+def _forget_the_runners_main() -> None:
+    """This process came with the deciding process's ``__main__`` (pytest's console script, the grading
+    command's), which every worker of the learner's pools would run again under spawn and forkserver
+    (importing pytest each time: a start-up a learner's own program never pays, that the kit's timing
+    would charge to the learner). The learner's code never lives there: workers start without it."""
+    main = sys.modules.get("__main__")
+    if main is not None:
+        main.__dict__.pop("__file__", None)
+        main.__spec__ = None
+
+
 def _redirect_output(path: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     sys.stdout.flush()
@@ -95,6 +106,7 @@ def _prepare(setup: Setup) -> None:
         _share_semaphores(setup.requests.message, setup.account)
         _drop_privileges(setup.account)
     multiprocessing.set_start_method(setup.start_method, force=True)
+    _forget_the_runners_main()
     # The learner's own forkserver (one per test) starts with NumPy loaded, as the deciding process's
     # does: its pool workers start as fast as the ones the speedup meter times as attainable.
     multiprocessing.set_forkserver_preload(LEARNER_PRELOAD)
