@@ -43,7 +43,6 @@ class ForkEvents:
         self._socket = listening
         self._root_of: dict[int, int] = {}  # a followed process's child not exec'd yet -> that process
         self._forked: dict[int, set[int]] = {}  # followed process -> its children that never exec'd
-        self.lost = False  # the kernel dropped events: a reader too slow for the machine
 
     @classmethod
     def listen(cls) -> ForkEvents | None:
@@ -94,8 +93,7 @@ class ForkEvents:
             except OSError as error:
                 if error.errno != errno.ENOBUFS:
                     raise
-                self.lost = True
-                continue
+                continue  # the kernel dropped events (a reader too slow for the machine): sampling still looks
             self._note(data)
 
     def _note(self, data: bytes) -> None:
@@ -111,9 +109,6 @@ class ForkEvents:
             root = self._root_of.pop(pid, None) if pid == tgid else None
             if root is not None and status != FAILED_EXEC_STATUS and root in self._forked:
                 self._forked[root].add(pid)
-
-    def close(self) -> None:
-        self._socket.close()
 
 
 def _what(data: bytes) -> int | None:
