@@ -26,7 +26,7 @@ from plugin.boundary import plain, server
 from plugin.boundary.forkwatch import fork_events
 from plugin.messages import language, say
 from plugin.safety.leftovers import Leftovers, segments_left_by, shared_memory_segments, unlink_segment
-from plugin.safety.process_tree import TERMINATE_GRACE_S, is_multiprocessing_helper, terminate
+from plugin.safety.process_tree import TERMINATE_GRACE_S, descendants_of, terminate
 
 REPLY_POLL_S = 0.005  # also how often the learner's tree is looked at while it works
 FINISH_TIMEOUT_S = 5.0
@@ -237,10 +237,9 @@ class Learner:
         if not self.started:
             return []
         try:
-            tree = psutil.Process(self._process.pid).children(recursive=True)
+            return descendants_of(psutil.Process(self._process.pid))
         except psutil.Error:
             return []
-        return [p for p in tree if not is_multiprocessing_helper(p)]
 
     def pause_also(self, pids) -> None:
         """Stop the processes that ``pids()`` names too whenever this learner is ``paused()``: others that

@@ -17,7 +17,7 @@ import time
 
 import psutil
 
-from plugin.safety.process_tree import is_multiprocessing_helper, terminate
+from plugin.safety.process_tree import descendants_of, is_multiprocessing_helper, terminate
 
 BURN_SHARE = 0.25  # an idle worker uses about 5% of a core (heartbeats, its profiler); a busy one on a
 # loaded machine gets well under all of one
@@ -38,13 +38,6 @@ def worker_processes(cluster_pid: int) -> list[psutil.Process]:
     except psutil.Error:
         return []
     return [child for child in children if not is_multiprocessing_helper(child)]
-
-
-def _under(worker: psutil.Process) -> list[psutil.Process]:
-    try:
-        return [p for p in worker.children(recursive=True) if not is_multiprocessing_helper(p)]
-    except psutil.Error:
-        return []
 
 
 def _cpu_s(process: psutil.Process) -> float | None:
@@ -87,7 +80,7 @@ class WorkerHygiene:
         steady = {}
         for worker in workers:
             try:
-                steady[worker.pid] = Steady(worker.num_threads(), len(_under(worker)))
+                steady[worker.pid] = Steady(worker.num_threads(), len(descendants_of(worker)))
             except psutil.Error:
                 continue
         self.steady = steady
@@ -112,10 +105,10 @@ class WorkerHygiene:
                 continue
             cpu, before = _cpu_s(worker), self._idle_cpu.get(worker.pid)
             burned = cpu is not None and before is not None and cpu - before > max(BURN_SHARE * window, BURN_FLOOR_S)
-            if threads > steady.threads or len(_under(worker)) > steady.processes or burned:
+            if threads > steady.threads or len(descendants_of(worker)) > steady.processes or burned:
                 soiled.append(worker)
         return soiled
 
     def end_what_they_started(self, workers: list[psutil.Process]) -> None:
         """The processes under the workers: a restart ends a worker, not what it started."""
-        terminate([p for worker in workers for p in _under(worker)])
+        terminate([p for worker in workers for p in descendants_of(worker)])

@@ -45,13 +45,19 @@ def is_multiprocessing_helper(process: psutil.Process) -> bool:
     return not forked and any(mark in " ".join(command) for mark in HELPER_MARKS)
 
 
-def descendants() -> list[psutil.Process]:
-    helpers = helper_pids()
+def descendants_of(process: psutil.Process) -> list[psutil.Process]:
+    """``process``'s descendants but multiprocessing's helpers (empty when it is gone)."""
     try:
-        tree = psutil.Process().children(recursive=True)
+        tree = process.children(recursive=True)
     except psutil.Error:
         return []
-    return [p for p in tree if p.pid not in helpers and not is_multiprocessing_helper(p)]
+    return [p for p in tree if not is_multiprocessing_helper(p)]
+
+
+def descendants() -> list[psutil.Process]:
+    """This process's descendants but the plugin's helpers and multiprocessing's."""
+    helpers = helper_pids()
+    return [p for p in descendants_of(psutil.Process()) if p.pid not in helpers]
 
 
 def terminate(processes: list[psutil.Process]) -> None:
