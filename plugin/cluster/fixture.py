@@ -64,11 +64,9 @@ class SessionCluster:
     def start(self):
         if self.client is not None:
             return self.client
-        from distributed import Client
-
         self._restore_unpickling = crossing.unpickle_plain_data_only()
         try:
-            self.connect(Client)
+            self.connect()
         except BaseException:
             self.close()  # and unpickling as before
             raise
@@ -76,12 +74,15 @@ class SessionCluster:
         crossing.allow_clients_to_cross()
         return self.client
 
-    def connect(self, client_class) -> None:
+    def connect(self) -> None:
+        # distributed is imported on first use only: a run without step 5 never pays for it.
+        from distributed import Client
+
         if self.address is None:
-            self.client = client_class(self.start_local_cluster(), timeout=CONNECT_TIMEOUT_S)
+            self.client = Client(self.start_local_cluster(), timeout=CONNECT_TIMEOUT_S)
             return
         try:
-            self.client = client_class(self.address, timeout=CONNECT_TIMEOUT_S)
+            self.client = Client(self.address, timeout=CONNECT_TIMEOUT_S)
         except OSError as error:
             pytest.fail(say("dask.unreachable", address=self.address, error=error), pytrace=False)
         self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
