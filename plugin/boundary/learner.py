@@ -27,6 +27,7 @@ from plugin.boundary.forkwatch import fork_events
 from plugin.messages import language, say
 from plugin.safety.leftovers import Leftovers, segments_left_by, shared_memory_segments, unlink_segment
 from plugin.safety.process_tree import TERMINATE_GRACE_S, descendants_of, terminate
+from plugin.safety.signals import TERMINATION, unwinding_on
 
 REPLY_POLL_S = 0.005  # also how often the learner's tree is looked at while it works
 FINISH_TIMEOUT_S = 5.0
@@ -250,20 +251,24 @@ class Learner:
     def paused(self):
         """The learner process and its whole tree stopped (SIGSTOP), and the processes named to
         ``pause_also``, so that none can take CPU time from the kit's sequential reference while that is
-        timed; all resumed (SIGCONT) afterwards, whatever happened."""
+        timed; all resumed (SIGCONT) afterwards, whatever happened. A SIGTERM, SIGINT or SIGHUP that
+        this process receives meanwhile resumes them at once, then unwinds it (``unwinding_on``): a
+        process stopped when this one dies would stay stopped for good, never exiting, whereas the
+        unwinding ends the learner's tree (``close``) and the session's cluster as a run ends."""
         stopped = self._whole_tree() if self.started else []
         for pids in self._also_paused:
             stopped += _processes(pids())
-        for process in stopped:
-            with contextlib.suppress(psutil.Error):
-                process.send_signal(signal.SIGSTOP)
-        _wait_stopped(stopped)
-        try:
-            yield
-        finally:
-            for process in stopped:
-                with contextlib.suppress(psutil.Error):
-                    process.send_signal(signal.SIGCONT)
+
+        def resume() -> None:
+            _signal_all(stopped, signal.SIGCONT)
+
+        with unwinding_on(TERMINATION, first=resume):
+            _signal_all(stopped, signal.SIGSTOP)
+            _wait_stopped(stopped)
+            try:
+                yield
+            finally:
+                resume()
 
     def _whole_tree(self) -> list[psutil.Process]:
         try:
@@ -394,6 +399,12 @@ def _processes(pids) -> list[psutil.Process]:
         with contextlib.suppress(psutil.Error):
             processes.append(psutil.Process(pid))
     return processes
+
+
+def _signal_all(processes: list[psutil.Process], sig: int) -> None:
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            process.send_signal(sig)
 
 
 def _wait_stopped(processes: list[psutil.Process]) -> None:

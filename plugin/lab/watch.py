@@ -26,6 +26,7 @@ from plugin.lab.session import Lab, LabError
 from plugin.lab.watch_draw import Drawing
 from plugin.lab.watch_keys import KeyHandling
 from plugin.lab.watch_runs import RunScheduling
+from plugin.safety.signals import unwinding_on
 
 FRAME_S = 0.1  # the spinner's pace, and how often keys and events are looked at
 
@@ -87,30 +88,24 @@ class WatchScreen(RunScheduling, KeyHandling, Drawing):
             self._run_thread.join()
 
 
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
 def watch(lab: Lab, manual: bool = False) -> int:
     if not sys.stdin.isatty():
         raise LabError(say("lab_not_a_terminal"))
     fd = sys.stdin.fileno()
     saved = termios.tcgetattr(fd)
-    previous = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    screen = WatchScreen(lab, manual)
-    try:
-        tty.setcbreak(fd)
-        sys.stdout.write("\x1b[?25l")  # the cursor would blink over the screen
-        screen.loop(fd)
-    except KeyboardInterrupt:
-        pass
-    finally:
+    with unwinding_on((signal.SIGTERM, signal.SIGHUP)):
+        screen = WatchScreen(lab, manual)
         try:
-            screen.close()
+            tty.setcbreak(fd)
+            sys.stdout.write("\x1b[?25l")  # the cursor would blink over the screen
+            screen.loop(fd)
+        except KeyboardInterrupt:
+            pass
         finally:
-            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-            sys.stdout.write("\x1b[?25h")
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+            try:
+                screen.close()
+            finally:
+                termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+                sys.stdout.write("\x1b[?25h")
     print(say("lab_bye", path=lab.state.path.name))
     return 0 if all(lab.status(exercise) == DONE for exercise in lab.exercises) else 1

@@ -6,6 +6,7 @@ reference, and the learner process imports this module to run them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import multiprocessing
@@ -338,3 +339,59 @@ def test_paused_also_stops_the_processes_named_and_resumes_them_when_timing_rais
     finally:
         other.kill()
         other.wait()
+
+
+KILLED_MID_PAUSE = """
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from plugin.tests.test_learner import start_sleeper
+
+
+def test_timed_when_the_run_is_killed(learner):
+    # Stands for step 5's cluster process: it ends once the deciding process's pipe closes, if it runs.
+    cluster = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    learner.pause_also(lambda: {cluster.pid})
+    child = learner.run(start_sleeper)
+    with learner.paused():
+        Path("paused.json").write_text(json.dumps([learner.pid, child, cluster.pid]))
+        time.sleep(60)
+"""
+
+
+def test_a_pytest_killed_during_a_pause_leaves_nothing_stopped_or_running(kit):
+    """A CI or grader timeout SIGTERMs the deciding pytest while it times alone: the learner's tree and
+    the processes paused with it are resumed and ended, not left stopped for good."""
+    from plugin.tests.minikit import write
+
+    write(kit.path / "test_killed.py", KILLED_MID_PAUSE)
+    command = [sys.executable, "-m", "pytest", "-p", "plugin.pytest_plugin", "-p", "no:cacheprovider", "test_killed.py"]
+    run = kit.popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    paused = kit.path / "paused.json"
+    tree: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 30
+        while not paused.exists() and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.1)  # the file is written whole (a few bytes) well before the sleep begins
+        assert paused.exists(), run.communicate(timeout=10)[0] if run.poll() is not None else "no pause in 30 s"
+        tree = [psutil.Process(pid) for pid in json.loads(paused.read_text())]
+        assert [p.status() for p in tree] == [psutil.STATUS_STOPPED] * 3
+        run.send_signal(signal.SIGTERM)
+        output = run.communicate(timeout=20)[0]
+        deadline = time.monotonic() + 5
+        while not all(gone(p.pid) for p in tree) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [(p.pid, p.status()) for p in tree if not gone(p.pid)]
+        assert not left, f"left (pid, state): {left}\n{output}"
+        assert run.returncode == pytest.ExitCode.INTERRUPTED, output
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+        for process in tree:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
