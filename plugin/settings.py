@@ -94,7 +94,7 @@ def _add_speedup_options(parser: pytest.Parser, group) -> None:
     parser.addini(
         "lab_speedup_fraction",
         "required speedup as a fraction of the machine's measured capacity gain (see plugin/measure/speedup.py)",
-        default="0.5",
+        default="0.4",
     )
 
 

@@ -3,19 +3,22 @@
 ``capacity`` is the speedup that a reference embarrassingly-parallel CPU workload (pure-Python loops,
 ``REFERENCE_S`` of sequential work split into tasks) reaches with the same number of workers over one
 worker, all in pool workers that are already running: what the machine itself gives now, whatever the
-start method, and never more than linear. It is measured once per session and worker count (shared by
-all xdist workers), again before a miss is retried, and again when a speedup beats it; the best
+start method, and never more than linear. A reading is the median of ``CAPACITY_ROUNDS`` rounds'
+ratios, so one noisy run cannot inflate it. It is measured once per session and worker count (shared
+by all xdist workers), again before a miss is retried, and again when a speedup beats it; the best
 reading of the session is kept, so a retry in a noisy moment never lowers the bar the machine has
-already shown it can reach (nor does a slow start-up reading: the quickest is kept).
+already shown it can reach.
 
 The learner's parallel time includes starting their pool, which under spawn and forkserver means a
-new interpreter importing the exercise's module (NumPy and all). That start-up is measured too, and
-what a perfect parallel version of the workload could show is
+new interpreter importing the exercise's module (NumPy and all). That start-up is measured too (the
+median of the session's readings: what a pool can expect), and what a perfect parallel version of the
+workload could show is
 
     attainable = min(capacity, seq / (seq / capacity + startup))
-    required   = 1 + fraction * (attainable - 1)        (fraction: ini ``lab_speedup_fraction``, 0.5)
+    required   = 1 + fraction * (attainable - 1)        (fraction: ini ``lab_speedup_fraction``, 0.4)
 
-so a machine that reaches 1.9x asks for about 1.45x of a workload whose start-up is small. Where
+so a machine that reaches 1.9x asks for about 1.36x of a workload whose start-up is small: above what
+sequential code or threads ever show, below what honest solutions reach in a noisy moment. Where
 ``attainable`` is below ``MIN_CAPACITY`` the run cannot tell parallel from sequential code (one usable
 core, a throttled container, a saturated host, a start-up that dwarfs the work): the verdict is
 ``not-measured``, with the reason, reported and never failed; only a first attempt can end so, as a
@@ -24,13 +27,13 @@ SKIPPED_WORK_FACTOR`` is work skipped (outputs reused from an earlier call), a f
 is kept in ``attempts``, for graders.
 
 Timing: a warm-up run of each callable (which also checks that their results agree, and counts as the
-first round), then sequential and parallel runs interleaved, alternating which goes first, up to
-``ROUNDS`` rounds or until the time budget is spent; the best time of each side counts, since noise
-only ever adds time. A miss is retried, up to ``ATTEMPTS`` in all, with capacity and start-up measured
-anew each time; a miss while the machine reads well below its best capacity (``BUSY_SHARE``: someone
-else's load) is waited out instead of counted, up to ``BUSY_RETRIES`` times, and the failure then says
-so. All clocks are the plugin's own (``plugin.measure.clock``), and the timing helpers are
-``plugin.measure.timing``.
+first round, except where the workers are already running: their first call is a cold one), then
+sequential and parallel runs interleaved, alternating which goes first, up to ``ROUNDS`` rounds or
+until the time budget is spent; the best time of each side counts, since noise only ever adds time.
+A miss is retried, up to ``ATTEMPTS`` in all, with capacity and start-up measured anew each time; a
+miss while the machine reads well below its best capacity (``BUSY_SHARE``: someone else's load) is
+waited out instead of counted, up to ``BUSY_RETRIES`` times, and the failure then says so. All clocks
+are the plugin's own (``plugin.measure.clock``), and the timing helpers are ``plugin.measure.timing``.
 """
 
 from __future__ import annotations
@@ -43,7 +46,14 @@ import runpy
 import statistics
 from pathlib import Path
 
-from plugin.measure.timing import attainable_speedup, best_times, check_results_agree, required_speedup, timed
+from plugin.measure.timing import (
+    attainable_speedup,
+    best_times,
+    check_results_agree,
+    required_speedup,
+    timed,
+    typical_ratio,
+)
 from plugin.messages import say
 from plugin.safety.start_method import unforked_start_method
 from plugin.workers import cpu_work as reference_work
@@ -51,6 +61,7 @@ from plugin.workers import cpu_work as reference_work
 MIN_CAPACITY = 1.3
 REFERENCE_S = 0.3
 TASKS_PER_WORKER = 2
+CAPACITY_ROUNDS = 5  # a reading is the median of this many rounds' ratios
 STARTUP_TRIES = 3
 ATTEMPTS = 3  # a noisy spell on a shared machine can outlast one retry
 BUSY_SHARE = 0.85  # a capacity reading below this share of the best seen: the machine is busy right now
@@ -121,7 +132,7 @@ class SpeedupMeter:
         self.fraction = fraction
         self.run_folder = run_folder
         self.alone = alone  # context manager: no other test runs on any worker inside it
-        self._startup: dict[tuple[int, str], float] = {}
+        self._startup: dict[tuple[int, str], list[float]] = {}  # readings per worker count and module
         self._best: dict[int, float] = {}  # this process's own best capacity readings
         self._pause = contextlib.nullcontext  # stops the learner's processes while the kit measures
 
@@ -145,11 +156,12 @@ class SpeedupMeter:
         with context.Pool(1) as single, context.Pool(workers) as pool:
             single.map(reference_work, [1], chunksize=1)
             pool.map(reference_work, [1] * workers, chunksize=1)
-            seq, par = best_times(
+            ratio = typical_ratio(
                 lambda: single.map(reference_work, tasks, chunksize=1),
                 lambda: pool.map(reference_work, tasks, chunksize=1),
+                rounds=CAPACITY_ROUNDS,
             )
-        return min(seq / par, workers)  # more than linear is noise, not capacity
+        return min(ratio, workers)  # more than linear is noise, not capacity
 
     def measure_capacity(self, workers: int) -> float:
         """Measure capacity now; the best reading of the session (per worker count) is kept and returned:
@@ -189,15 +201,15 @@ class SpeedupMeter:
             return statistics.median(timed(start_pool)[0] for _ in range(STARTUP_TRIES))
 
     def measure_startup(self, workers: int, module: str) -> float:
-        """Measure start-up now; the quickest of the session is kept: a slow moment excuses nothing."""
-        startup_s = self.read_startup(workers, module)
-        self._startup[(workers, module)] = min(startup_s, self._startup.get((workers, module), startup_s))
-        return self._startup[(workers, module)]
+        """Measure start-up now: the median of the session's readings is what the learner's pool can
+        expect, neither the luckiest start nor a slow moment's (a retry's requirement never falls anyway)."""
+        readings = self._startup.setdefault((workers, module), [])
+        readings.append(self.read_startup(workers, module))
+        return statistics.median(readings)
 
     def startup(self, workers: int, module: str) -> float:
-        if (workers, module) not in self._startup:
-            return self.measure_startup(workers, module)
-        return self._startup[(workers, module)]
+        readings = self._startup.get((workers, module))
+        return statistics.median(readings) if readings else self.measure_startup(workers, module)
 
     def compare(
         self,
@@ -227,6 +239,8 @@ class SpeedupMeter:
 
     def _compare(self, sequential, parallel, workers, exercise, nodeid, module, workers_running) -> Measurement:
         warm_up = check_results_agree(sequential, parallel, exercise)
+        if workers_running:
+            warm_up = None  # running workers (a cluster's) warm up on their first call: not a timing like the rest
         measurement = Measurement(exercise, nodeid, workers, None, None, None, None, None, NOT_MEASURED)
         if workers > self.cpus:
             measurement.reason = say("speedup.too_few_cpus", workers=workers, cpus=self.cpus)

@@ -1,8 +1,10 @@
-"""Timing helpers of the speedup engine (``plugin.measure.speedup``): best-of-N interleaved times on
-the plugin's own clock, the check that both sides agree, and the attainable and required speedups."""
+"""Timing helpers of the speedup engine (``plugin.measure.speedup``): interleaved rounds on the plugin's
+own clock (the best time of each side, or the typical ratio of the two), the check that both sides
+agree, and the attainable and required speedups."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 
 from plugin.measure import clock
@@ -41,17 +43,19 @@ def timed(function: Callable[[], object]) -> tuple[float, object]:
     return clock.perf_counter() - start, result
 
 
-def best_times(
+def round_times(
     sequential,
     parallel,
     rounds: int = ROUNDS,
     budget_s: float = BUDGET_S,
     first_round: tuple[float, float] | None = None,
-) -> tuple[float, float]:
-    """Best-of-N times of two callables, run interleaved and alternating, within a time budget.
+) -> tuple[list[float], list[float]]:
+    """The times of two callables run interleaved, alternating which goes first, round after round, up
+    to ``rounds`` or until the time budget is spent (after ``MIN_ROUNDS``): the sequential times and the
+    parallel times, each round's pair side by side.
 
     ``first_round``: the (sequential, parallel) times of a run already made in that order (the warm-up),
-    counted as the first of the ``rounds``: a real timing like the others, and noise only adds time."""
+    counted as the first of the ``rounds``: a real timing like the others."""
     seq_times: list[float] = [first_round[0]] if first_round else []
     par_times: list[float] = [first_round[1]] if first_round else []
     started = clock.perf_counter()
@@ -61,7 +65,21 @@ def best_times(
             times.append(timed(function)[0])
         if round_number + 1 >= MIN_ROUNDS and clock.perf_counter() - started > budget_s:
             break
+    return seq_times, par_times
+
+
+def best_times(sequential, parallel, **options) -> tuple[float, float]:
+    """The best time of each side over interleaved rounds (``round_times``): noise only adds time."""
+    seq_times, par_times = round_times(sequential, parallel, **options)
     return min(seq_times), min(par_times)
+
+
+def typical_ratio(sequential, parallel, **options) -> float:
+    """The median, over interleaved rounds (``round_times``), of each round's sequential time over its
+    parallel time: a ratio that one noisy run on either side cannot raise (unlike the best of each side,
+    where a hiccup in every sequential run but not in one parallel run inflates the ratio)."""
+    seq_times, par_times = round_times(sequential, parallel, **options)
+    return statistics.median(seq / par for seq, par in zip(seq_times, par_times, strict=True))
 
 
 def attainable_speedup(capacity: float, sequential_s: float, startup_s: float) -> float:

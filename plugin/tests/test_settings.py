@@ -30,7 +30,7 @@ def _config(tmp_path: Path, ini: dict | None = None, **options) -> types.SimpleN
         "lab_start_method": "",
         "lab_enforce_speedup": True,
         "lab_speedup_timeout": "120",
-        "lab_speedup_fraction": "0.5",
+        "lab_speedup_fraction": "0.4",
         "lab_lang": "",
         "lab_dask_scheduler": "",
         **(ini or {}),

@@ -137,7 +137,34 @@ def test_a_slow_start_up_reading_on_a_retry_does_not_excuse_a_miss(monkeypatch, 
     result = meter(monkeypatch, tmp_path, [1.9], startup_s=[0.0, 5.0, 5.0]).compare(
         fake.task("s", [1.0]), fake.task("p", [0.95]), 2, "step2.x", "t::x", "m"
     )
-    assert result.verdict == "fail" and result.startup_s == 0.0
+    assert result.verdict == "fail" and result.startup_s > 0.0  # the readings rose ...
+    assert [attempt["required"] for attempt in result.attempts] == [
+        pytest.approx(1.54)
+    ] * speedup.ATTEMPTS  # not the bar
+
+
+def test_the_start_up_is_the_median_of_the_sessions_readings(monkeypatch, tmp_path):
+    instance = meter(monkeypatch, tmp_path, [1.9], startup_s=[0.2, 0.1, 0.9])
+    assert [instance.measure_startup(2, "m") for _ in range(3)] == pytest.approx([0.2, 0.15, 0.2])
+    assert instance.startup(2, "m") == pytest.approx(0.2)  # neither the luckiest start nor the slowest
+    assert instance.startup(2, "other") == pytest.approx(0.9)  # a module of its own: read anew
+
+
+def test_the_capacity_reading_is_the_median_of_its_rounds_ratios(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    seq = fake.task("s", [1.0, 1.5, 1.0, 1.0, 1.0])  # one sequential run slowed by someone else's work
+    par = fake.task("p", [0.6, 0.5, 0.52, 0.55, 0.9])  # and one parallel run
+    assert timing.typical_ratio(seq, par, rounds=5, budget_s=100) == pytest.approx(1 / 0.55)
+    # the best of each side would read 2.0x: the slowed sequential run and the quickest parallel one
+    # are in different rounds, which the best of each side pairs as if they were one
+
+
+def test_running_workers_first_call_is_not_counted_as_a_round(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [1.9]).compare(
+        fake.task("s", [1.0]), fake.task("p", [3.0, 0.55]), 2, "step5.x", "t::x", "m", workers_running=True
+    )  # a cold cluster's first call is slow; three more rounds time it warm
+    assert result.verdict == "pass" and fake.calls.count("p") == 1 + timing.ROUNDS
 
 
 def test_the_best_capacity_is_kept_for_the_session_per_worker_count(monkeypatch, tmp_path):
