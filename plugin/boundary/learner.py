@@ -314,7 +314,8 @@ class Learner:
         left = self.descendants()
         zombies = [p for p in left if _status(p) == psutil.STATUS_ZOMBIE]
         tree = self._whole_tree()
-        segments = segments_left_by(self._segments_before, {p.pid for p in tree})
+        account = self._context.account  # a learner process that dropped to it creates its segments as it
+        segments = segments_left_by(self._segments_before, {p.pid for p in tree}, account and account.uid)
         with contextlib.suppress(Exception):
             self._connection.send(("stop",))
         self._process.join(TERMINATE_GRACE_S)

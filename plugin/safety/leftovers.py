@@ -72,22 +72,24 @@ def _mapped_by(pid: int) -> set[str]:
     return {line.rsplit("/", 1)[-1] for line in maps.splitlines() if str(SHM_DIR) + "/" in line}
 
 
-def _owned_by_this_account(name: str) -> bool:
+def _owned_by(name: str, uid: int) -> bool:
     try:
-        return (SHM_DIR / name).stat().st_uid == os.geteuid()
+        return (SHM_DIR / name).stat().st_uid == uid
     except OSError:  # unlinked meanwhile
         return False
 
 
-def segments_left_by(segments_before: set[str], test_pids: set[int]) -> set[str]:
-    """The segments this test created and did not unlink.
+def segments_left_by(segments_before: set[str], test_pids: set[int], owner: int | None = None) -> set[str]:
+    """The segments this test created and did not unlink: those of account ``owner`` (the account its
+    processes run as; this process's by default).
 
     Under xdist another worker's test may hold a segment at this moment: one mapped by a process
     outside this test's process tree is that worker's, and one that vanishes a moment later was
     between its close() and its unlink(). One owned by another account (whose processes' maps this
     one may not read, as when the grading command runs the tests unprivileged) is not this test's.
     """
-    new = {name for name in shared_memory_segments() - segments_before if _owned_by_this_account(name)}
+    owner = os.geteuid() if owner is None else owner
+    new = {name for name in shared_memory_segments() - segments_before if _owned_by(name, owner)}
     if not new:
         return new
     for process in psutil.process_iter():

@@ -269,6 +269,39 @@ def test_as_root_the_learner_process_runs_as_the_account_and_cannot_reach_the_de
     assert "printed by the learner's code" in end.output
 
 
+def leave_a_segment() -> str:
+    """In the learner process: a shared-memory segment never unlinked, and kept from the resource tracker
+    (which would unlink it at exit), as a worker killed between create and unlink leaves one."""
+    from multiprocessing import resource_tracker, shared_memory
+
+    segment = shared_memory.SharedMemory(create=True, size=4096)
+    resource_tracker.unregister(segment._name, "shared_memory")
+    segment.close()
+    return segment.name
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="learner processes change account only where the grader is root")
+def test_as_root_a_segment_the_accounts_learner_process_leaves_is_found_and_unlinked(tmp_path):
+    account = sandbox.learner_account()
+    if why := sandbox.python_unreachable(account):
+        pytest.skip(f"the account cannot run this Python ({why})")
+    home = Path(tempfile.mkdtemp(prefix="parallel-lab-home-"))
+    os.chown(home, account.uid, account.gid)
+    learner = Learner(LearnerContext("forkserver", {}, tmp_path, Account(account.uid, account.gid, str(home))))
+    name = None
+    try:
+        name = learner.run(leave_a_segment)
+        assert (Path("/dev/shm") / name).stat().st_uid == account.uid
+        end = learner.close()
+        assert end.leftovers.segments == (name,), "a segment of the learner's account is the learner's leftover"
+        assert not (Path("/dev/shm") / name).exists()
+    finally:
+        learner.close()
+        shutil.rmtree(home)
+        if name:
+            (Path("/dev/shm") / name).unlink(missing_ok=True)
+
+
 def test_the_grading_time_limit_interrupts_a_wait_that_would_not_end():
     read_end, write_end = os.pipe()
     started = time.monotonic()
