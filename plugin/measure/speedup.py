@@ -4,10 +4,10 @@
 ``REFERENCE_S`` of sequential work split into tasks) reaches with the same number of workers over one
 worker, all in pool workers that are already running: what the machine itself gives now, whatever the
 start method, and never more than linear. A reading is the median of ``CAPACITY_ROUNDS`` rounds'
-ratios, so one noisy run cannot inflate it. It is measured once per session and worker count (shared
-by all xdist workers), again before a miss is retried, and again when a speedup beats it; the best
-reading of the session is kept, so a retry in a noisy moment never lowers the bar the machine has
-already shown it can reach.
+ratios (up to that many, within the time budget), so one noisy run cannot inflate it. It is measured
+once per session and worker count (shared by all xdist workers), again before a miss is retried, and
+again when a speedup beats it; the best reading of the session is kept, so a retry in a noisy moment
+never lowers the bar the machine has already shown it can reach.
 
 The learner's parallel time includes starting their pool, which under spawn and forkserver means a
 new interpreter importing the exercise's module (NumPy and all). That start-up is measured too (the
@@ -15,16 +15,16 @@ median of the session's readings: what a pool can expect), and what a perfect pa
 workload could show is
 
     attainable = min(capacity, seq / (seq / capacity + startup))
-    required   = 1 + fraction * (attainable - 1)        (fraction: ini ``lab_speedup_fraction``, 0.4)
+    required   = 1 + fraction * (max(attainable, MIN_CAPACITY) - 1)    (fraction: ini ``lab_speedup_fraction``, 0.4)
 
 so a machine that reaches 1.9x asks for about 1.36x of a workload whose start-up is small: above what
 sequential code or threads ever show, below what honest solutions reach in a noisy moment. Where
-``attainable`` is below ``MIN_CAPACITY`` the run cannot tell parallel from sequential code (one usable
-core, a throttled container, a saturated host, a start-up that dwarfs the work): the verdict is
-``not-measured``, with the reason, reported and never failed; only a first attempt can end so, as a
-retry never lowers the requirement an earlier attempt set. A speedup above ``workers x
-SKIPPED_WORK_FACTOR`` is work skipped (outputs reused from an earlier call), a failure. Every attempt
-is kept in ``attempts``, for graders.
+``attainable`` is below ``MIN_CAPACITY`` even with the session's quickest start-up, the run cannot tell
+parallel from sequential code (one usable core, a throttled container, a saturated host, a start-up
+that dwarfs the work): the verdict is ``not-measured``, with the reason, reported and never failed;
+only a first attempt can end so, as a retry never lowers the requirement an earlier attempt set. A
+speedup above ``workers x SKIPPED_WORK_FACTOR`` is work skipped (outputs reused from an earlier call),
+a failure. Every attempt is kept in ``attempts``, for graders.
 
 Timing: a warm-up run of each callable (which also checks that their results agree, and counts as the
 first round, except where the workers are already running: their first call is a cold one), then
@@ -211,6 +211,11 @@ class SpeedupMeter:
         readings = self._startup.get((workers, module))
         return statistics.median(readings) if readings else self.measure_startup(workers, module)
 
+    def quickest_startup(self, workers: int, module: str) -> float:
+        """The quickest start-up of the session: what it proved a pool can do, whatever a slow moment read."""
+        self.startup(workers, module)
+        return min(self._startup[(workers, module)])
+
     def compare(
         self,
         sequential,
@@ -247,6 +252,7 @@ class SpeedupMeter:
             return measurement
         capacity = self.capacity(workers)
         startup_s = 0.0 if workers_running else self.startup(workers, module)
+        quickest_startup_s = 0.0 if workers_running else self.quickest_startup(workers, module)
         required = 0.0  # the bar only rises: a retry in a noisy moment never lowers what was asked
         counted = 0
         while True:
@@ -257,6 +263,10 @@ class SpeedupMeter:
                 # Faster than the machine's capacity reading: that reading was taken in a noisy moment.
                 capacity = self.measure_capacity(workers)
             attainable = attainable_speedup(capacity, seq_time, startup_s)
+            # What the session proved this workload can show decides whether it can be measured at all: a
+            # slow start-up reading (another test's busy retries) never turns a miss into not-measured.
+            proven = attainable_speedup(capacity, seq_time, quickest_startup_s)
+            bar = required_speedup(max(attainable, MIN_CAPACITY), self.fraction)
             measurement.capacity = round(capacity, 3)
             measurement.attainable = round(attainable, 3)
             measurement.startup_s = round(startup_s, 4)
@@ -270,19 +280,19 @@ class SpeedupMeter:
                 }
             )
             if speedup > workers * SKIPPED_WORK_FACTOR:
-                required = max(required, required_speedup(attainable, self.fraction))
+                required = max(required, bar)
                 break  # skipped work, whatever the machine: no retry and no excuse
-            if attainable < MIN_CAPACITY and not required:
+            if proven < MIN_CAPACITY and not required:
                 measurement.reason = say(
                     "speedup.cannot_tell",
                     workers=workers,
                     capacity=capacity,
-                    startup_s=startup_s,
+                    startup_s=quickest_startup_s,
                     sequential_s=seq_time,
-                    attainable=attainable,
+                    attainable=proven,
                 )
                 return measurement
-            required = max(required, required_speedup(attainable, self.fraction))
+            required = max(required, bar)
             measurement.attempts[-1]["required"] = round(required, 3)
             if speedup >= required:
                 break
@@ -297,7 +307,7 @@ class SpeedupMeter:
                 counted += 1
                 if counted >= ATTEMPTS:
                     break
-            if not workers_running:
-                startup_s = self.measure_startup(workers, module)
+                if not workers_running:  # read again after a counted miss only: a busy moment's reading is no evidence
+                    startup_s = self.measure_startup(workers, module)
         measurement.judge(seq_time, par_time, required)
         return measurement

@@ -143,6 +143,16 @@ def test_a_slow_start_up_reading_on_a_retry_does_not_excuse_a_miss(monkeypatch, 
     ] * speedup.ATTEMPTS  # not the bar
 
 
+def test_slow_start_up_readings_of_an_earlier_test_never_make_a_miss_not_measured(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    instance = meter(monkeypatch, tmp_path, [1.9], startup_s=[0.0, 5.0])
+    first = instance.compare(fake.task("s", [1.0]), fake.task("p", [0.95]), 2, "step4.x", "t::x", "m")
+    assert first.verdict == "fail" and instance.startup(2, "m") == 5.0  # its retries read a slow moment
+    second = instance.compare(fake.task("s", [1.0]), fake.task("p", [0.95]), 2, "step4.y", "t::y", "m")
+    # the session proved a start-up of 0 s: this workload can show parallelism, so the miss is judged
+    assert second.verdict == "fail" and second.required == pytest.approx(1 + 0.6 * (speedup.MIN_CAPACITY - 1))
+
+
 def test_the_start_up_is_the_median_of_the_sessions_readings(monkeypatch, tmp_path):
     instance = meter(monkeypatch, tmp_path, [1.9], startup_s=[0.2, 0.1, 0.9])
     assert [instance.measure_startup(2, "m") for _ in range(3)] == pytest.approx([0.2, 0.15, 0.2])
@@ -155,8 +165,8 @@ def test_the_capacity_reading_is_the_median_of_its_rounds_ratios(monkeypatch, tm
     seq = fake.task("s", [1.0, 1.5, 1.0, 1.0, 1.0])  # one sequential run slowed by someone else's work
     par = fake.task("p", [0.6, 0.5, 0.52, 0.55, 0.9])  # and one parallel run
     assert timing.typical_ratio(seq, par, rounds=5, budget_s=100) == pytest.approx(1 / 0.55)
-    # the best of each side would read 2.0x: the slowed sequential run and the quickest parallel one
-    # are in different rounds, which the best of each side pairs as if they were one
+    # the best of each side would read 2.0x, pairing the one quickest parallel run with a sequential run
+    # of another round: what a round typically shows is the median of the rounds' own ratios
 
 
 def test_running_workers_first_call_is_not_counted_as_a_round(monkeypatch, tmp_path):
