@@ -244,26 +244,38 @@ def identity_and_reach(deciding_pid: int, kit_file: str, queue) -> dict:
     return found
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="learner processes change account only where the grader is root")
-def test_as_root_the_learner_process_runs_as_the_account_and_cannot_reach_the_deciding_process(tmp_path):
-    account = sandbox.learner_account()
-    if why := sandbox.python_unreachable(account):
+as_root = pytest.mark.skipif(os.geteuid() != 0, reason="learner processes change account only where the grader is root")
+
+
+@pytest.fixture
+def learner_as_the_account(tmp_path):
+    """A Learner whose process runs as the grading account, in a home of its own, and that account."""
+    found = sandbox.learner_account()
+    if why := sandbox.python_unreachable(found):
         pytest.skip(f"the account cannot run this Python ({why})")
     home = Path(tempfile.mkdtemp(prefix="parallel-lab-home-"))
-    os.chown(home, account.uid, account.gid)
-    queue = multiprocessing.Queue()
-    learner = Learner(LearnerContext("forkserver", {}, tmp_path, Account(account.uid, account.gid, str(home))))
+    os.chown(home, found.uid, found.gid)
+    account = Account(found.uid, found.gid, str(home))
+    learner = Learner(LearnerContext("forkserver", {}, tmp_path, account))
     try:
-        found = learner.run(identity_and_reach, os.getpid(), str(REPO / "pyproject.toml"), queue)
-        assert queue.get(timeout=10) == account.uid
+        yield learner, account
     finally:
-        end = learner.close()
+        learner.close()
         shutil.rmtree(home)
+
+
+@as_root
+def test_as_root_the_learner_process_runs_as_the_account_and_cannot_reach_the_deciding_process(learner_as_the_account):
+    learner, account = learner_as_the_account
+    queue = multiprocessing.Queue()
+    found = learner.run(identity_and_reach, os.getpid(), str(REPO / "pyproject.toml"), queue)
+    assert queue.get(timeout=10) == account.uid
+    end = learner.close()
     assert found == {
         "uid": account.uid,
         "gid": account.gid,
         "groups": [],
-        "home": str(home),
+        "home": account.home,
         **dict.fromkeys(("signal", "environ", "memory", "kit", "root"), "refused"),
     }
     assert "printed by the learner's code" in end.output
@@ -280,26 +292,17 @@ def leave_a_segment() -> str:
     return segment.name
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="learner processes change account only where the grader is root")
-def test_as_root_a_segment_the_accounts_learner_process_leaves_is_found_and_unlinked(tmp_path):
-    account = sandbox.learner_account()
-    if why := sandbox.python_unreachable(account):
-        pytest.skip(f"the account cannot run this Python ({why})")
-    home = Path(tempfile.mkdtemp(prefix="parallel-lab-home-"))
-    os.chown(home, account.uid, account.gid)
-    learner = Learner(LearnerContext("forkserver", {}, tmp_path, Account(account.uid, account.gid, str(home))))
-    name = None
+@as_root
+def test_as_root_a_segment_the_accounts_learner_process_leaves_is_found_and_unlinked(learner_as_the_account):
+    learner, account = learner_as_the_account
+    name = learner.run(leave_a_segment)
     try:
-        name = learner.run(leave_a_segment)
         assert (Path("/dev/shm") / name).stat().st_uid == account.uid
         end = learner.close()
         assert end.leftovers.segments == (name,), "a segment of the learner's account is the learner's leftover"
         assert not (Path("/dev/shm") / name).exists()
     finally:
-        learner.close()
-        shutil.rmtree(home)
-        if name:
-            (Path("/dev/shm") / name).unlink(missing_ok=True)
+        (Path("/dev/shm") / name).unlink(missing_ok=True)
 
 
 def test_the_grading_time_limit_interrupts_a_wait_that_would_not_end():
