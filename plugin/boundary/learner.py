@@ -315,7 +315,7 @@ class Learner:
         zombies = [p for p in left if _status(p) == psutil.STATUS_ZOMBIE]
         tree = self._whole_tree()
         account = self._context.account  # a learner process that dropped to it creates its segments as it
-        segments = segments_left_by(self._segments_before, {p.pid for p in tree}, account and account.uid)
+        segments = segments_left_by(self._segments_before, {p.pid for p in tree}, account.uid if account else None)
         with contextlib.suppress(Exception):
             self._connection.send(("stop",))
         self._process.join(TERMINATE_GRACE_S)

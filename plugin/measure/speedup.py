@@ -30,10 +30,11 @@ Timing: a warm-up run of each callable (which also checks that their results agr
 first round, except where the workers are already running: their first call is a cold one), then
 sequential and parallel runs interleaved, alternating which goes first, up to ``ROUNDS`` rounds or
 until the time budget is spent; the best time of each side counts, since noise only ever adds time.
-A miss is retried, up to ``ATTEMPTS`` in all, with capacity and start-up measured anew each time; a
-miss while the machine reads well below its best capacity (``BUSY_SHARE``: someone else's load) is
-waited out instead of counted, up to ``BUSY_RETRIES`` times, and the failure then says so. All clocks
-are the plugin's own (``plugin.measure.clock``), and the timing helpers are ``plugin.measure.timing``.
+A miss is retried, up to ``ATTEMPTS`` in all, with capacity measured anew each time (start-up too,
+after a counted miss); a miss while the machine reads well below its best capacity (``BUSY_SHARE``:
+someone else's load) is waited out instead of counted, up to ``BUSY_RETRIES`` times, and the failure
+then says so. All clocks are the plugin's own (``plugin.measure.clock``), and the timing helpers are
+``plugin.measure.timing``.
 """
 
 from __future__ import annotations
