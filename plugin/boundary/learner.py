@@ -242,6 +242,17 @@ class Learner:
         except psutil.Error:
             return []
 
+    def own_cpu_seconds(self) -> float | None:
+        """CPU seconds the learner process itself has used so far, all its threads and none of its
+        children's: work done there ran in the caller, not in workers. None before it starts."""
+        if not self.started:
+            return None
+        try:
+            times = psutil.Process(self._process.pid).cpu_times()
+        except psutil.Error:
+            return None
+        return times.user + times.system
+
     def pause_also(self, pids) -> None:
         """Stop the processes that ``pids()`` names too whenever this learner is ``paused()``: others that
         run the learner's code (step 5's embedded Dask cluster, whose workers run its tasks)."""

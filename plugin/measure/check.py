@@ -30,10 +30,19 @@ class SpeedupCheck:
         self.module = str(pristine_file(settings.rootdir, run.target.kind, exercise.step, exercise.module))
         learner = node.stash.get(learner_key, None)
         self.pause = learner.paused if learner is not None else contextlib.nullcontext
+        self.caller_cpu = learner.own_cpu_seconds if learner is not None else lambda: None
 
     def __call__(self, *, sequential, parallel, workers: int = 2, workers_running: bool = False) -> Measurement:
         measurement = self.run.meter.compare(
-            sequential, parallel, workers, self.exercise.id, self.node.nodeid, self.module, workers_running, self.pause
+            sequential,
+            parallel,
+            workers,
+            self.exercise.id,
+            self.node.nodeid,
+            self.module,
+            workers_running,
+            self.pause,
+            self.caller_cpu,
         )
         self.node.stash.setdefault(speedups_key, []).append(measurement)
         if measurement.verdict == FAIL and self.run.settings.enforce_speedup:

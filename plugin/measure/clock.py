@@ -7,3 +7,4 @@ import time
 
 perf_counter = time.perf_counter
 monotonic = time.monotonic
+thread_time = time.thread_time  # CPU time of the calling thread alone

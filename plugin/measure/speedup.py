@@ -24,7 +24,12 @@ parallel from sequential code (one usable core, a throttled container, a saturat
 that dwarfs the work): the verdict is ``not-measured``, with the reason, reported and never failed;
 only a first attempt can end so, as a retry never lowers the requirement an earlier attempt set. A
 speedup above ``workers x SKIPPED_WORK_FACTOR`` is work skipped (outputs reused from an earlier call),
-a failure. Every attempt is kept in ``attempts``, for graders.
+a failure, judged with the sequential runs' CPU time where that is less than their time on the clock
+(a kit process slowed by someone else's load is timed again, not taken for skipped work). Work done by
+the caller itself (sequential code or threads in the learner process) is a failure whatever the clock
+says: the caller's own CPU time during a parallel run, over the sequential run's, is its
+``caller_share``, above ``CALLER_SHARE_LIMIT`` where a pool's caller uses a few percent. Every attempt
+is kept in ``attempts``, for graders.
 
 Timing: a warm-up run of each callable (which also checks that their results agree, and counts as the
 first round, except where the workers are already running: their first call is a cold one), then
@@ -47,6 +52,7 @@ import runpy
 import statistics
 from pathlib import Path
 
+from plugin.measure import clock
 from plugin.measure.timing import (
     attainable_speedup,
     best_times,
@@ -68,7 +74,14 @@ ATTEMPTS = 3  # a noisy spell on a shared machine can outlast one retry
 BUSY_SHARE = 0.85  # a capacity reading below this share of the best seen: the machine is busy right now
 BUSY_RETRIES = 4  # misses while the machine is busy, waited out before they count as attempts
 SKIPPED_WORK_FACTOR = 1.25  # beyond workers x this, a "speedup" is work skipped, not work shared
+CALLER_SHARE_LIMIT = 0.5  # the caller's own CPU time beyond this share of the work's: the caller did the work
 PASS, FAIL, NOT_MEASURED = "pass", "fail", "not-measured"  # the verdicts
+
+
+def skipped_work(sequential_s: float, sequential_cpu_s: float | None, parallel_s: float, workers: int) -> bool:
+    """Faster than the workers can be, even taking the sequential work's CPU time where that is less than
+    its time on the clock (a sequential run slowed by someone else's load): work was skipped, not shared."""
+    return min(sequential_s, sequential_cpu_s or sequential_s) / parallel_s > workers * SKIPPED_WORK_FACTOR
 
 
 @dataclasses.dataclass
@@ -87,6 +100,8 @@ class Measurement:
     attainable: float | None = None  # capacity less the start-up: what a perfect version could show
     attempts: list[dict] = dataclasses.field(default_factory=list)  # every try, so a grader sees why
     busy_attempts: int = 0  # misses while the machine read well below its best capacity
+    caller_share: float | None = None  # the caller's own CPU time in a parallel run, over the sequential run's
+    sequential_cpu_s: float | None = None  # the least CPU time of the kit's sequential runs (no one else's wait)
 
     @property
     def of_capacity(self) -> float | None:
@@ -99,19 +114,32 @@ class Measurement:
         return {**dataclasses.asdict(self), "of_capacity": self.of_capacity}
 
     def judge(self, sequential_s: float, parallel_s: float, required: float) -> None:
-        """The verdict of the times measured against the speedup required."""
+        """The verdict of the times measured against the speedup required, and of where the work ran."""
         speedup = sequential_s / parallel_s
         self.sequential_s, self.parallel_s = round(sequential_s, 4), round(parallel_s, 4)
         self.speedup, self.required = round(speedup, 3), round(required, 3)
         bound = self.workers * SKIPPED_WORK_FACTOR
-        self.verdict = PASS if required <= speedup <= bound else FAIL
-        if speedup > bound:  # more than the workers can give: work was skipped, not shared
+        self.verdict = PASS if speedup >= required and not self.skipped_work and not self.ran_in_caller else FAIL
+        if self.ran_in_caller:  # whatever the clock said: a noisy moment can make sequential code look fast
+            self.reason = say("speedup.ran_in_caller", share=self.caller_share)
+        elif self.skipped_work:  # more than the workers can give: work was skipped, not shared
             self.reason = say("speedup.skipped_work", speedup=speedup, workers=self.workers, bound=bound)
         else:
             self.reason = "" if speedup >= required else say("speedup.below_required")
 
+    @property
+    def skipped_work(self) -> bool:
+        return self.speedup is not None and skipped_work(
+            self.sequential_s, self.sequential_cpu_s, self.parallel_s, self.workers
+        )
+
+    @property
+    def ran_in_caller(self) -> bool:
+        """The calling process itself used the CPU time of most of the work: sequential code or threads."""
+        return self.caller_share is not None and self.caller_share > CALLER_SHARE_LIMIT
+
     def explain(self) -> str:
-        if self.speedup is not None and self.speedup > self.workers * SKIPPED_WORK_FACTOR:
+        if self.ran_in_caller or self.skipped_work:
             return self.reason
         too_low = say(
             "speedup.too_low",
@@ -123,6 +151,24 @@ class Measurement:
             capacity=self.capacity,
         )
         return too_low + (" " + say("speedup.busy", busy=self.busy_attempts) if self.busy_attempts else "")
+
+
+@dataclasses.dataclass
+class CpuTimes:
+    """The CPU seconds of each sequential run (the kit's thread) and of the caller in each parallel run."""
+
+    sequential: list[float] = dataclasses.field(default_factory=list)
+    caller: list[float] = dataclasses.field(default_factory=list)
+
+    def least_sequential(self) -> float | None:
+        return min(self.sequential) if self.sequential else None
+
+    def caller_share(self) -> float | None:
+        """The least the caller worked in any parallel run over the least a sequential run took: noise only
+        adds CPU time. None where the caller cannot be watched."""
+        if not self.caller or not self.sequential:
+            return None
+        return round(min(self.caller) / max(min(self.sequential), 1e-6), 3)
 
 
 class SpeedupMeter:
@@ -227,23 +273,52 @@ class SpeedupMeter:
         module: str,
         workers_running=False,
         pause=contextlib.nullcontext,
+        caller_cpu=lambda: None,
     ) -> Measurement:
         """``workers_running``: the parallel side's workers are already up (step 5's cluster): no start-up.
         ``pause``: a context manager that stops the learner's processes, around everything the kit times
-        alone (the sequential side, the capacity and start-up readings)."""
+        alone (the sequential side, the capacity and start-up readings).
+        ``caller_cpu``: the CPU seconds used so far by the process that runs the parallel side itself (the
+        learner process; None when there is none yet), so that work done there, not in workers, fails."""
+
+        # CPU times, unlike the clock's, are the work's own whatever else runs: sequential code or threads in
+        # the caller use about the sequential run's CPU time, however a noisy moment slowed either side.
+        cpu = CpuTimes()
 
         def sequential_alone():
             with pause():
-                return sequential()
+                before = clock.thread_time()
+                try:
+                    return sequential()
+                finally:
+                    cpu.sequential.append(clock.thread_time() - before)
+
+        def parallel_watched():
+            before = caller_cpu()
+            try:
+                return parallel()
+            finally:
+                after = caller_cpu()
+                if before is not None and after is not None:
+                    cpu.caller.append(after - before)
 
         self._pause = pause
         try:
             with self.alone():
-                return self._compare(sequential_alone, parallel, workers, exercise, nodeid, module, workers_running)
+                return self._compare(
+                    sequential_alone,
+                    parallel_watched,
+                    cpu,
+                    workers,
+                    exercise,
+                    nodeid,
+                    module,
+                    workers_running,
+                )
         finally:
             self._pause = contextlib.nullcontext
 
-    def _compare(self, sequential, parallel, workers, exercise, nodeid, module, workers_running) -> Measurement:
+    def _compare(self, sequential, parallel, cpu, workers, exercise, nodeid, module, workers_running) -> Measurement:
         warm_up = check_results_agree(sequential, parallel, exercise)
         if workers_running:
             warm_up = None  # running workers (a cluster's) warm up on their first call: not a timing like the rest
@@ -260,6 +335,8 @@ class SpeedupMeter:
             seq_time, par_time = best_times(sequential, parallel, first_round=warm_up)
             warm_up = None  # a retry times afresh
             speedup = seq_time / par_time
+            measurement.caller_share = cpu.caller_share()
+            measurement.sequential_cpu_s = cpu.least_sequential()
             if speedup > capacity:
                 # Faster than the machine's capacity reading: that reading was taken in a noisy moment.
                 capacity = self.measure_capacity(workers)
@@ -278,11 +355,19 @@ class SpeedupMeter:
                     "sequential_s": round(seq_time, 4),
                     "parallel_s": round(par_time, 4),
                     "speedup": round(speedup, 3),
+                    "caller_share": measurement.caller_share,
+                    "sequential_cpu_s": round(measurement.sequential_cpu_s or 0.0, 4) or None,
                 }
             )
-            if speedup > workers * SKIPPED_WORK_FACTOR:
+            if skipped_work(seq_time, measurement.sequential_cpu_s, par_time, workers) or measurement.ran_in_caller:
                 required = max(required, bar)
-                break  # skipped work, whatever the machine: no retry and no excuse
+                break  # skipped work, or work done by the caller, whatever the machine: no retry and no excuse
+            if speedup > workers * SKIPPED_WORK_FACTOR and measurement.busy_attempts < BUSY_RETRIES:
+                # More than the workers can give on the clock, not by the sequential work's CPU time: the kit's
+                # sequential runs waited for someone else's load. Timed again, as a busy moment is.
+                measurement.busy_attempts += 1
+                measurement.attempts[-1]["busy_reading"] = round(capacity, 3)
+                continue
             if proven < MIN_CAPACITY and not required:
                 measurement.reason = say(
                     "speedup.cannot_tell",

@@ -100,6 +100,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "({bound:.2f}x at most): work was skipped (outputs reused from an earlier call?), not sped up. "
             "Do all the work on every call"
         ),
+        "speedup.ran_in_caller": (
+            "the work ran in the calling process, not in worker processes: during the parallel run that process "
+            "itself used {share:.0%} of the sequential run's time in CPU time (a loop, or threads). Hand the work "
+            "to the worker processes of a pool, and let the caller only send tasks and collect results"
+        ),
         "speedup.below_required": "below the required speedup",
         "speedup.busy": (
             "The machine was busier than its best during {busy} of the attempts (other work running): if your "

@@ -78,6 +78,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "{sequential_s:.2f} 秒任务中的 {startup_s:.2f} 秒：最多只能达到 {attainable:.2f} 倍，"
             "不足以区分并行代码和顺序代码"
         ),
+        "speedup.ran_in_caller": (
+            "工作是在调用它的进程里完成的，而不是在工作进程中：并行运行期间，这个进程自己用掉的 CPU 时间"
+            "相当于顺序运行时间的 {share:.0%}（是循环或线程在做工作）。请把工作交给进程池的工作进程，"
+            "调用方只负责发送任务和收集结果"
+        ),
         "speedup.below_required": "低于要求的加速比",
         "speedup.busy": (
             "在 {busy} 次尝试中，这台机器比它最好的时候更忙（有其他工作在运行）：如果你的代码确实在并行运行，"

@@ -21,6 +21,7 @@ class FakeWork:
         self.now = 0.0
         self.calls: list[str] = []
         monkeypatch.setattr(clock, "perf_counter", lambda: self.now)
+        monkeypatch.setattr(clock, "thread_time", lambda: self.now)  # the work is all CPU time
 
     def task(self, name: str, durations, result=42):
         durations = iter(durations)
@@ -192,7 +193,16 @@ def test_every_attempt_is_recorded_in_the_json_row(monkeypatch, tmp_path):
     row = result.as_dict()
     assert row["verdict"] == "pass" and len(row["attempts"]) == 2
     assert [attempt["speedup"] for attempt in row["attempts"]] == pytest.approx([1 / 0.9, 1 / 0.55], rel=1e-3)
-    assert set(row["attempts"][0]) == {"capacity", "startup_s", "sequential_s", "parallel_s", "speedup", "required"}
+    assert set(row["attempts"][0]) == {
+        "capacity",
+        "startup_s",
+        "sequential_s",
+        "parallel_s",
+        "speedup",
+        "required",
+        "caller_share",
+        "sequential_cpu_s",
+    }
 
 
 @pytest.mark.parametrize("workers, par_s", [(2, 1 / 2.6), (2, 1 / 6641), (3, 1 / 3.9)])
@@ -211,6 +221,69 @@ def test_skipped_work_fails_even_where_the_machine_shows_no_parallelism(monkeypa
         fake.task("s", [1.0]), fake.task("p", [0.01]), 2, "step4.x", "t::x", "m"
     )
     assert result.verdict == "fail" and "work was skipped" in result.reason
+
+
+def noisy_sides(monkeypatch, fake, caller_cpu_s: float):
+    """A sequential side slowed by a noisy moment (1.0 s on the clock for 0.5 s of the kit thread's CPU
+    time), a parallel side of 0.5 s in which the caller itself uses ``caller_cpu_s``, and the caller's
+    CPU clock."""
+    cpu = {"kit": 0.0, "caller": 0.0}
+    monkeypatch.setattr(clock, "thread_time", lambda: cpu["kit"])
+
+    def sequential():
+        fake.now += 1.0
+        cpu["kit"] += 0.5
+        return 42
+
+    def parallel():
+        fake.now += 0.5
+        cpu["caller"] += caller_cpu_s
+        return 42
+
+    return sequential, parallel, lambda: cpu["caller"]
+
+
+@pytest.mark.parametrize("capacity", [1.9, 1.05])
+def test_work_done_by_the_caller_fails_however_fast_it_looked(monkeypatch, tmp_path, capacity):
+    """Sequential code or threads in the learner process: a noisy moment that slowed the kit's sequential
+    run (2.0x on the clock) passes them no more than a machine that shows no parallelism excuses them."""
+    fake = FakeWork(monkeypatch)
+    sequential, parallel, caller_cpu = noisy_sides(monkeypatch, fake, caller_cpu_s=0.48)
+    result = meter(monkeypatch, tmp_path, [capacity]).compare(
+        sequential, parallel, 2, "step2.x", "t::x", "m", caller_cpu=caller_cpu
+    )
+    assert result.verdict == "fail" and result.caller_share == pytest.approx(0.96)
+    assert "ran in the calling process" in result.explain() and "96%" in result.explain()
+    assert len(result.attempts) == 1  # no retry: more time would not move the work out of the caller
+
+
+def test_a_caller_that_only_sends_tasks_and_collects_results_passes(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    sequential, parallel, caller_cpu = noisy_sides(monkeypatch, fake, caller_cpu_s=0.02)
+    result = meter(monkeypatch, tmp_path, [1.9]).compare(
+        sequential, parallel, 2, "step2.x", "t::x", "m", caller_cpu=caller_cpu
+    )
+    assert result.verdict == "pass" and result.caller_share == pytest.approx(0.04)
+    assert result.attempts[0]["caller_share"] == pytest.approx(0.04)
+
+
+def test_a_sequential_side_slowed_by_someone_elses_load_is_not_skipped_work(monkeypatch, tmp_path):
+    """3.0x with 2 workers on the clock, but the sequential runs' CPU time says 1.0 s of work against
+    0.5 s: the kit's sequential side waited for others (seen once: 2.65 s for 0.8 s of work). Timed again."""
+    fake = FakeWork(monkeypatch)
+    cpu = [0.0]
+    monkeypatch.setattr(clock, "thread_time", lambda: cpu[0])
+    walls = iter([1.5] * 3 + [1.0] * 10)  # the warm-up and the first attempt's rounds are slowed
+
+    def sequential():
+        fake.now += next(walls)
+        cpu[0] += 1.0
+        return 42
+
+    result = meter(monkeypatch, tmp_path, [1.9]).compare(sequential, fake.task("p", [0.5]), 2, "step5.x", "t::x", "m")
+    assert result.verdict == "pass" and result.speedup == pytest.approx(2.0) and result.sequential_cpu_s == 1.0
+    assert [attempt["speedup"] for attempt in result.attempts] == [3.0, 2.0]
+    assert result.attempts[0]["busy_reading"] == 1.9  # waited out like a busy moment, not counted as skipped work
 
 
 def test_a_speedup_just_within_the_bound_passes(monkeypatch, tmp_path):
@@ -269,6 +342,11 @@ end_to_end = pytest.mark.timeout(180)
 needs_two_cpus = pytest.mark.skipif(usable_cpus() < 2, reason="a speedup verdict needs 2 usable CPUs")
 
 SEQUENTIAL = SPEED_STUB.replace("    raise NotImplementedError\n", "    return [work(n) for n in sizes]\n")
+THREADS = SPEED_STUB.replace(
+    "    raise NotImplementedError\n",
+    "    from concurrent.futures import ThreadPoolExecutor\n\n"
+    "    with ThreadPoolExecutor(workers) as threads:\n        return list(threads.map(work, sizes))\n",
+)
 POOL_PER_TASK = SPEED_STUB.replace(
     "    raise NotImplementedError\n",
     "    import multiprocessing\n    results = []\n"
@@ -320,14 +398,22 @@ def test_solution_passes_and_the_measurement_is_reported(kit):
 @end_to_end
 @needs_two_cpus
 @pytest.mark.slow  # wrong implementations
-@pytest.mark.parametrize("body", [SEQUENTIAL, POOL_PER_TASK], ids=["sequential", "pool-per-task"])
-def test_slow_implementations_fail_saying_what_was_measured_and_needed(kit, tmp_path, body):
+@pytest.mark.parametrize(
+    "body, says",
+    [
+        (SEQUENTIAL, "*the work ran in the calling process, not in worker processes*"),
+        (THREADS, "*the work ran in the calling process, not in worker processes*"),
+        (POOL_PER_TASK, "*speedup too low: *x with 2 workers (sequential * s, parallel * s), needed *x*"),
+    ],
+    ids=["sequential", "threads", "pool-per-task"],
+)
+def test_slow_implementations_fail_saying_what_was_measured_and_needed(kit, tmp_path, body, says):
     add_speed_step(kit)
     result, rows = speedups_of(kit, submission(tmp_path, body))
     skip_unless_judged(rows[0])
     assert result.ret == 1
     assert rows[0]["verdict"] == "fail"
-    result.stdout.fnmatch_lines(["*speedup too low: *x with 2 workers (sequential * s, parallel * s), needed *x*"])
+    result.stdout.fnmatch_lines([says])
 
 
 @end_to_end
