@@ -24,8 +24,9 @@ parallel from sequential code (one usable core, a throttled container, a saturat
 that dwarfs the work): the verdict is ``not-measured``, with the reason, reported and never failed;
 only a first attempt can end so, as a retry never lowers the requirement an earlier attempt set. A
 speedup above ``workers x SKIPPED_WORK_FACTOR`` is work skipped (outputs reused from an earlier call),
-a failure, judged with the sequential runs' CPU time where that is less than their time on the clock
-(a kit process slowed by someone else's load is timed again, not taken for skipped work). Work done by
+a failure, judged with the sequential runs' CPU time where that is less than their time on the clock.
+Sequential runs that took ``WAITED_FACTOR`` times longer on the clock than on the CPU waited for someone
+else's load, which inflates a speedup (a sequential implementation once read 1.37x so): timed again. Work done by
 the caller itself (sequential code or threads in the learner process) is a failure whatever the clock
 says: the caller's own CPU time during a parallel run, over the sequential run's, is its
 ``caller_share``, above ``CALLER_SHARE_LIMIT`` where a pool's caller uses a few percent. Every attempt
@@ -74,6 +75,7 @@ ATTEMPTS = 3  # a noisy spell on a shared machine can outlast one retry
 BUSY_SHARE = 0.85  # a capacity reading below this share of the best seen: the machine is busy right now
 BUSY_RETRIES = 4  # misses while the machine is busy, waited out before they count as attempts
 SKIPPED_WORK_FACTOR = 1.25  # beyond workers x this, a "speedup" is work skipped, not work shared
+WAITED_FACTOR = 1.2  # sequential runs this much longer on the clock than on the CPU waited for others' load
 CALLER_SHARE_LIMIT = 0.5  # the caller's own CPU time beyond this share of the work's: the caller did the work
 PASS, FAIL, NOT_MEASURED = "pass", "fail", "not-measured"  # the verdicts
 
@@ -362,9 +364,9 @@ class SpeedupMeter:
             if skipped_work(seq_time, measurement.sequential_cpu_s, par_time, workers) or measurement.ran_in_caller:
                 required = max(required, bar)
                 break  # skipped work, or work done by the caller, whatever the machine: no retry and no excuse
-            if speedup > workers * SKIPPED_WORK_FACTOR and measurement.busy_attempts < BUSY_RETRIES:
-                # More than the workers can give on the clock, not by the sequential work's CPU time: the kit's
-                # sequential runs waited for someone else's load. Timed again, as a busy moment is.
+            if seq_time > WAITED_FACTOR * measurement.sequential_cpu_s and measurement.busy_attempts < BUSY_RETRIES:
+                # The kit's sequential runs took far longer on the clock than on the CPU: they waited for someone
+                # else's load, which inflates any speedup. Timed again, as a busy moment is.
                 measurement.busy_attempts += 1
                 measurement.attempts[-1]["busy_reading"] = round(capacity, 3)
                 continue

@@ -267,23 +267,39 @@ def test_a_caller_that_only_sends_tasks_and_collects_results_passes(monkeypatch,
     assert result.attempts[0]["caller_share"] == pytest.approx(0.04)
 
 
+def sequential_waiting(monkeypatch, fake, walls):
+    """A sequential side of 1.0 s of the kit thread's CPU time whose runs take ``walls`` on the clock."""
+    cpu = [0.0]
+    monkeypatch.setattr(clock, "thread_time", lambda: cpu[0])
+    walls = iter(walls)
+
+    def sequential():
+        fake.now += next(walls, 1.0)
+        cpu[0] += 1.0
+        return 42
+
+    return sequential
+
+
 def test_a_sequential_side_slowed_by_someone_elses_load_is_not_skipped_work(monkeypatch, tmp_path):
     """3.0x with 2 workers on the clock, but the sequential runs' CPU time says 1.0 s of work against
     0.5 s: the kit's sequential side waited for others (seen once: 2.65 s for 0.8 s of work). Timed again."""
     fake = FakeWork(monkeypatch)
-    cpu = [0.0]
-    monkeypatch.setattr(clock, "thread_time", lambda: cpu[0])
-    walls = iter([1.5] * 3 + [1.0] * 10)  # the warm-up and the first attempt's rounds are slowed
-
-    def sequential():
-        fake.now += next(walls)
-        cpu[0] += 1.0
-        return 42
-
+    sequential = sequential_waiting(monkeypatch, fake, [1.5] * 3)  # the warm-up and the first attempt's rounds
     result = meter(monkeypatch, tmp_path, [1.9]).compare(sequential, fake.task("p", [0.5]), 2, "step5.x", "t::x", "m")
     assert result.verdict == "pass" and result.speedup == pytest.approx(2.0) and result.sequential_cpu_s == 1.0
     assert [attempt["speedup"] for attempt in result.attempts] == [3.0, 2.0]
     assert result.attempts[0]["busy_reading"] == 1.9  # waited out like a busy moment, not counted as skipped work
+
+
+def test_work_done_in_one_worker_never_passes_on_a_sequential_side_that_waited(monkeypatch, tmp_path):
+    """The whole work in one task (one worker, the caller idle): a sequential side that waited for others'
+    load (1.6 s on the clock for 1.0 s of CPU) reads 1.6x, above the 1.54x asked. It is timed again."""
+    fake = FakeWork(monkeypatch)
+    sequential = sequential_waiting(monkeypatch, fake, [1.6] * 3)
+    result = meter(monkeypatch, tmp_path, [1.9]).compare(sequential, fake.task("p", [1.0]), 2, "step4.x", "t::x", "m")
+    assert result.attempts[0]["speedup"] == pytest.approx(1.6) and result.attempts[0]["busy_reading"] == 1.9
+    assert result.verdict == "fail" and result.speedup == pytest.approx(1.0)
 
 
 def test_a_speedup_just_within_the_bound_passes(monkeypatch, tmp_path):
