@@ -3,8 +3,6 @@ the test when it is too low (unless the session does not enforce speedups)."""
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 
 from plugin.boundary.guard import learner_key, pristine_file
@@ -29,8 +27,8 @@ class SpeedupCheck:
         settings = run.settings
         self.module = str(pristine_file(settings.rootdir, run.target.kind, exercise.step, exercise.module))
         learner = node.stash.get(learner_key, None)
-        self.pause = learner.paused if learner is not None else contextlib.nullcontext
-        self.caller_cpu = learner.own_cpu_seconds if learner is not None else lambda: None
+        # The learner process is stopped while the kit times alone, and its own CPU time is watched.
+        self.watch = {} if learner is None else {"pause": learner.paused, "caller_cpu": learner.own_cpu_seconds}
 
     def __call__(self, *, sequential, parallel, workers: int = 2, workers_running: bool = False) -> Measurement:
         measurement = self.run.meter.compare(
@@ -41,8 +39,7 @@ class SpeedupCheck:
             self.node.nodeid,
             self.module,
             workers_running,
-            self.pause,
-            self.caller_cpu,
+            **self.watch,
         )
         self.node.stash.setdefault(speedups_key, []).append(measurement)
         if measurement.verdict == FAIL and self.run.settings.enforce_speedup:

@@ -102,8 +102,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "speedup.ran_in_caller": (
             "the work ran in the calling process, not in worker processes: during the parallel run that process "
-            "itself used {share:.0%} of the sequential run's time in CPU time (a loop, or threads). Hand the work "
-            "to the worker processes of a pool, and let the caller only send tasks and collect results"
+            "itself used CPU time equal to {share:.0%} of the sequential run's (a loop, threads, or a loop that "
+            "keeps checking whether results are ready). Hand the work to the worker processes (a pool's, or the "
+            "cluster's through the client), and let the caller only send tasks and wait for results with "
+            "get(), wait() or gather()"
         ),
         "speedup.below_required": "below the required speedup",
         "speedup.busy": (

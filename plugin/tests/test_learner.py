@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import types
 from multiprocessing import shared_memory
@@ -124,6 +125,26 @@ def pool_left_open() -> list[int]:
     pool = multiprocessing.Pool(1)
     EVENTS.append(pool)  # kept alive: the garbage collector would otherwise hide it
     return pool.map(abs, [-1, -2])
+
+
+def burn(seconds: float) -> None:
+    """CPU work of ``seconds`` of this thread's CPU time."""
+    until = time.thread_time() + seconds
+    while time.thread_time() < until:
+        pass
+
+
+def burn_in_threads(seconds: float) -> None:
+    threads = [threading.Thread(target=burn, args=(seconds / 2,)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def burn_in_a_pool(seconds: float) -> None:
+    with multiprocessing.Pool(2) as pool:
+        pool.map(burn, [seconds / 2] * 2)
 
 
 def shout(text: str) -> str:
@@ -258,6 +279,17 @@ def test_paused_stops_the_whole_tree_and_resumes_it(learner):
     assert learner.run(os.getpid) == learner.pid, "the learner answers again"
 
 
+@pytest.mark.parametrize("work, counted", [(burn, True), (burn_in_threads, True), (burn_in_a_pool, False)])
+def test_the_learners_own_cpu_time_counts_its_threads_not_its_children(learner, work, counted):
+    """What the speedup engine reads to fail work done by the caller (sequential code, threads)."""
+    assert learner.own_cpu_seconds() is None, "nothing to read before the learner process starts"
+    learner.run(os.getpid)
+    before = learner.own_cpu_seconds()
+    learner.run(work, 0.4)
+    used = learner.own_cpu_seconds() - before
+    assert (used > 0.3) if counted else (used < 0.15), used
+
+
 @pytest.mark.parametrize("learner", START_METHODS, indirect=True)
 def test_the_pool_workers_are_among_the_pids_seen_in_the_learners_tree(learner):
     pids = set(learner.run(pool_pids, 2))
@@ -345,6 +377,7 @@ KILLED_MID_PAUSE = """
 import json
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
