@@ -83,7 +83,8 @@ TOO_LOW, SKIPPED_WORK, WORK_IN_CALLER = "too-low", "skipped-work", "work-in-call
 def judged_sequential(clock_s: float, cpu_s: float | None) -> float:
     """The sequential time a speedup is judged by: its time on the clock, but at most ``WAITED_FACTOR``
     times its CPU time. Sequential runs that took longer waited for someone else's load, which would make
-    any parallel side look fast (sequential code once read 1.37x, correct code 6.08x, "skipped work")."""
+    any parallel side look fast (correct code once read 6.08x, "skipped work", against sequential runs of
+    2.65 s for 0.8 s of work)."""
     return min(clock_s, WAITED_FACTOR * cpu_s) if cpu_s else clock_s
 
 
@@ -136,7 +137,8 @@ class Measurement:
 
     @property
     def ran_in_caller(self) -> bool:
-        """The calling process itself used the CPU time of most of the work: sequential code or threads."""
+        """The calling process itself used over ``CALLER_SHARE_LIMIT`` of the work's CPU time: sequential
+        code, threads, or polling for results."""
         return self.caller_share is not None and self.caller_share > CALLER_SHARE_LIMIT
 
     def explain(self) -> str:
