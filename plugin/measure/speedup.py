@@ -176,7 +176,7 @@ class CpuTimes:
         adds CPU time. None where the caller cannot be watched."""
         if not self.caller or not self.sequential:
             return None
-        return round(min(self.caller) / max(min(self.sequential), 1e-6), 3)
+        return round(min(self.caller) / max(self.least_sequential(), 1e-6), 3)
 
 
 class SpeedupMeter:

@@ -224,17 +224,26 @@ def test_skipped_work_fails_even_where_the_machine_shows_no_parallelism(monkeypa
     assert result.verdict == "fail" and "work was skipped" in result.reason
 
 
+def kit_sequential(monkeypatch, fake, clock_s: float):
+    """A sequential side of 1.0 s of the kit thread's CPU time whose runs take ``clock_s`` on the clock
+    (more: they wait for someone else's load)."""
+    cpu = [0.0]
+    monkeypatch.setattr(clock, "thread_time", lambda: cpu[0])
+
+    def sequential():
+        fake.now += clock_s
+        cpu[0] += 1.0
+        return 42
+
+    return sequential
+
+
 def sides_on_cpus(monkeypatch, fake, caller_cpu_s: float):
     """The kit's sequential side on a CPU slowed by the host (1.0 s, on the clock and of the kit thread's
     CPU time alike), a parallel side of 0.5 s in which the caller itself uses ``caller_cpu_s``, and the
     caller's CPU clock."""
-    cpu = {"kit": 0.0, "caller": 0.0}
-    monkeypatch.setattr(clock, "thread_time", lambda: cpu["kit"])
-
-    def sequential():
-        fake.now += 1.0
-        cpu["kit"] += 1.0
-        return 42
+    sequential = kit_sequential(monkeypatch, fake, clock_s=1.0)
+    cpu = {"caller": 0.0}
 
     def parallel():
         fake.now += 0.5
@@ -269,25 +278,11 @@ def test_a_caller_that_only_sends_tasks_and_collects_results_passes(monkeypatch,
     assert result.attempts[0]["caller_share"] == 0.02
 
 
-def sequential_waiting(monkeypatch, fake, clock_s: float):
-    """A sequential side of 1.0 s of the kit thread's CPU time whose runs take ``clock_s`` on the clock:
-    they wait for someone else's load."""
-    cpu = [0.0]
-    monkeypatch.setattr(clock, "thread_time", lambda: cpu[0])
-
-    def sequential():
-        fake.now += clock_s
-        cpu[0] += 1.0
-        return 42
-
-    return sequential
-
-
 def test_a_sequential_side_that_waited_for_others_counts_at_most_its_cpu_time_and_a_fifth(monkeypatch, tmp_path):
     """Correct code against sequential runs of 3.0 s for 1.0 s of CPU time: 6.0x on the clock, which would
     be skipped work (seen once: 2.65 s for 0.8 s of work), is judged 2.4x."""
     fake = FakeWork(monkeypatch)
-    sequential = sequential_waiting(monkeypatch, fake, clock_s=3.0)
+    sequential = kit_sequential(monkeypatch, fake, clock_s=3.0)
     result = meter(monkeypatch, tmp_path, [1.9]).compare(sequential, fake.task("p", [0.5]), 2, "step5.x", "t::x", "m")
     assert result.verdict == "pass" and result.speedup == pytest.approx(2.4) and result.sequential_cpu_s == 1.0
     assert result.attempts[0]["sequential_clock_s"] == 3.0 and result.attempts[0]["sequential_s"] == 1.2
@@ -298,7 +293,7 @@ def test_work_done_in_one_worker_never_passes_on_a_sequential_side_that_waits(mo
     others' load all along (1.6 s on the clock for 1.0 s of CPU): 1.6x on the clock, above the 1.54x asked,
     judged 1.2x."""
     fake = FakeWork(monkeypatch)
-    sequential = sequential_waiting(monkeypatch, fake, clock_s=1.6)
+    sequential = kit_sequential(monkeypatch, fake, clock_s=1.6)
     result = meter(monkeypatch, tmp_path, [1.9]).compare(sequential, fake.task("p", [1.0]), 2, "step4.x", "t::x", "m")
     assert result.verdict == "fail" and result.failure == "too-low"
     assert [attempt["speedup"] for attempt in result.attempts] == [1.2] * speedup.ATTEMPTS
