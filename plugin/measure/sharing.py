@@ -34,11 +34,13 @@ class RunLock:
         fcntl.flock(self._runs, fcntl.LOCK_UN)
 
     @contextlib.contextmanager
-    def alone(self):
-        """Run the block with no test running on any other worker (called from inside a test)."""
+    def alone(self, waiting=contextlib.nullcontext):
+        """Run the block with no test running on any other worker (called from inside a test).
+        ``waiting``: a context manager around the wait for the others' tests to end."""
         fcntl.flock(self._runs, fcntl.LOCK_UN)  # our own shared hold would block the exclusive one
-        fcntl.flock(self._gate, fcntl.LOCK_EX)
-        fcntl.flock(self._runs, fcntl.LOCK_EX)
+        with waiting():
+            fcntl.flock(self._gate, fcntl.LOCK_EX)
+            fcntl.flock(self._runs, fcntl.LOCK_EX)
         try:
             yield
         finally:

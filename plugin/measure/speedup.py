@@ -38,7 +38,10 @@ until the time budget is spent; the best time of each side counts, since noise o
 A miss is retried, up to ``ATTEMPTS`` in all, with capacity measured anew each time (start-up too,
 after a counted miss); a miss while the machine reads well below its best capacity (``BUSY_SHARE``:
 someone else's load) is waited out instead of counted, up to ``BUSY_RETRIES`` times, and the failure
-then says so. All clocks are the plugin's own (``plugin.measure.clock``), and the timing helpers are
+then says so. No retry starts unless ``TIME_LEFT_FACTOR`` times the last attempt's duration is left
+before the test's timeout (waiting for another xdist worker's measurement is not counted there): on a
+very slow machine the measurement ends with the attempts made (``out_of_time``), never in a "hung"
+timeout. All clocks are the plugin's own (``plugin.measure.clock``), and the timing helpers are
 ``plugin.measure.timing``.
 """
 
@@ -75,6 +78,7 @@ BUSY_SHARE = 0.85  # a capacity reading below this share of the best seen: the m
 BUSY_RETRIES = 4  # misses while the machine is busy, waited out before they count as attempts
 SKIPPED_WORK_FACTOR = 1.25  # beyond workers x this, a "speedup" is work skipped, not work shared
 WAITED_FACTOR = 1.2  # a sequential run counts for at most this many times its CPU time: beyond, it waited
+TIME_LEFT_FACTOR = 2.0  # no retry unless this many times the last attempt's duration is left before the timeout
 CALLER_SHARE_LIMIT = 0.35  # the caller's own CPU time beyond this share of the work's: the caller did the work
 PASS, FAIL, NOT_MEASURED = "pass", "fail", "not-measured"  # the verdicts
 TOO_LOW, SKIPPED_WORK, WORK_IN_CALLER = "too-low", "skipped-work", "work-in-caller"  # why a fail failed
@@ -107,6 +111,7 @@ class Measurement:
     caller_share: float | None = None  # the caller's own CPU time in a parallel run, over the sequential run's
     sequential_cpu_s: float | None = None  # the least CPU time of the kit's sequential runs (no one else's wait)
     failure: str = ""  # why a failed verdict failed: TOO_LOW, SKIPPED_WORK or WORK_IN_CALLER
+    out_of_time: bool = False  # retries stopped before the test's timeout (a slow machine)
 
     @property
     def of_capacity(self) -> float | None:
@@ -153,7 +158,9 @@ class Measurement:
             required=self.required,
             capacity=self.capacity,
         )
-        return too_low + (" " + say("speedup.busy", busy=self.busy_attempts) if self.busy_attempts else "")
+        busy = " " + say("speedup.busy", busy=self.busy_attempts) if self.busy_attempts else ""
+        out_of_time = " " + say("speedup.out_of_time", attempts=len(self.attempts)) if self.out_of_time else ""
+        return too_low + busy + out_of_time
 
 
 @dataclasses.dataclass
@@ -182,11 +189,12 @@ class CpuTimes:
 class SpeedupMeter:
     """Measures speedups for one pytest process; under xdist the run folder and lock are shared."""
 
-    def __init__(self, cpus: int, fraction: float, run_folder: Path, alone=contextlib.nullcontext):
+    def __init__(self, cpus: int, fraction: float, run_folder: Path, alone=contextlib.nullcontext, time_left=None):
         self.cpus = cpus
         self.fraction = fraction
         self.run_folder = run_folder
         self.alone = alone  # context manager: no other test runs on any worker inside it
+        self.time_left = time_left or (lambda: None)  # seconds before the test times out (None: no limit known)
         self._startup: dict[tuple[int, str], list[float]] = {}  # readings per worker count and module
         self._best: dict[int, float] = {}  # this process's own best capacity readings
         self._pause = contextlib.nullcontext  # stops the learner's processes while the kit measures
@@ -340,6 +348,7 @@ class SpeedupMeter:
         required = 0.0  # the bar only rises: a retry in a noisy moment never lowers what was asked
         counted = 0
         while True:
+            attempt_started = clock.perf_counter()
             seq_clock, par_time = best_times(sequential, parallel, first_round=warm_up)
             warm_up = None  # a retry times afresh
             seq_cpu = cpu.least_sequential()
@@ -401,5 +410,11 @@ class SpeedupMeter:
                     break
                 if not workers_running:  # read again after a counted miss only: a busy moment's reading is no evidence
                     startup_s = self.measure_startup(workers, module)
+            left = self.time_left()
+            if left is not None and left < TIME_LEFT_FACTOR * (clock.perf_counter() - attempt_started):
+                # A slow machine: another attempt would end in the test's timeout, which says "hung"; the
+                # verdict of the attempts made says what was measured, and why it stopped.
+                measurement.out_of_time = True
+                break
         measurement.judge(seq_time, par_time, required)
         return measurement

@@ -112,6 +112,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "The machine was busier than its best during {busy} of the attempts (other work running): if your "
             "code does run in parallel, rerun when the machine is quieter."
         ),
+        "speedup.out_of_time": (
+            "The machine was so slow that the measurement stopped after {attempts} attempt(s), before the test's "
+            "time limit (ini lab_speedup_timeout): rerun when the machine is quieter."
+        ),
         "speedup.fixture_needs_marker": "{nodeid}: the speedup fixture needs an @pytest.mark.exercise test",
         # -- the pool spy (plugin/safety/poolspy.py): a done that can be trusted (issue 9) -----------
         "poolspy.not_used": (

@@ -89,6 +89,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "在 {busy} 次尝试中，这台机器比它最好的时候更忙（有其他工作在运行）：如果你的代码确实在并行运行，"
             "请等机器空闲一些再运行。"
         ),
+        "speedup.out_of_time": (
+            "这台机器太慢，测量在 {attempts} 次尝试后停止，以免超过测试的时间限制（ini 选项 lab_speedup_timeout）："
+            "请等机器空闲一些再运行。"
+        ),
         "speedup.fixture_needs_marker": "{nodeid}：speedup fixture 只能用在带 @pytest.mark.exercise 的测试里",
         # -- collection (plugin/session/collection.py) ------------------------------------------------
         "collection.no_marker": (

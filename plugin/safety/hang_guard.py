@@ -3,6 +3,7 @@ terminated before the test fails with an explanation."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
 
 import pytest
@@ -50,6 +51,21 @@ class HangGuard:
         signal.setitimer(signal.ITIMER_REAL, seconds)
         self._armed.add(item.nodeid)
         return True
+
+    def time_left(self) -> float | None:
+        """Seconds before the armed test times out; None when none is armed (another timeout method)."""
+        return signal.getitimer(signal.ITIMER_REAL)[0] if self._armed else None
+
+    @contextlib.contextmanager
+    def not_counting(self):
+        """The block's time does not count against the armed test's timeout: a test that waits for another
+        worker's speedup measurement is not slow itself. The waited-for worker's own timer runs meanwhile."""
+        left = signal.setitimer(signal.ITIMER_REAL, 0)[0] if self._armed else 0.0
+        try:
+            yield
+        finally:
+            if left > 0:
+                signal.setitimer(signal.ITIMER_REAL, left)
 
     def disarm(self, item: pytest.Item) -> bool | None:
         if item.nodeid not in self._armed:

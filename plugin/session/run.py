@@ -40,17 +40,22 @@ class LabRun:
         self.run_folder = RunFolder(workerinput)
         # Only xdist workers can disturb each other's measurements.
         self.lock = RunLock(self.run_folder.path) if workerinput is not None else None
+        # Outside a kit (another project's tests in the same environment) the plugin watches nothing.
+        self.in_kit = bool(catalog.steps)
+        self.hangs = HangGuard() if self.in_kit else None
         self.meter = SpeedupMeter(
             self.cpus,
             settings.required_fraction,
             self.run_folder.path,
-            self.lock.alone if self.lock else contextlib.nullcontext,
+            self._alone if self.lock else contextlib.nullcontext,
+            self.hangs.time_left if self.hangs else lambda: None,
         )
         self.rendezvous = RendezvousService()
-        # Outside a kit (another project's tests in the same environment) the plugin watches nothing.
-        self.in_kit = bool(catalog.steps)
-        self.hangs = HangGuard() if self.in_kit else None
         self.started = clock.perf_counter()
+
+    def _alone(self):
+        """No other worker's test runs inside it; waiting for them is not this test's time."""
+        return self.lock.alone(waiting=self.hangs.not_counting if self.hangs else contextlib.nullcontext)
 
     @property
     def target(self):

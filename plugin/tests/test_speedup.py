@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import sys
 
@@ -9,6 +11,7 @@ import pytest
 
 from plugin.measure import clock, speedup, timing
 from plugin.measure.machine import usable_cpus
+from plugin.measure.sharing import RunLock
 from plugin.measure.speedup import MIN_CAPACITY, NOT_MEASURED, SpeedupMeter
 from plugin.measure.timing import attainable_speedup, best_times, required_speedup
 from plugin.tests.minikit import CLOCK_CHEAT, SPEED_STUB, add_speed_step, run, write
@@ -78,7 +81,7 @@ def test_required_speedup_keeps_a_fraction_of_the_machines_gain():
     assert required_speedup(3.8, 0.5) == pytest.approx(2.4)
 
 
-def meter(monkeypatch, tmp_path, capacities, cpus=2, startup_s=0.0) -> SpeedupMeter:
+def meter(monkeypatch, tmp_path, capacities, cpus=2, startup_s=0.0, time_left=None) -> SpeedupMeter:
     """A meter whose capacity readings are the given values, one per reading (and then the last again),
     and whose start-up readings are ``startup_s`` (one value, or a list read in turn likewise)."""
     readings = iter(capacities)
@@ -89,7 +92,7 @@ def meter(monkeypatch, tmp_path, capacities, cpus=2, startup_s=0.0) -> SpeedupMe
         last[key] = next(values, last[key])
         return last[key]
 
-    instance = SpeedupMeter(cpus, 0.6, tmp_path)
+    instance = SpeedupMeter(cpus, 0.6, tmp_path, time_left=time_left)
     monkeypatch.setattr(instance, "read_capacity", lambda workers: next_of(readings, "capacity"))
     monkeypatch.setattr(instance, "read_startup", lambda workers, module: next_of(startups, "startup"))
     return instance
@@ -313,6 +316,49 @@ def test_a_noisy_spell_that_outlasts_one_retry_is_waited_out(monkeypatch, tmp_pa
         fake.task("s", [1.0]), fake.task("p", [0.9] * 7 + [0.55]), 2, "step2.x", "t::x", "m"
     )  # the warm-up and two attempts of three rounds run at 0.9 s, then the spell is over
     assert result.verdict == "pass" and result.speedup == pytest.approx(1.0 / 0.55, rel=1e-3)
+
+
+def test_no_retry_starts_that_would_run_into_the_tests_timeout(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    timeout_at = 20.0  # each attempt of the noisy spell above takes 5.7 s: two fit, not a third after them
+    result = meter(monkeypatch, tmp_path, [1.9], time_left=lambda: timeout_at - fake.now).compare(
+        fake.task("s", [1.0]), fake.task("p", [0.9] * 7 + [0.55]), 2, "step2.x", "t::x", "m"
+    )
+    assert result.verdict == "fail" and result.out_of_time and len(result.attempts) == 2
+    assert fake.now < timeout_at
+    assert "stopped after 2 attempt(s)" in result.explain() and "lab_speedup_timeout" in result.explain()
+
+
+def test_with_time_left_every_retry_is_made(monkeypatch, tmp_path):
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [1.9], time_left=lambda: 100.0 - fake.now).compare(
+        fake.task("s", [1.0]), fake.task("p", [0.9]), 2, "step2.x", "t::x", "m"
+    )
+    assert result.verdict == "fail" and not result.out_of_time and len(result.attempts) == speedup.ATTEMPTS
+    assert "stopped after" not in result.explain()
+
+
+def test_the_wait_for_the_other_workers_is_wrapped_and_the_block_runs_alone(tmp_path):
+    lock, other = RunLock(tmp_path), RunLock(tmp_path)
+    events = []
+
+    @contextlib.contextmanager
+    def waiting():
+        events.append("waiting")
+        yield
+        events.append("waited")
+
+    try:
+        lock.enter_test()
+        with lock.alone(waiting=waiting):
+            events.append("alone")
+            with pytest.raises(BlockingIOError):  # no other test can start meanwhile
+                fcntl.flock(other._runs, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        lock.leave_test()
+    finally:
+        lock.close()
+        other.close()
+    assert events == ["waiting", "waited", "alone"]
 
 
 def test_a_speedup_above_the_capacity_reading_has_capacity_measured_again(monkeypatch, tmp_path):
