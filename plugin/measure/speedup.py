@@ -41,17 +41,19 @@ someone else's load) is waited out instead of counted, up to ``BUSY_RETRIES`` ti
 then says so.
 
 A cluster's own capacity (``workers_running`` on the session's Dask cluster, ``ClusterReader``): at a
-miss, the kit also runs its reference workload as Dask tasks on the same cluster, through its own client,
-on one worker and on ``workers`` of them (the learner's tree stopped, the cluster not), and records the
-ratio in the attempt as ``cluster_capacity``. A cluster can be slower than the machine for a while (its
+miss while the machine is not busy, the kit also runs its reference workload as Dask tasks on the same
+cluster, through its own client, on one worker and on ``workers`` of them (the learner's tree stopped, the
+cluster not), and records the ratio in the attempt as ``cluster_capacity``, beside the machine's reading
+taken just before (``capacity_reading``). A cluster can be slower than the machine for a while (its
 workers' parallel side once took 0.64-0.69 s instead of 0.44-0.49 s while pools read 1.9x); pools do not
-see it. When, on a machine that is not busy, the cluster reads below the pool reading taken beside it, the
-next attempt's bar comes from the cluster reading: ``required_speedup(max(cluster_capacity, MIN_CAPACITY),
-fraction)``. This is the one place where a retry may lower ``required``: the evidence is paired (the kit's
-own ideal workload, on that cluster, at that moment, is what a perfect learner could show there), not a
-noisy moment of the machine, which lowers nothing. Its floor is the bar of ``MIN_CAPACITY``, so work done
-one task at a time (about 1.0x) still fails, and a cluster reading never makes a measurement
-``not-measured`` (only the machine never showing parallelism may).
+see it. When the cluster reads below the machine's reading beside it, the next attempt's bar comes from
+the cluster reading: ``required_speedup(max(cluster_capacity, MIN_CAPACITY), fraction)``. This is the one
+place where a retry may lower ``required``: the evidence is paired (the kit's own ideal workload, on that
+cluster, at that moment, is what a perfect learner could show there), not a noisy moment of the machine,
+which lowers nothing (a busy miss does not even read the cluster: that reading would be no evidence, and
+the time is better spent waiting the load out). Its floor is the bar of ``MIN_CAPACITY``, so work done one
+task at a time (about 1.0x) still fails, and a cluster reading never makes a measurement ``not-measured``
+(only the machine never showing parallelism may).
 
 All clocks are the plugin's own (``plugin.measure.clock``), and the timing helpers are
 ``plugin.measure.timing``.
@@ -432,11 +434,13 @@ class SpeedupMeter:
             capacity = self.keep_capacity(workers, reading)
             busy = reading < BUSY_SHARE * capacity
             cluster_bar = None
-            if workers_running and self._cluster is not None:
-                # The cluster itself, beside the machine's reading: the one evidence that lowers a bar.
+            if workers_running and self._cluster is not None and not busy:
+                # The cluster itself, beside a machine that is not busy: the one evidence that lowers a bar.
                 on_cluster = self.read_cluster_capacity(workers)
-                measurement.attempts[-1]["cluster_capacity"] = round(on_cluster, 3)
-                if on_cluster < reading and not busy:
+                measurement.attempts[-1].update(
+                    cluster_capacity=round(on_cluster, 3), capacity_reading=round(reading, 3)
+                )
+                if on_cluster < reading:
                     cluster_bar = required_speedup(max(on_cluster, MIN_CAPACITY), self.fraction)
             if busy and measurement.busy_attempts < BUSY_RETRIES:
                 measurement.busy_attempts += 1
