@@ -257,3 +257,47 @@ def test_the_session_cluster_serves_every_test_and_leaves_no_process(kit, monkey
     assert not alive, f"Dask worker processes {alive} outlived the run"
     left = processes_still_running(mark)
     assert not left, f"processes of the run outlived it: {left}"
+
+
+SLOW_ON_THE_CLUSTER = """
+import pytest
+
+from plugin.workers import cpu_work
+
+
+@pytest.mark.exercise("step5.total")
+def test_all_the_work_in_one_task(dask_client, speedup):
+    speedup(
+        sequential=lambda: cpu_work(3_000_000),
+        parallel=lambda: dask_client.submit(cpu_work, 3_000_000, pure=False).result(),
+        workers_running=True,
+    )
+"""
+
+MACHINE_READS_1_9 = """
+from plugin.measure.speedup import SpeedupMeter
+
+SpeedupMeter.read_capacity = lambda self, workers: 1.9  # never busy: every miss reads the cluster itself
+"""
+
+
+def test_a_miss_on_the_session_cluster_reads_the_clusters_own_capacity(kit, monkeypatch):
+    """The speedup fixture hands the meter the session's cluster (plugin.measure.check): at each miss of
+    work done in one task (about 1.0x), the JSON attempt carries the cluster's reading beside the
+    machine's, and the next bar comes from it when it is lower, never below MIN_CAPACITY's."""
+    from plugin.measure.speedup import ATTEMPTS, MIN_CAPACITY
+    from plugin.measure.timing import required_speedup
+
+    add_cluster_step(kit)
+    write(kit.path / "conftest.py", MACHINE_READS_1_9)
+    write(kit.path / "exercises" / "step5" / "test_cluster.py", SLOW_ON_THE_CLUSTER)
+    monkeypatch.delenv("LAB_DASK_SCHEDULER", raising=False)
+    run(kit, "exercises/step5", "--solutions", "--lab-json=report.json")
+    (row,) = json.loads((kit.path / "report.json").read_text())["speedups"]
+    attempts = row["attempts"]
+    assert row["verdict"] == "fail" and len(attempts) == ATTEMPTS, row
+    assert all(attempt["capacity_reading"] == 1.9 and 0 < attempt["cluster_capacity"] <= 2 for attempt in attempts)
+    for attempt, following in zip(attempts, attempts[1:], strict=False):
+        lower = attempt["cluster_capacity"] < 1.9
+        bar = required_speedup(max(attempt["cluster_capacity"], MIN_CAPACITY), 0.4) if lower else 1.36
+        assert following["required"] == pytest.approx(bar, abs=1e-3), row
