@@ -83,4 +83,4 @@ def rendezvous(request: pytest.FixtureRequest):
 def speedup(request: pytest.FixtureRequest) -> SpeedupCheck:
     """``speedup(sequential=..., parallel=..., workers=2)``: measure, record and check a speedup
     (``workers_running=True``: the parallel side's workers are already up, as a Dask cluster's are)."""
-    return SpeedupCheck(lab_run(request.config), request.node)
+    return SpeedupCheck(lab_run(request.config), request)

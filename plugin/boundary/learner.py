@@ -269,17 +269,14 @@ class Learner:
         stopped = self._whole_tree() if self.started else []
         for pids in self._also_paused:
             stopped += _processes(pids())
+        with _stopped(stopped):
+            yield
 
-        def resume() -> None:
-            _signal_all(stopped, signal.SIGCONT)
-
-        with unwinding_on(TERMINATION, first=resume):
-            _signal_all(stopped, signal.SIGSTOP)
-            _wait_stopped(stopped)
-            try:
-                yield
-            finally:
-                resume()
+    def tree_paused(self):
+        """The learner process and its whole tree stopped, as ``paused()`` stops them, but not the
+        processes named to ``pause_also``: while the kit measures what those processes themselves can do
+        now (step 5's cluster, reading its capacity with the kit's own tasks)."""
+        return _stopped(self._whole_tree() if self.started else [])
 
     def _whole_tree(self) -> list[psutil.Process]:
         try:
@@ -411,6 +408,23 @@ def _processes(pids) -> list[psutil.Process]:
         with contextlib.suppress(psutil.Error):
             processes.append(psutil.Process(pid))
     return processes
+
+
+@contextlib.contextmanager
+def _stopped(processes: list[psutil.Process]):
+    """``processes`` stopped (SIGSTOP) inside, resumed (SIGCONT) afterwards whatever happened, and at once
+    when this process receives a terminating signal meanwhile (``Learner.paused``)."""
+
+    def resume() -> None:
+        _signal_all(processes, signal.SIGCONT)
+
+    with unwinding_on(TERMINATION, first=resume):
+        _signal_all(processes, signal.SIGSTOP)
+        _wait_stopped(processes)
+        try:
+            yield
+        finally:
+            resume()
 
 
 def _signal_all(processes: list[psutil.Process], sig: int) -> None:

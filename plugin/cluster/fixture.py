@@ -9,9 +9,9 @@ cluster, and no controller has to start one for runs without step 5 (``benchmark
 measures it against one shared cluster).
 
 With an address (``plugin.cluster.address``: ``--dask-scheduler``, ini, environment) the session
-connects to that scheduler, checks that its workers can import what the tests send them (the target's step-5 modules and
-``plugin.cluster.tasks``), uploads what they cannot (``Client.upload_file`` of a zip), and closes
-only its client at the end.
+connects to that scheduler, checks that its workers can import what the tests send them (the target's
+step-5 modules, ``plugin.cluster.tasks``, and ``plugin.workers`` for reading the cluster's capacity),
+uploads what they cannot (``Client.upload_file`` of a zip), and closes only its client at the end.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from plugin.messages import say
 from plugin.safety import process_tree
 from plugin.session.run import lab_run
 from plugin.targets import exercise_modules
+from plugin.workers import cpu_work as reference_work
 
 LOCAL_WORKERS = local.WORKERS
 CONNECT_TIMEOUT_S = 30
@@ -45,6 +46,7 @@ START_TIMEOUT_S = 60  # the embedded cluster's process imports Dask and starts i
 CLOSE_TIMEOUT_S = 10
 TASKS_MODULE = "plugin.cluster.tasks"
 MESSAGES_MODULE = "plugin.messages.en"  # tasks.py speaks through plugin.messages, which reads this table
+REFERENCE_MODULE = "plugin.workers"  # the kit's reference CPU work, run on the cluster to read its capacity
 
 
 class SessionCluster:
@@ -86,7 +88,7 @@ class SessionCluster:
         except OSError as error:
             pytest.fail(say("dask.unreachable", address=self.address, error=error), pytrace=False)
         self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
-        self.make_importable([*self.step_modules, TASKS_MODULE, MESSAGES_MODULE])
+        self.make_importable([*self.step_modules, TASKS_MODULE, MESSAGES_MODULE, REFERENCE_MODULE])
 
     def start_local_cluster(self) -> str:
         """Start the embedded cluster's process and return its scheduler's address. It inherits no
@@ -157,6 +159,21 @@ class SessionCluster:
         """A task on every worker: a worker starts its task thread on first use."""
         addresses = list(client.scheduler_info(n_workers=-1)["workers"])
         client.gather([client.submit(int, workers=[a], allow_other_workers=False, pure=False) for a in addresses])
+
+    def reference_sides(self, tasks: list[int], workers: int):
+        """Two callables that run the kit's reference CPU work (``plugin.workers.cpu_work``, one Dask task
+        per item of ``tasks``, never a cached result) through the kit's own client: on one of the cluster's
+        workers, and on ``workers`` of them. Their time ratio is the capacity of the cluster itself, now.
+        Every worker has run a task already, so neither side pays a worker's first call."""
+        client = self.start()
+        addresses = sorted(client.scheduler_info(n_workers=-1)["workers"])[:workers]
+        self._start_lazy_threads(client)
+
+        def run_on(chosen: list[str]):
+            futures = client.map(reference_work, tasks, workers=chosen, allow_other_workers=False, pure=False)
+            client.gather(futures)
+
+        return lambda: run_on(addresses[:1]), lambda: run_on(addresses)
 
     def went_idle(self) -> None:
         """A test that used the cluster ended."""

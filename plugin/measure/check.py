@@ -3,11 +3,13 @@ the test when it is too low (unless the session does not enforce speedups)."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from plugin.boundary.guard import learner_key, pristine_file
 from plugin.catalog import MARKER
-from plugin.measure.speedup import FAIL, Measurement
+from plugin.measure.speedup import FAIL, ClusterReader, Measurement
 from plugin.messages import say
 from plugin.session.run import LabRun, speedups_key
 
@@ -16,7 +18,8 @@ class SpeedupCheck:
     """``speedup(sequential=..., parallel=..., workers=2)``: measure, record and check a speedup
     (``workers_running=True``: the parallel side's workers are already up, as a Dask cluster's are)."""
 
-    def __init__(self, run: LabRun, node: pytest.Item):
+    def __init__(self, run: LabRun, request: pytest.FixtureRequest):
+        node = request.node
         marker = node.get_closest_marker(MARKER)
         exercise = run.catalog.exercises.get(marker.args[0]) if marker else None
         if exercise is None:
@@ -29,6 +32,11 @@ class SpeedupCheck:
         learner = node.stash.get(learner_key, None)
         # The learner process is stopped while the kit times alone, and its own CPU time is watched.
         self.watch = {} if learner is None else {"pause": learner.paused, "caller_cpu": learner.own_cpu_seconds}
+        if "dask_cluster" in request.fixturenames:
+            # A miss on the session's cluster also reads the cluster's own capacity, the learner stopped.
+            cluster = request.getfixturevalue("dask_cluster")
+            pause = contextlib.nullcontext if learner is None else learner.tree_paused
+            self.watch["cluster"] = ClusterReader(cluster.reference_sides, pause)
 
     def __call__(self, *, sequential, parallel, workers: int = 2, workers_running: bool = False) -> Measurement:
         measurement = self.run.meter.compare(

@@ -96,6 +96,34 @@ def test_modules_the_workers_cannot_import_are_uploaded_to_them(tmp_path, monkey
             session_cluster.close()
 
 
+def test_the_clusters_capacity_is_read_with_the_reference_work_on_one_worker_then_on_all():
+    """The reader behind a step-5 retry's bar (plugin.measure.speedup.ClusterReader): each side's tasks run
+    on the cluster's workers it names, never cached, and the reading is a ratio the workers can give."""
+    from distributed import Client, LocalCluster, get_task_stream
+
+    from plugin.measure.speedup import ClusterReader, SpeedupMeter
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, scheduler_kwargs=NO_HTTP_PORT_CLASH
+    ) as cluster:
+        session_cluster = fixture.SessionCluster(cluster.scheduler_address, [])
+        session_cluster.client = Client(cluster)
+        try:
+            on_one, on_all = session_cluster.reference_sides([20_000] * 4, 2)
+            ran_on = []
+            for side in (on_one, on_all, on_one):
+                with get_task_stream(session_cluster.client) as stream:
+                    side()
+                ran_on.append((len(stream.data), {task["worker"] for task in stream.data}))
+            assert [(count, len(workers)) for count, workers in ran_on] == [(4, 1), (4, 2), (4, 1)], ran_on
+            assert ran_on[0][1] == ran_on[2][1], "one worker, the same each time"
+            meter = SpeedupMeter(2, 0.4, Path("."))
+            meter._cluster = ClusterReader(session_cluster.reference_sides)
+            assert 0 < meter.read_cluster_capacity(2) <= 2
+        finally:
+            session_cluster.close()
+
+
 def test_a_client_and_cluster_left_open_are_reported_and_closed():
     from distributed import Client, LocalCluster
 
@@ -232,3 +260,47 @@ def test_the_session_cluster_serves_every_test_and_leaves_no_process(kit, monkey
     assert not alive, f"Dask worker processes {alive} outlived the run"
     left = processes_still_running(mark)
     assert not left, f"processes of the run outlived it: {left}"
+
+
+SLOW_ON_THE_CLUSTER = """
+import pytest
+
+from plugin.workers import cpu_work
+
+
+@pytest.mark.exercise("step5.total")
+def test_all_the_work_in_one_task(dask_client, speedup):
+    speedup(
+        sequential=lambda: cpu_work(3_000_000),
+        parallel=lambda: dask_client.submit(cpu_work, 3_000_000, pure=False).result(),
+        workers_running=True,
+    )
+"""
+
+MACHINE_READS_1_9 = """
+from plugin.measure.speedup import SpeedupMeter
+
+SpeedupMeter.read_capacity = lambda self, workers: 1.9  # never busy: every miss reads the cluster itself
+"""
+
+
+def test_a_miss_on_the_session_cluster_reads_the_clusters_own_capacity(kit, monkeypatch):
+    """The speedup fixture hands the meter the session's cluster (plugin.measure.check): at each miss of
+    work done in one task (about 1.0x), the JSON attempt carries the cluster's reading beside the
+    machine's, and the next bar comes from it when it is lower, never below MIN_CAPACITY's."""
+    from plugin.measure.speedup import ATTEMPTS, MIN_CAPACITY
+    from plugin.measure.timing import required_speedup
+
+    add_cluster_step(kit)
+    write(kit.path / "conftest.py", MACHINE_READS_1_9)
+    write(kit.path / "exercises" / "step5" / "test_cluster.py", SLOW_ON_THE_CLUSTER)
+    monkeypatch.delenv("LAB_DASK_SCHEDULER", raising=False)
+    run(kit, "exercises/step5", "--solutions", "--lab-json=report.json")
+    (row,) = json.loads((kit.path / "report.json").read_text())["speedups"]
+    attempts = row["attempts"]
+    assert row["verdict"] == "fail" and len(attempts) == ATTEMPTS, row
+    assert all(attempt["capacity_reading"] == 1.9 and 0 < attempt["cluster_capacity"] <= 2 for attempt in attempts)
+    for attempt, following in zip(attempts, attempts[1:], strict=False):
+        lower = attempt["cluster_capacity"] < 1.9
+        bar = required_speedup(max(attempt["cluster_capacity"], MIN_CAPACITY), 0.4) if lower else 1.36
+        assert following["required"] == pytest.approx(bar, abs=1e-3), row

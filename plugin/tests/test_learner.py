@@ -373,6 +373,23 @@ def test_paused_also_stops_the_processes_named_and_resumes_them_when_timing_rais
         other.wait()
 
 
+def test_tree_paused_stops_the_learners_tree_but_not_the_processes_named_to_pause_also(learner):
+    """While the kit reads step 5's cluster capacity, the learner stands still and the cluster runs."""
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        learner.pause_also(lambda: {other.pid})
+        child = learner.run(start_sleeper)
+        tree = [psutil.Process(learner.pid), psutil.Process(child)]
+        with pytest.raises(ZeroDivisionError), learner.tree_paused():
+            assert [p.status() for p in tree] == [psutil.STATUS_STOPPED] * 2
+            assert psutil.Process(other.pid).status() != psutil.STATUS_STOPPED
+            raise ZeroDivisionError  # the reading fails: the tree is resumed all the same
+        assert all(p.status() != psutil.STATUS_STOPPED for p in tree)
+    finally:
+        other.kill()
+        other.wait()
+
+
 KILLED_MID_PAUSE = """
 import json
 import subprocess
