@@ -64,6 +64,7 @@ All clocks are the plugin's own (``plugin.measure.clock``), and the timing helpe
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import json
@@ -214,6 +215,18 @@ class ClusterReader:
     pause: Callable = contextlib.nullcontext
 
 
+def median_startup(workers: int, module: str, method: str) -> float:
+    """The median time, over ``STARTUP_TRIES``, to start a ``method`` pool of ``workers`` that each run
+    ``module`` and take a task (``SpeedupMeter.read_startup``)."""
+
+    def start_pool():
+        context = multiprocessing.get_context(method)
+        with context.Pool(workers, initializer=runpy.run_path, initargs=(module,)) as pool:
+            pool.map(abs, range(workers), chunksize=1)
+
+    return statistics.median(timed(start_pool)[0] for _ in range(STARTUP_TRIES))
+
+
 class SpeedupMeter:
     """Measures speedups for one pytest process; under xdist the run folder and lock are shared."""
 
@@ -291,14 +304,18 @@ class SpeedupMeter:
     def read_startup(self, workers: int, module: str) -> float:
         """Seconds to start ``workers`` pool workers that run ``module`` (the kit's pristine stub, whose
         imports are the learner's), as the learner's pool must: the median of a few tries, a start-up a
-        pool can expect rather than its luckiest."""
+        pool can expect rather than its luckiest.
 
-        def start_pool():
-            with multiprocessing.Pool(workers, initializer=runpy.run_path, initargs=(module,)) as pool:
-                pool.map(abs, range(workers), chunksize=1)
-
+        Under fork the pools are forked from a fresh helper process, as the learner's are from the learner
+        process, never from this one: it runs threads (xdist's, a Dask client's), and a child forked while
+        one of them holds a lock can hang the pool (a fork ``-n 2`` run once waited 120 s on one)."""
+        method = multiprocessing.get_start_method()
         with self._pause():
-            return statistics.median(timed(start_pool)[0] for _ in range(STARTUP_TRIES))
+            if method != "fork":
+                return median_startup(workers, module, method)
+            helper_context = multiprocessing.get_context(unforked_start_method())
+            with concurrent.futures.ProcessPoolExecutor(1, mp_context=helper_context) as helper:
+                return helper.submit(median_startup, workers, module, method).result()
 
     def measure_startup(self, workers: int, module: str) -> float:
         """Measure start-up now: the median of the session's readings is what the learner's pool can

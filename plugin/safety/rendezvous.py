@@ -6,6 +6,7 @@ import multiprocessing
 import multiprocessing.managers
 
 from plugin.safety.process_tree import plugin_pids
+from plugin.safety.start_method import unforked_start_method
 
 RENDEZVOUS_TIMEOUT_S = 5.0
 
@@ -22,7 +23,9 @@ class RendezvousService:
 
     def barrier(self, parties: int, timeout: float = RENDEZVOUS_TIMEOUT_S):
         if self._manager is None:
-            self._manager = multiprocessing.Manager()
+            # Never forked from this process, which runs threads (xdist's, a Dask client's): a child forked
+            # while one of them holds a lock can hang.
+            self._manager = multiprocessing.get_context(unforked_start_method()).Manager()
             plugin_pids.add(self._manager._process.pid)
         return self._manager.Barrier(parties, timeout=timeout)
 

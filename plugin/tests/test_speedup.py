@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import multiprocessing
+import os
 import sys
 
 import pytest
@@ -155,6 +157,23 @@ def test_slow_start_up_readings_of_an_earlier_test_never_make_a_miss_not_measure
     second = instance.compare(fake.task("s", [1.0]), fake.task("p", [0.95]), 2, "step4.y", "t::y", "m")
     # the session proved a start-up of 0 s: this workload can show parallelism, so the miss is judged
     assert second.verdict == "fail" and second.required == pytest.approx(1 + 0.6 * (speedup.MIN_CAPACITY - 1))
+
+
+def test_under_fork_the_start_up_is_read_without_forking_this_process(monkeypatch, tmp_path):
+    """This process runs threads (xdist's, a Dask client's): a child forked from it can hang a pool."""
+    module = tmp_path / "stub.py"
+    module.write_text("import math\n")
+
+    def forked():
+        raise AssertionError("the start-up reading forked the deciding process")
+
+    session_method = multiprocessing.get_start_method()
+    multiprocessing.set_start_method("fork", force=True)
+    try:
+        monkeypatch.setattr(os, "fork", forked)
+        assert 0 < SpeedupMeter(2, 0.4, tmp_path).read_startup(2, str(module)) < 30
+    finally:
+        multiprocessing.set_start_method(session_method, force=True)
 
 
 def test_the_start_up_is_the_median_of_the_sessions_readings(monkeypatch, tmp_path):
