@@ -5,9 +5,9 @@
 worker, all in pool workers that are already running: what the machine itself gives now, whatever the
 start method, and never more than linear. A reading is the median of ``CAPACITY_ROUNDS`` rounds'
 ratios (up to that many, within the time budget), so one noisy run cannot inflate it. It is measured
-once per session and worker count (shared by all xdist workers), again before a miss is retried, and
-again when a speedup beats it; the best reading of the session is kept, so a retry in a noisy moment
-never lowers the bar the machine has already shown it can reach.
+once per session and worker count (shared by all xdist workers), again before a miss is retried, when
+a speedup beats it, and before a workload is called not-measured; the best reading of the session is
+kept, so a retry in a noisy moment never lowers the bar the machine has already shown it can reach.
 
 The learner's parallel time includes starting their pool, which under spawn and forkserver means a
 new interpreter importing the exercise's module (NumPy and all). That start-up is measured too (the
@@ -416,6 +416,10 @@ class SpeedupMeter:
             cpu.next_attempt()
             if speedup > capacity:
                 # Faster than the machine's capacity reading: that reading was taken in a noisy moment.
+                capacity = self.measure_capacity(workers)
+            elif not required and attainable_speedup(capacity, seq_time, quickest_startup_s) < MIN_CAPACITY:
+                # About to call the workload unmeasurable: on a second reading, not on one that may have come
+                # in a noisy moment (a first reading of 1.34x once made four of a spawn run's tests so).
                 capacity = self.measure_capacity(workers)
             attainable = attainable_speedup(capacity, seq_time, startup_s)
             # What the session proved this workload can show decides whether it can be measured at all: a

@@ -388,6 +388,16 @@ def test_a_speedup_above_the_capacity_reading_has_capacity_measured_again(monkey
     assert result.verdict == "pass" and result.capacity == 1.95 and result.of_capacity == pytest.approx(0.932, abs=1e-3)
 
 
+def test_a_low_first_capacity_reading_is_read_again_before_a_workload_is_called_unmeasurable(monkeypatch, tmp_path):
+    """Spawn's start-up (0.16 s of 0.8 s) against a noisy first reading of 1.34x would leave at most 1.06x:
+    read again (1.9x), the workload is measurable, and one that is not parallel fails."""
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [1.34, 1.9], startup_s=0.16).compare(
+        fake.task("s", [0.8]), fake.task("p", [0.8]), 2, "step2.x", "t::x", "m"
+    )
+    assert result.verdict == "fail" and result.capacity == 1.9
+
+
 def test_low_capacity_is_not_measured_and_never_fails(monkeypatch, tmp_path):
     fake = FakeWork(monkeypatch)
     result = meter(monkeypatch, tmp_path, [1.1]).compare(
