@@ -215,6 +215,12 @@ class ClusterReader:
     pause: Callable = contextlib.nullcontext
 
 
+def capacity_ratio(on_one, on_all, workers: int) -> float:
+    """A capacity reading: the typical ratio of the reference tasks' time on one worker to their time on
+    ``workers`` (``CAPACITY_ROUNDS`` interleaved rounds), at most ``workers``."""
+    return min(typical_ratio(on_one, on_all, rounds=CAPACITY_ROUNDS), workers)  # more than linear is noise
+
+
 def median_startup(workers: int, module: str, method: str) -> float:
     """The median time, over ``STARTUP_TRIES``, to start a ``method`` pool of ``workers`` that each run
     ``module`` and take a task (``SpeedupMeter.read_startup``)."""
@@ -261,20 +267,17 @@ class SpeedupMeter:
         with context.Pool(1) as single, context.Pool(workers) as pool:
             single.map(reference_work, [1], chunksize=1)
             pool.map(reference_work, [1] * workers, chunksize=1)
-            ratio = typical_ratio(
+            return capacity_ratio(
                 lambda: single.map(reference_work, tasks, chunksize=1),
                 lambda: pool.map(reference_work, tasks, chunksize=1),
-                rounds=CAPACITY_ROUNDS,
+                workers,
             )
-        return min(ratio, workers)  # more than linear is noise, not capacity
 
     def read_cluster_capacity(self, workers: int) -> float:
         """One reading of the capacity of the test's cluster itself with ``workers`` workers, now: the same
         reference tasks as the machine's reading, as the cluster's tasks."""
         with self._cluster.pause():
-            on_one, on_all = self._cluster.sides(self._reference_tasks(workers), workers)
-            ratio = typical_ratio(on_one, on_all, rounds=CAPACITY_ROUNDS)
-        return min(ratio, workers)  # more than linear is noise, not capacity
+            return capacity_ratio(*self._cluster.sides(self._reference_tasks(workers), workers), workers)
 
     def measure_capacity(self, workers: int) -> float:
         """Measure capacity now; the best reading of the session (per worker count) is kept and returned:
@@ -472,6 +475,12 @@ class SpeedupMeter:
                     break
                 if not workers_running:  # read again after a counted miss only: a busy moment's reading is no evidence
                     startup_s = self.measure_startup(workers, module)
+            left = self.time_left()
+            if left is not None and left < TIME_LEFT_FACTOR * (clock.perf_counter() - attempt_started):
+                # A slow machine: another attempt would end in the test's timeout, which says "hung"; the
+                # verdict of the attempts made says what was measured, and why it stopped.
+                measurement.out_of_time = True
+                break
             cluster_bar = None
             if workers_running and self._cluster is not None and not busy:
                 # The cluster itself, beside a machine that is not busy: the one evidence that lowers a bar.
@@ -481,11 +490,5 @@ class SpeedupMeter:
                 )
                 if on_cluster < reading:
                     cluster_bar = required_speedup(max(on_cluster, MIN_CAPACITY), self.fraction)
-            left = self.time_left()
-            if left is not None and left < TIME_LEFT_FACTOR * (clock.perf_counter() - attempt_started):
-                # A slow machine: another attempt would end in the test's timeout, which says "hung"; the
-                # verdict of the attempts made says what was measured, and why it stopped.
-                measurement.out_of_time = True
-                break
         measurement.judge(seq_time, par_time, required)
         return measurement

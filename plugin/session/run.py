@@ -48,7 +48,7 @@ class LabRun:
             settings.required_fraction,
             self.run_folder.path,
             self._alone if self.lock else contextlib.nullcontext,
-            self.hangs.time_left if self.hangs else lambda: None,
+            self.hangs.time_left if self.hangs else None,
         )
         self.rendezvous = RendezvousService()
         self.started = clock.perf_counter()
