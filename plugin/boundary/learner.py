@@ -113,6 +113,7 @@ class Learner:
         self._unexeced: dict[int, float] = {}  # direct children not exec'd yet: since when
         self.forked: set[int] = set()
         self._also_paused: list = []  # callables naming more processes that run the learner's code
+        self.pool_server: int | None = None  # the forkserver forked from the learner process, as it reported
 
     @property
     def started(self) -> bool:
@@ -184,6 +185,11 @@ class Learner:
         self._process, self._connection = process, ours
         if self._fork_events is not None:
             self._fork_events.follow(process.pid)
+        server_pid = self._receive()  # reported before the learner's code is imported (server.serve)
+        if type(server_pid) is int:  # looked at already while the report was on its way: not the learner's
+            self.pool_server = server_pid
+            self.seen.discard(server_pid)
+            self.forked.discard(server_pid)
 
     def _receive(self):
         __tracebackhide__ = True  # pytest shows the test's line, not the kit's plumbing
@@ -206,14 +212,14 @@ class Learner:
         """Note the learner's tree, and each direct child that is a fork of the learner process: as the
         kernel reported them (``forkwatch``), and as sampled here (all there is where it reports none)."""
         pids, children = tree_pids(root)
-        self.seen |= pids
+        self.seen |= pids - {self.pool_server}  # the forkserver runs none of the learner's code
         if not self._watch_forks:
             return
         if self._fork_events is not None:
-            self.forked |= self._fork_events.forked(root)
+            self.forked |= self._fork_events.forked(root) - {self.pool_server}
         now, unexeced = time.monotonic(), {}
         for pid, thread in children:
-            if _forked_without_exec(pid) and not _waits_for_vfork(root, thread):
+            if pid != self.pool_server and _forked_without_exec(pid) and not _waits_for_vfork(root, thread):
                 unexeced[pid] = self._unexeced.get(pid, now)
                 if now - unexeced[pid] >= FORK_CONFIRM_S:
                     self.forked.add(pid)
@@ -238,9 +244,10 @@ class Learner:
         if not self.started:
             return []
         try:
-            return descendants_of(psutil.Process(self._process.pid))
+            tree = descendants_of(psutil.Process(self._process.pid))
         except psutil.Error:
             return []
+        return [process for process in tree if process.pid != self.pool_server]
 
     def own_cpu_seconds(self) -> float | None:
         """CPU seconds the learner process itself has used so far, all its threads and none of its

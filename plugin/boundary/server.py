@@ -23,6 +23,7 @@ from multiprocessing import reduction
 import numpy  # noqa: F401 - most exercises use it
 import pytest  # noqa: F401 - test modules, unpickled in the learner process, import it
 
+from plugin.boundary import warm_forkserver
 from plugin.messages import use_language
 from plugin.safety.poolspy import OpenPools
 from plugin.safety.process_tree import become_subreaper
@@ -108,9 +109,12 @@ def _prepare(setup: Setup) -> None:
     multiprocessing.set_start_method(setup.start_method, force=True)
     _forget_the_runners_main()
     # The learner's own forkserver (one per test) starts with NumPy loaded, as the deciding process's
-    # does: its pool workers start as fast as the ones the speedup meter times as attainable.
+    # does: its pool workers start as fast as the ones the speedup meter times as attainable. Forked
+    # from this process now, before the learner's code is imported, it is that server already running.
     multiprocessing.set_forkserver_preload(LEARNER_PRELOAD)
-    global open_pools
+    global open_pools, pool_server
+    if setup.start_method == "forkserver":
+        pool_server = warm_forkserver.start()
     open_pools = OpenPools()
     open_pools.install()
     PoolWorkerDeaths(record=setup.output_path + DEATHS_SUFFIX)
@@ -148,6 +152,7 @@ def _drop_privileges(account: Account) -> None:
 LEARNER_PRELOAD = ["numpy"]  # never the learner's modules: one that fails to import would end the forkserver
 DEATHS_SUFFIX = ".worker-deaths"  # beside the output file: exit codes of pool workers that died holding a task
 open_pools = None  # the pools the learner's code creates: one never closed is reported at the end
+pool_server = None  # the pid of the forkserver forked from this process (warm_forkserver), if any
 
 
 def unjoined_children() -> int:
@@ -228,6 +233,7 @@ def _dumps(outcome: tuple) -> bytes:
 def serve(connection, setup: Setup) -> None:
     """Answer the requests made before the start, then each request on ``connection`` until told to stop."""
     _prepare(setup)
+    connection.send_bytes(_dumps(("ok", pool_server)))  # before the learner's code runs: it cannot forge this
     try:
         requests = setup.requests.load()  # imports the test module, and so the learner's modules
     except BaseException as error:  # noqa: BLE001 - the first pending request fails with it; serving goes on

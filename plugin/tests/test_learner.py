@@ -30,6 +30,7 @@ from plugin.tests.conftest import end_of_call
 pytestmark = pytest.mark.timeout(60)
 EVENTS: list = []  # in the learner process: what the pending requests did, in order
 LABEL = "unset"
+IMPORTED_IN = os.getpid()  # the process that imported this module
 
 
 START_METHODS = [m for m in ("forkserver", "spawn", "fork") if m in multiprocessing.get_all_start_methods()]
@@ -295,6 +296,43 @@ def test_the_pool_workers_are_among_the_pids_seen_in_the_learners_tree(learner):
     pids = set(learner.run(pool_pids, 2))
     assert len(pids) == 2 and pids <= learner.seen, (pids, learner.seen)
     assert learner.pid not in learner.seen and os.getpid() not in learner.seen
+
+
+def _parent_importer_and_self(_item) -> tuple[int, int, int]:
+    time.sleep(0.05)  # long enough for the learner's tree to be sampled while the task runs
+    return os.getppid(), IMPORTED_IN, os.getpid()
+
+
+def pool_parents_importers_and_workers() -> list[tuple[int, int, int]]:
+    """Each pool worker's parent, the process that imported this module there, and the worker itself."""
+    with multiprocessing.Pool(2) as pool:
+        return pool.map(_parent_importer_and_self, range(4))
+
+
+def test_under_forkserver_pools_fork_from_the_learners_warm_forkserver_without_its_modules(learner):
+    """The learner process forks its forkserver before its code is imported (``warm_forkserver``): the
+    workers come from that server, and import the learner's modules afresh, as under forkserver."""
+    answers = learner.run(pool_parents_importers_and_workers)
+    assert learner.pool_server in {child.pid for child in psutil.Process(learner.pid).children()}
+    assert {parent for parent, _, _ in answers} == {learner.pool_server}, (answers, learner.pool_server)
+    assert all(importer == worker for _, importer, worker in answers), f"workers inherited a module: {answers}"
+
+
+def test_the_warm_forkserver_is_neither_a_worker_nor_a_fork_nor_a_leftover(learner):
+    """It is the kit's, forked before the learner's code ran: never counted against the learner."""
+    learner.run(pool_pids, 2)
+    server = learner.pool_server
+    assert server is not None and server not in learner.seen
+    assert server not in {p.pid for p in learner.descendants()}
+    end = learner.close()
+    assert end.forked == 0 and not end.leftovers, end
+    assert gone(server), "the warm forkserver outlived the learner process"
+
+
+@pytest.mark.parametrize("learner", ["spawn"], indirect=True)
+def test_no_warm_forkserver_where_pools_do_not_use_one(learner):
+    learner.run(pool_pids, 2)
+    assert learner.pool_server is None
 
 
 def test_the_learners_prints_are_captured_not_shown_here(learner, capfd):
