@@ -35,6 +35,9 @@ Timing: a warm-up run of each callable (which also checks that their results agr
 first round, except where the workers are already running: their first call is a cold one), then
 sequential and parallel runs interleaved, alternating which goes first, up to ``ROUNDS`` rounds or
 until the time budget is spent; the best time of each side counts, since noise only ever adds time.
+Rounds that already pass after ``MIN_ROUNDS``, on a sequential run within ``CLEAN_SEQUENTIAL`` of its CPU
+time, end there (``_passes_already``): a further round could only confirm them, and a miss, a caller
+that did the work or a speedup above the capacity reading still gets every round.
 A miss is retried, up to ``ATTEMPTS`` in all, with capacity measured anew each time (start-up too,
 after a counted miss); a miss while the machine reads well below its best capacity (``BUSY_SHARE``:
 someone else's load) is waited out instead of counted, up to ``BUSY_RETRIES`` times, and the failure
@@ -67,6 +70,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import dataclasses
+import functools
 import json
 import multiprocessing
 import runpy
@@ -99,6 +103,7 @@ SKIPPED_WORK_FACTOR = 1.25  # beyond workers x this, a "speedup" is work skipped
 WAITED_FACTOR = 1.2  # a sequential run counts for at most this many times its CPU time: beyond, it waited
 TIME_LEFT_FACTOR = 2.0  # no retry unless this many times the last attempt's duration is left before the timeout
 CALLER_SHARE_LIMIT = 0.35  # the caller's own CPU time beyond this share of the work's: the caller did the work
+CLEAN_SEQUENTIAL = 1.05  # a sequential run within this many times its CPU time waited for no one
 PASS, FAIL, NOT_MEASURED = "pass", "fail", "not-measured"  # the verdicts
 TOO_LOW, SKIPPED_WORK, WORK_IN_CALLER = "too-low", "skipped-work", "work-in-caller"  # why a fail failed
 
@@ -393,6 +398,25 @@ class SpeedupMeter:
         finally:
             self._pause, self._cluster = contextlib.nullcontext, None
 
+    def _bar(self, capacity: float, seq_time: float, startup_s: float) -> float:
+        """The speedup asked of a workload of ``seq_time``: a fraction of what a perfect version could show."""
+        return required_speedup(max(attainable_speedup(capacity, seq_time, startup_s), MIN_CAPACITY), self.fraction)
+
+    def _passes_already(self, cpu, capacity, startup_s, required, cluster_bar, seq_times, par_times) -> bool:
+        """The rounds so far pass, on a sequential run that waited for no one: more rounds would only confirm
+        it (each is a second or two of every passing measurement). Else the full rounds decide: a miss, a
+        caller that did the work, or a speedup above the capacity reading (which is read again)."""
+        seq_cpu = cpu.least_sequential()
+        seq_s = min(seq_times)
+        if seq_cpu is None or seq_s > CLEAN_SEQUENTIAL * seq_cpu:
+            return False
+        speedup = seq_s / min(par_times)
+        share = cpu.caller_share()
+        if speedup > capacity or (share is not None and share > CALLER_SHARE_LIMIT):
+            return False
+        bar = max(required, self._bar(capacity, seq_s, startup_s)) if cluster_bar is None else cluster_bar
+        return speedup >= bar
+
     def _compare(self, sequential, parallel, cpu, workers, exercise, nodeid, module, workers_running) -> Measurement:
         warm_up = check_results_agree(sequential, parallel, exercise)
         if workers_running:
@@ -409,7 +433,8 @@ class SpeedupMeter:
         counted = 0
         while True:
             attempt_started = clock.perf_counter()
-            seq_clock, par_time = best_times(sequential, parallel, first_round=warm_up)
+            passes_already = functools.partial(self._passes_already, cpu, capacity, startup_s, required, cluster_bar)
+            seq_clock, par_time = best_times(sequential, parallel, first_round=warm_up, settled=passes_already)
             warm_up = None  # a retry times afresh
             seq_cpu = cpu.least_sequential()
             seq_time = judged_sequential(seq_clock, seq_cpu)
@@ -428,7 +453,7 @@ class SpeedupMeter:
             # What the session proved this workload can show decides whether it can be measured at all: a
             # slow start-up reading (another test's busy retries) never turns a miss into not-measured.
             proven = attainable_speedup(capacity, seq_time, quickest_startup_s)
-            bar = required_speedup(max(attainable, MIN_CAPACITY), self.fraction)
+            bar = self._bar(capacity, seq_time, startup_s)
             measurement.capacity = round(capacity, 3)
             measurement.attainable = round(attainable, 3)
             measurement.startup_s = round(startup_s, 4)

@@ -49,13 +49,16 @@ def round_times(
     rounds: int = ROUNDS,
     budget_s: float = BUDGET_S,
     first_round: tuple[float, float] | None = None,
+    settled: Callable[[list[float], list[float]], bool] | None = None,
 ) -> tuple[list[float], list[float]]:
     """The times of two callables run interleaved, alternating which goes first, round after round, up
     to ``rounds`` or until the time budget is spent (after ``MIN_ROUNDS``): the sequential times and the
     parallel times, each round's pair side by side.
 
     ``first_round``: the (sequential, parallel) times of a run already made in that order (the warm-up),
-    counted as the first of the ``rounds``: a real timing like the others."""
+    counted as the first of the ``rounds``: a real timing like the others.
+    ``settled``: told the times after each round from ``MIN_ROUNDS`` on; True ends the rounds there: the
+    times so far already decide."""
     seq_times: list[float] = [first_round[0]] if first_round else []
     par_times: list[float] = [first_round[1]] if first_round else []
     started = clock.perf_counter()
@@ -63,7 +66,8 @@ def round_times(
         pair = [(sequential, seq_times), (parallel, par_times)]
         for function, times in pair if round_number % 2 == 0 else reversed(pair):
             times.append(timed(function)[0])
-        if round_number + 1 >= MIN_ROUNDS and clock.perf_counter() - started > budget_s:
+        spent = clock.perf_counter() - started > budget_s
+        if round_number + 1 >= MIN_ROUNDS and (spent or (settled is not None and settled(seq_times, par_times))):
             break
     return seq_times, par_times
 
