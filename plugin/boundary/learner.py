@@ -126,6 +126,13 @@ class Learner:
             self.run(os.getpid)
         return self._process.pid
 
+    def kit_pids(self) -> set[int]:
+        """The processes of the learner's tree that the kit started, not the learner's code: the learner
+        process itself and its pools' forkserver (none before it starts)."""
+        if not self.started:
+            return set()
+        return {self._process.pid} | ({self.pool_server} if self.pool_server is not None else set())
+
     def call(self, module: str, name: str, args: tuple, kwargs: dict):
         __tracebackhide__ = True  # pytest shows the test's line, not the kit's plumbing
         return self._request(("call", module, name, args, kwargs))

@@ -37,9 +37,9 @@ class HangGuard:
             callback_raised = failures.callback_raised_in_a_pool()  # before the pools' workers are gone
             hung = descendants()
             terminate(hung)
-            # The learner process is the kit's: the learner is told of the processes their code started.
-            learner_pid = learner.pid if learner is not None and learner.started else None
-            hung = [process for process in hung if process.pid != learner_pid]
+            # The learner is told of the processes their code started, not of the kit's own.
+            kit_pids = learner.kit_pids() if learner is not None else set()
+            hung = [process for process in hung if process.pid not in kit_pids]
             # If unwinding blocks again (a pool waiting on a dead worker), fail once more.
             signal.setitimer(signal.ITIMER_REAL, TERMINATE_GRACE_S * 5)
             message = failures.timeout_message(seconds, len(hung), exit_codes, callback_raised)

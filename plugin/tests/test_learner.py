@@ -323,6 +323,7 @@ def test_the_warm_forkserver_is_neither_a_worker_nor_a_fork_nor_a_leftover(learn
     learner.run(pool_pids, 2)
     server = learner.pool_server
     assert server is not None and server not in learner.seen
+    assert learner.kit_pids() == {learner.pid, server}  # a hung test's report counts neither (hang_guard)
     assert server not in {p.pid for p in learner.descendants()}
     end = learner.close()
     assert end.forked == 0 and not end.leftovers, end
