@@ -76,6 +76,12 @@ class ForkEvents:
         self._forked.pop(parent, None)
         self._root_of = {child: root for child, root in self._root_of.items() if root != parent}
 
+    def disown(self, child: int) -> None:
+        """``child`` is not a fork to count (the kit forked it from a followed process): its end is not
+        recorded; a later process given the same pid is followed as any other."""
+        self.drain()  # its fork was reported before the kit was told of it
+        self._root_of.pop(child, None)
+
     def forked(self, parent: int) -> set[int]:
         """``parent``'s children that ended without calling exec, up to the events queued now (one still
         running may yet call it: it counts once ended, as every child of a process ended at the end of

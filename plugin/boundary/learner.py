@@ -113,7 +113,8 @@ class Learner:
         self._unexeced: dict[int, float] = {}  # direct children not exec'd yet: since when
         self.forked: set[int] = set()
         self._also_paused: list = []  # callables naming more processes that run the learner's code
-        self.pool_server: int | None = None  # the forkserver forked from the learner process, as it reported
+        self.pool_server: int | None = None  # the pid of the forkserver forked from the learner process, as it reported
+        self._pool_server_started: float | None = None  # and its start time: a pid given again is not it
 
     @property
     def started(self) -> bool:
@@ -131,7 +132,12 @@ class Learner:
         process itself and its pools' forkserver (none before it starts)."""
         if not self.started:
             return set()
-        return {self._process.pid} | ({self.pool_server} if self.pool_server is not None else set())
+        return {self._process.pid} | ({self.pool_server} if self._is_pool_server(self.pool_server) else set())
+
+    def _is_pool_server(self, pid: int | None) -> bool:
+        """Whether ``pid`` is the learner process's forkserver still: the same pid and start time (the
+        learner's code could end it and have its pid given to a process of its own)."""
+        return pid is not None and pid == self.pool_server and _start_time(pid) == self._pool_server_started
 
     def call(self, module: str, name: str, args: tuple, kwargs: dict):
         __tracebackhide__ = True  # pytest shows the test's line, not the kit's plumbing
@@ -193,8 +199,11 @@ class Learner:
         if self._fork_events is not None:
             self._fork_events.follow(process.pid)
         server_pid = self._receive()  # reported before the learner's code is imported (server.serve)
-        if type(server_pid) is int:  # looked at already while the report was on its way: not the learner's
-            self.pool_server = server_pid
+        if type(server_pid) is int:
+            self.pool_server, self._pool_server_started = server_pid, _start_time(server_pid)
+            if self._fork_events is not None:
+                self._fork_events.disown(server_pid)
+            # The tree may have been looked at between the fork and the report: the server is not the learner's.
             self.seen.discard(server_pid)
             self.forked.discard(server_pid)
 
@@ -219,14 +228,15 @@ class Learner:
         """Note the learner's tree, and each direct child that is a fork of the learner process: as the
         kernel reported them (``forkwatch``), and as sampled here (all there is where it reports none)."""
         pids, children = tree_pids(root)
-        self.seen |= pids - {self.pool_server}  # the forkserver runs none of the learner's code
+        server = self.pool_server if self._is_pool_server(self.pool_server) else None
+        self.seen |= pids - {server}  # the forkserver runs none of the learner's code
         if not self._watch_forks:
             return
         if self._fork_events is not None:
-            self.forked |= self._fork_events.forked(root) - {self.pool_server}
+            self.forked |= self._fork_events.forked(root)
         now, unexeced = time.monotonic(), {}
         for pid, thread in children:
-            if pid != self.pool_server and _forked_without_exec(pid) and not _waits_for_vfork(root, thread):
+            if pid != server and _forked_without_exec(pid) and not _waits_for_vfork(root, thread):
                 unexeced[pid] = self._unexeced.get(pid, now)
                 if now - unexeced[pid] >= FORK_CONFIRM_S:
                     self.forked.add(pid)
@@ -254,7 +264,7 @@ class Learner:
             tree = descendants_of(psutil.Process(self._process.pid))
         except psutil.Error:
             return []
-        return [process for process in tree if process.pid != self.pool_server]
+        return [process for process in tree if not self._is_pool_server(process.pid)]
 
     def own_cpu_seconds(self) -> float | None:
         """CPU seconds the learner process itself has used so far, all its threads and none of its
@@ -392,6 +402,14 @@ def tree_pids(root: int) -> tuple[set[int], list[tuple[int, str]]]:
         found.add(pid)
     found.discard(root)
     return found, direct
+
+
+def _start_time(pid: int) -> float | None:
+    """When ``pid`` started (None once it is gone): with the pid, what tells one process from another."""
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
 
 
 def _stat_fields(path: str) -> list[bytes]:

@@ -96,7 +96,8 @@ def _redirect_output(path: str) -> None:
     os.close(fd)
 
 
-def _prepare(setup: Setup) -> None:
+def _prepare(setup: Setup) -> int | None:
+    """Make this process the learner's; the pid of its pools' forkserver, where one was forked here."""
     _redirect_output(setup.output_path)
     use_language(setup.language)
     become_subreaper()
@@ -108,16 +109,27 @@ def _prepare(setup: Setup) -> None:
         _drop_privileges(setup.account)
     multiprocessing.set_start_method(setup.start_method, force=True)
     _forget_the_runners_main()
-    # The learner's own forkserver (one per test) starts with NumPy loaded, as the deciding process's
-    # does: its pool workers start as fast as the ones the speedup meter times as attainable. Forked
-    # from this process now, before the learner's code is imported, it is that server already running.
+    # The learner's own forkserver (one per test) has NumPy loaded, as the deciding process's does: its
+    # pool workers start as fast as the ones the speedup meter times as attainable. It is forked from this
+    # process now, before the learner's code is imported (warm_forkserver); where that cannot be done,
+    # multiprocessing starts it at the first pool, preloading NumPy.
     multiprocessing.set_forkserver_preload(LEARNER_PRELOAD)
-    global open_pools, pool_server
-    if setup.start_method == "forkserver":
+    pool_server = None
+    if setup.start_method == "forkserver" and not _learner_code_loaded(setup.aliases, sys.modules):
         pool_server = warm_forkserver.start()
+    global open_pools
     open_pools = OpenPools()
     open_pools.install()
     PoolWorkerDeaths(record=setup.output_path + DEATHS_SUFFIX)
+    return pool_server
+
+
+def _learner_code_loaded(aliases: dict, loaded) -> bool:
+    """Whether a module of the learner's is among the ``loaded`` module names already: only where the
+    deciding process runs a script of theirs (run again here as ``__mp_main__``) that imports one. A
+    forkserver forked now would hand its state to every worker, as fork does."""
+    targets = set(aliases.values())
+    return any(name in targets or (name.startswith("exercises.") and name.count(".") >= 2) for name in loaded)
 
 
 # A multiprocessing Lock, Queue or Array made by the deciding process is rebuilt here by its semaphore's
@@ -152,7 +164,6 @@ def _drop_privileges(account: Account) -> None:
 LEARNER_PRELOAD = ["numpy"]  # never the learner's modules: one that fails to import would end the forkserver
 DEATHS_SUFFIX = ".worker-deaths"  # beside the output file: exit codes of pool workers that died holding a task
 open_pools = None  # the pools the learner's code creates: one never closed is reported at the end
-pool_server = None  # the pid of the forkserver forked from this process (warm_forkserver), if any
 
 
 def unjoined_children() -> int:
@@ -232,7 +243,7 @@ def _dumps(outcome: tuple) -> bytes:
 
 def serve(connection, setup: Setup) -> None:
     """Answer the requests made before the start, then each request on ``connection`` until told to stop."""
-    _prepare(setup)
+    pool_server = _prepare(setup)
     connection.send_bytes(_dumps(("ok", pool_server)))  # before the learner's code runs: it cannot forge this
     try:
         requests = setup.requests.load()  # imports the test module, and so the learner's modules

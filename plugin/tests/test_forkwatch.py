@@ -41,6 +41,22 @@ def test_a_fork_that_ends_at_once_is_seen(followed):
     assert followed.forked(os.getpid()) == children
 
 
+def test_a_disowned_fork_is_not_counted_but_a_later_fork_is(followed):
+    """The kit's own fork of a followed process (the learner's warm forkserver) is disowned while it runs."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.read(read, 1)  # until disowned
+        os._exit(0)
+    followed.disown(pid)
+    os.write(write, b"x")
+    os.waitpid(pid, 0)
+    os.close(read)
+    os.close(write)
+    later = fork_child()
+    assert followed.forked(os.getpid()) == {later}
+
+
 def test_programs_threads_and_pools_are_not_forks(followed):
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     with pytest.raises(OSError):

@@ -23,6 +23,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from plugin.boundary import server
 from plugin.boundary.learner import Learner, LearnerContext, LearnerError, LearnerTraceback
 from plugin.safety.leftovers import shared_memory_segments
 from plugin.tests.conftest import end_of_call
@@ -321,13 +322,58 @@ def test_under_forkserver_pools_fork_from_the_learners_warm_forkserver_without_i
 def test_the_warm_forkserver_is_neither_a_worker_nor_a_fork_nor_a_leftover(learner):
     """It is the kit's, forked before the learner's code ran: never counted against the learner."""
     learner.run(pool_pids, 2)
-    server = learner.pool_server
-    assert server is not None and server not in learner.seen
-    assert learner.kit_pids() == {learner.pid, server}  # a hung test's report counts neither (hang_guard)
-    assert server not in {p.pid for p in learner.descendants()}
+    server_pid = learner.pool_server
+    assert server_pid is not None and server_pid not in learner.seen
+    assert learner.kit_pids() == {learner.pid, server_pid}  # a hung test's report counts neither (hang_guard)
+    assert server_pid not in {p.pid for p in learner.descendants()}
     end = learner.close()
     assert end.forked == 0 and not end.leftovers, end
-    assert gone(server), "the warm forkserver outlived the learner process"
+    assert gone(server_pid), "the warm forkserver outlived the learner process"
+
+
+def test_the_warm_forkserver_looked_at_before_it_was_reported_is_still_not_the_learners(learner, monkeypatch):
+    """The deciding process samples the learner's tree while it waits: it may see the server between its
+    fork and the report that names it."""
+    receive = learner._receive
+
+    def look_first():
+        if learner.pool_server is None:  # the report: the server has been forked, not yet named
+            children = []
+            while not children:
+                children = psutil.Process(learner._process.pid).children()
+            for _ in range(2):
+                learner._look(learner._process.pid)
+                time.sleep(0.005)
+            assert children[0].pid in learner.seen, "the premise: the server was looked at"
+        return receive()
+
+    monkeypatch.setattr(learner, "_receive", look_first)
+    learner.run(os.getpid)
+    assert learner.pool_server not in learner.seen | learner.forked
+    assert learner.close().forked == 0
+
+
+def test_a_pid_the_warm_forkserver_no_longer_has_is_not_excused(learner):
+    """Same pid, another start time: a process of the learner's that was given the server's pid."""
+    learner.run(os.getpid)
+    server_pid = learner.pool_server
+    learner._pool_server_started -= 1.0
+    assert server_pid in {p.pid for p in learner.descendants()} and server_pid not in learner.kit_pids()
+
+
+@pytest.mark.parametrize(
+    "loaded, aliases, verdict",
+    [
+        (["numpy", "plugin.boundary.server_pid", "exercises", "exercises.step2"], {}, False),
+        (["exercises.step2.pool"], {}, True),
+        (["solutions.step2.pool"], {"exercises.step2.pool": "solutions.step2.pool"}, True),
+    ],
+    ids=["kit-and-step-packages", "a-learner-module", "an-aliased-target"],
+)
+def test_no_warm_forkserver_once_a_learner_module_is_loaded(loaded, aliases, verdict):
+    """A script of the learner's that runs pytest and imports their module runs again in the learner
+    process (``__mp_main__``): a server forked then would hand that module's state to the workers."""
+    assert server._learner_code_loaded(aliases, loaded) is verdict
 
 
 @pytest.mark.parametrize("learner", ["spawn"], indirect=True)
