@@ -36,8 +36,9 @@ first round, except where the workers are already running: their first call is a
 sequential and parallel runs interleaved, alternating which goes first, up to ``ROUNDS`` rounds or
 until the time budget is spent; the best time of each side counts, since noise only ever adds time.
 Rounds that already pass after ``MIN_ROUNDS``, on a sequential run within ``CLEAN_SEQUENTIAL`` of its CPU
-time, end there (``_passes_already``): a further round could only confirm them, and a miss, a caller
-that did the work or a speedup above the capacity reading still gets every round.
+time, end there (``_passes_already``: a later round could find that sequential run at most 5% quicker),
+and a miss, a caller that did the work or a speedup above the capacity reading still gets every round;
+each attempt records its ``rounds``.
 A miss is retried, up to ``ATTEMPTS`` in all, with capacity measured anew each time (start-up too,
 after a counted miss); a miss while the machine reads well below its best capacity (``BUSY_SHARE``:
 someone else's load) is waited out instead of counted, up to ``BUSY_RETRIES`` times, and the failure
@@ -81,9 +82,9 @@ from pathlib import Path
 from plugin.measure import clock
 from plugin.measure.timing import (
     attainable_speedup,
-    best_times,
     check_results_agree,
     required_speedup,
+    round_times,
     timed,
     typical_ratio,
 )
@@ -403,9 +404,10 @@ class SpeedupMeter:
         return required_speedup(max(attainable_speedup(capacity, seq_time, startup_s), MIN_CAPACITY), self.fraction)
 
     def _passes_already(self, cpu, capacity, startup_s, required, cluster_bar, seq_times, par_times) -> bool:
-        """The rounds so far pass, on a sequential run that waited for no one: more rounds would only confirm
-        it (each is a second or two of every passing measurement). Else the full rounds decide: a miss, a
-        caller that did the work, or a speedup above the capacity reading (which is read again)."""
+        """The rounds so far pass, on a sequential run that waited for no one (so that no later round can find
+        it much quicker): more rounds would cost a second or two of every passing measurement. Else the full
+        rounds decide: a miss, a caller that did the work, or a speedup above the capacity reading (which is
+        read again)."""
         seq_cpu = cpu.least_sequential()
         seq_s = min(seq_times)
         if seq_cpu is None or seq_s > CLEAN_SEQUENTIAL * seq_cpu:
@@ -434,7 +436,8 @@ class SpeedupMeter:
         while True:
             attempt_started = clock.perf_counter()
             passes_already = functools.partial(self._passes_already, cpu, capacity, startup_s, required, cluster_bar)
-            seq_clock, par_time = best_times(sequential, parallel, first_round=warm_up, settled=passes_already)
+            seq_times, par_times = round_times(sequential, parallel, first_round=warm_up, settled=passes_already)
+            seq_clock, par_time = min(seq_times), min(par_times)  # noise only ever adds time
             warm_up = None  # a retry times afresh
             seq_cpu = cpu.least_sequential()
             seq_time = judged_sequential(seq_clock, seq_cpu)
@@ -467,6 +470,7 @@ class SpeedupMeter:
                     "parallel_s": round(par_time, 4),
                     "speedup": round(speedup, 3),
                     "caller_share": measurement.caller_share,
+                    "rounds": len(seq_times),  # fewer than ROUNDS: a pass settled early (_passes_already)
                 }
             )
             if speedup > workers * SKIPPED_WORK_FACTOR or measurement.ran_in_caller:

@@ -1,6 +1,6 @@
 """Timing helpers of the speedup engine (``plugin.measure.speedup``): interleaved rounds on the plugin's
-own clock (the best time of each side, or the typical ratio of the two), the check that both sides
-agree, and the attainable and required speedups."""
+own clock (their times, or the typical ratio of the two sides), the check that both sides agree, and the
+attainable and required speedups."""
 
 from __future__ import annotations
 
@@ -70,12 +70,6 @@ def round_times(
         if round_number + 1 >= MIN_ROUNDS and (spent or (settled is not None and settled(seq_times, par_times))):
             break
     return seq_times, par_times
-
-
-def best_times(sequential, parallel, **options) -> tuple[float, float]:
-    """The best time of each side over interleaved rounds (``round_times``): noise only adds time."""
-    seq_times, par_times = round_times(sequential, parallel, **options)
-    return min(seq_times), min(par_times)
 
 
 def typical_ratio(sequential, parallel, **options) -> float:

@@ -15,7 +15,7 @@ from plugin.measure import clock, speedup, timing
 from plugin.measure.machine import usable_cpus
 from plugin.measure.sharing import RunLock
 from plugin.measure.speedup import MIN_CAPACITY, NOT_MEASURED, SpeedupMeter
-from plugin.measure.timing import attainable_speedup, best_times, required_speedup
+from plugin.measure.timing import attainable_speedup, required_speedup, round_times
 from plugin.tests.minikit import CLOCK_CHEAT, SPEED_STUB, add_speed_step, run, write
 
 
@@ -41,25 +41,27 @@ class FakeWork:
         return run_task
 
 
-def test_best_times_interleaves_alternating_and_keeps_the_best(monkeypatch):
+def test_rounds_interleave_alternating_which_side_goes_first(monkeypatch):
     fake = FakeWork(monkeypatch)
     seq = fake.task("s", [1.0, 0.8, 0.9, 1.2])
     par = fake.task("p", [0.6, 0.5, 0.7, 0.55])
-    assert best_times(seq, par, rounds=4, budget_s=100) == pytest.approx((0.8, 0.5))
+    seq_times, par_times = round_times(seq, par, rounds=4, budget_s=100)
+    assert seq_times == pytest.approx([1.0, 0.8, 0.9, 1.2]) and par_times == pytest.approx([0.6, 0.5, 0.7, 0.55])
     assert fake.calls == ["s", "p", "p", "s", "s", "p", "p", "s"]
 
 
-def test_best_times_counts_the_warm_up_as_its_first_round(monkeypatch):
+def test_the_warm_up_counts_as_the_first_round(monkeypatch):
     fake = FakeWork(monkeypatch)
     seq = fake.task("s", [1.0, 0.9])
     par = fake.task("p", [0.6, 0.7])
-    assert best_times(seq, par, rounds=3, budget_s=100, first_round=(0.85, 0.4)) == pytest.approx((0.85, 0.4))
+    seq_times, par_times = round_times(seq, par, rounds=3, budget_s=100, first_round=(0.85, 0.4))
+    assert seq_times == pytest.approx([0.85, 1.0, 0.9]) and par_times == pytest.approx([0.4, 0.6, 0.7])
     assert fake.calls == ["p", "s", "s", "p"]  # two more rounds, the first of them parallel-first
 
 
-def test_best_times_stops_at_the_budget_after_the_minimum_rounds(monkeypatch):
+def test_rounds_stop_at_the_budget_after_the_minimum_rounds(monkeypatch):
     fake = FakeWork(monkeypatch)
-    best_times(fake.task("s", [1.0]), fake.task("p", [1.0]), rounds=10, budget_s=0.5)
+    round_times(fake.task("s", [1.0]), fake.task("p", [1.0]), rounds=10, budget_s=0.5)
     assert len(fake.calls) == 2 * timing.MIN_ROUNDS
 
 
@@ -225,6 +227,7 @@ def test_every_attempt_is_recorded_in_the_json_row(monkeypatch, tmp_path):
         "caller_share",
         "sequential_cpu_s",
         "sequential_clock_s",
+        "rounds",
     }
 
 
@@ -260,15 +263,15 @@ def kit_sequential(monkeypatch, fake, clock_s: float):
     return sequential
 
 
-def sides_on_cpus(monkeypatch, fake, caller_cpu_s: float):
+def sides_on_cpus(monkeypatch, fake, caller_cpu_s: float, parallel_s: float = 0.5):
     """The kit's sequential side on a CPU slowed by the host (1.0 s, on the clock and of the kit thread's
-    CPU time alike), a parallel side of 0.5 s in which the caller itself uses ``caller_cpu_s``, and the
-    caller's CPU clock."""
+    CPU time alike), a parallel side of ``parallel_s`` in which the caller itself uses ``caller_cpu_s``,
+    and the caller's CPU clock."""
     sequential = kit_sequential(monkeypatch, fake, clock_s=1.0)
     cpu = {"caller": 0.0}
 
     def parallel():
-        fake.now += 0.5
+        fake.now += parallel_s
         cpu["caller"] += caller_cpu_s
         return 42
 
@@ -316,6 +319,7 @@ def test_a_pass_is_settled_after_the_fewest_rounds(monkeypatch, tmp_path):
         fake.task("s", [1.0]), fake.task("p", [0.55]), 2, "step2.x", "t::x", "m"
     )
     assert result.verdict == "pass" and fake.calls.count("p") == timing.MIN_ROUNDS  # the warm-up is the first
+    assert result.attempts[0]["rounds"] == timing.MIN_ROUNDS
 
 
 @pytest.mark.parametrize("par_s", [[0.9, 0.9, 0.55], [1 / 1.95]], ids=["a-miss-so-far", "above-the-capacity"])
@@ -330,9 +334,9 @@ def test_rounds_that_do_not_pass_within_the_capacity_yet_all_run(monkeypatch, tm
 
 def test_a_caller_that_did_the_work_runs_every_round(monkeypatch, tmp_path):
     fake = FakeWork(monkeypatch)
-    sequential, parallel, caller_cpu = sides_on_cpus(monkeypatch, fake, caller_cpu_s=0.45)
+    sequential, parallel, caller_cpu = sides_on_cpus(monkeypatch, fake, caller_cpu_s=0.45, parallel_s=0.55)
     parallel_runs = []
-    meter(monkeypatch, tmp_path, [2.0]).compare(  # 2.0x on the clock: within the capacity
+    meter(monkeypatch, tmp_path, [1.9]).compare(  # 1.82x on the clock: within the capacity, above the bar
         sequential, lambda: parallel_runs.append(1) or parallel(), 2, "step2.x", "t::x", "m", caller_cpu=caller_cpu
     )
     assert len(parallel_runs) == timing.ROUNDS
