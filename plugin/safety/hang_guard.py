@@ -36,9 +36,10 @@ class HangGuard:
                 exit_codes += learner.worker_exit_codes()
             callback_raised = failures.callback_raised_in_a_pool()  # before the pools' workers are gone
             hung = descendants()
-            terminate(hung)
-            # The learner is told of the processes their code started, not of the kit's own.
+            # The learner is told of the processes their code started, not of the kit's own (known while
+            # they run: a pid and its start time).
             kit_pids = learner.kit_pids() if learner is not None else set()
+            terminate(hung)
             hung = [process for process in hung if process.pid not in kit_pids]
             # If unwinding blocks again (a pool waiting on a dead worker), fail once more.
             signal.setitimer(signal.ITIMER_REAL, TERMINATE_GRACE_S * 5)
