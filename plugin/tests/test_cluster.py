@@ -272,7 +272,7 @@ from plugin.workers import cpu_work
 def test_all_the_work_in_one_task(dask_client, speedup):
     speedup(
         sequential=lambda: cpu_work(3_000_000),
-        parallel=lambda: dask_client.submit(cpu_work, 3_000_000, pure=False).result(),
+        parallel=lambda: [dask_client.submit(cpu_work, 3_000_000, pure=False).result() for _ in range(2)][0],
         workers_running=True,
     )
 """
@@ -286,8 +286,9 @@ SpeedupMeter.read_capacity = lambda self, workers: 1.9  # never busy: every miss
 
 def test_a_miss_on_the_session_cluster_reads_the_clusters_own_capacity(kit, monkeypatch):
     """The speedup fixture hands the meter the session's cluster (plugin.measure.check): at each miss of
-    work done in one task (about 1.0x), the JSON attempt carries the cluster's reading beside the
-    machine's, and the next bar comes from it when it is lower, never below MIN_CAPACITY's."""
+    work done in one task, twice over (about 0.5x: a miss whatever the noise, where 1.0x once met the
+    least bar of 1.12x), the JSON attempt carries the cluster's reading beside the machine's, and the next
+    bar comes from it when it is lower, never below MIN_CAPACITY's."""
     from plugin.measure.speedup import ATTEMPTS, MIN_CAPACITY
     from plugin.measure.timing import required_speedup
 
