@@ -132,12 +132,14 @@ class Learner:
         process itself and its pools' forkserver (none before it starts)."""
         if not self.started:
             return set()
-        return {self._process.pid} | ({self.pool_server} if self._is_pool_server(self.pool_server) else set())
+        return {self._process.pid, self._live_pool_server()} - {None}
 
-    def _is_pool_server(self, pid: int | None) -> bool:
-        """Whether ``pid`` is the learner process's forkserver still: the same pid and start time (the
-        learner's code could end it and have its pid given to a process of its own)."""
-        return pid is not None and pid == self.pool_server and _start_time(pid) == self._pool_server_started
+    def _live_pool_server(self) -> int | None:
+        """The pid of the learner process's forkserver while it is still that process: the same pid and
+        start time (the learner's code could end it and have its pid given to a process of its own)."""
+        if self.pool_server is None or _start_time(self.pool_server) != self._pool_server_started:
+            return None
+        return self.pool_server
 
     def call(self, module: str, name: str, args: tuple, kwargs: dict):
         __tracebackhide__ = True  # pytest shows the test's line, not the kit's plumbing
@@ -228,7 +230,7 @@ class Learner:
         """Note the learner's tree, and each direct child that is a fork of the learner process: as the
         kernel reported them (``forkwatch``), and as sampled here (all there is where it reports none)."""
         pids, children = tree_pids(root)
-        server = self.pool_server if self._is_pool_server(self.pool_server) else None
+        server = self._live_pool_server()
         self.seen |= pids - {server}  # the forkserver runs none of the learner's code
         if not self._watch_forks:
             return
@@ -264,7 +266,8 @@ class Learner:
             tree = descendants_of(psutil.Process(self._process.pid))
         except psutil.Error:
             return []
-        return [process for process in tree if not self._is_pool_server(process.pid)]
+        server = self._live_pool_server()
+        return [process for process in tree if process.pid != server]
 
     def own_cpu_seconds(self) -> float | None:
         """CPU seconds the learner process itself has used so far, all its threads and none of its
