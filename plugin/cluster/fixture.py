@@ -160,20 +160,20 @@ class SessionCluster:
         addresses = list(client.scheduler_info(n_workers=-1)["workers"])
         client.gather([client.submit(int, workers=[a], allow_other_workers=False, pure=False) for a in addresses])
 
-    def reference_sides(self, tasks: list[int], workers: int):
-        """Two callables that run the kit's reference CPU work (``plugin.workers.cpu_work``, one Dask task
-        per item of ``tasks``, never a cached result) through the kit's own client: on one of the cluster's
-        workers, and on ``workers`` of them. Their time ratio is the capacity of the cluster itself, now.
-        Every worker has run a task already, so neither side pays a worker's first call."""
+    def reference_on_workers(self, tasks: list[int], workers: int):
+        """A callable that runs the kit's reference CPU work (``plugin.workers.cpu_work``, one Dask task per
+        item of ``tasks``, never a cached result) through the kit's own client on ``workers`` of the
+        cluster's workers: the parallel side of a reading of the cluster's own capacity. Every worker has
+        run a task already, so no run pays a worker's first call."""
         client = self.start()
         addresses = sorted(client.scheduler_info(n_workers=-1)["workers"])[:workers]
         self._start_lazy_threads(client)
 
-        def run_on(chosen: list[str]):
-            futures = client.map(reference_work, tasks, workers=chosen, allow_other_workers=False, pure=False)
+        def run_on_workers():
+            futures = client.map(reference_work, tasks, workers=addresses, allow_other_workers=False, pure=False)
             client.gather(futures)
 
-        return lambda: run_on(addresses[:1]), lambda: run_on(addresses)
+        return run_on_workers
 
     def went_idle(self) -> None:
         """A test that used the cluster ended."""

@@ -36,7 +36,7 @@ class SpeedupCheck:
             # A miss on the session's cluster also reads the cluster's own capacity, the learner stopped.
             cluster = request.getfixturevalue("dask_cluster")
             pause = contextlib.nullcontext if learner is None else learner.tree_paused
-            self.watch["cluster"] = ClusterReader(cluster.reference_sides, pause)
+            self.watch["cluster"] = ClusterReader(cluster.reference_on_workers, pause)
 
     def __call__(self, *, sequential, parallel, workers: int = 2, workers_running: bool = False) -> Measurement:
         measurement = self.run.meter.compare(

@@ -47,20 +47,23 @@ before the test's timeout (waiting for another xdist worker's measurement is not
 very slow machine the measurement ends with the attempts made (``out_of_time``), never in a "hung"
 timeout.
 
-A cluster's own capacity (``workers_running`` on the session's Dask cluster, ``ClusterReader``): at a
-miss while the machine is not busy, the kit also runs its reference workload as Dask tasks on the same
-cluster, through its own client, on one worker and on ``workers`` of them (the learner's tree stopped, the
-cluster not), and records the ratio in the attempt as ``cluster_capacity``, beside the machine's reading
-taken just before (``capacity_reading``). A cluster can be slower than the machine for a while (its
-workers' parallel side once took 0.64-0.69 s instead of 0.44-0.49 s while pools read 1.9x); pools do not
-see it. When the cluster reads below the machine's reading beside it, the next attempt's bar comes from
-the cluster reading: ``required_speedup(max(cluster_capacity, MIN_CAPACITY), fraction)``. This is the one
-place where a retry may lower ``required``: the evidence is paired (the kit's own ideal workload, on that
-cluster, at that moment, is what a perfect learner could show there), not a noisy moment of the machine,
-which lowers nothing (a busy miss does not even read the cluster: that reading would be no evidence, and
-the time is better spent waiting the load out). Its floor is the bar of ``MIN_CAPACITY``, so work done one
-task at a time (about 1.0x) still fails, and a cluster reading never makes a measurement ``not-measured``
-(only the machine never showing parallelism may).
+A cluster's own capacity (``workers_running`` on the session's Dask cluster, ``ClusterReader``): at a miss
+while the machine is not busy, the kit also runs its reference workload one task after another in this
+process, as the learner's sequential side runs, and as Dask tasks on ``workers`` of the same cluster's
+workers, through its own client (the learner's tree stopped, the cluster not), and records the ratio in
+the attempt as ``cluster_capacity``, beside the machine's reading taken just before
+(``capacity_reading``). The ratio includes what Dask costs per task, as the learner's speedup does: a task
+on one of the cluster's workers took a median 10% longer than in this process (20 rounds), so the ratio of
+one worker to all overstated what a learner could show. A cluster can be slower than the machine for a
+while (its workers' parallel side once took 0.64-0.69 s instead of 0.44-0.49 s while pools read 1.9x);
+pools do not see it. When the cluster reads below the machine's reading beside it, the next attempt's bar
+comes from the cluster reading: ``required_speedup(max(cluster_capacity, MIN_CAPACITY), fraction)``. This
+is the one place where a retry may lower ``required``: the evidence is paired (the kit's own ideal
+workload, on that cluster, at that moment, is what a perfect learner could show there), not a noisy moment
+of the machine, which lowers nothing (a busy miss does not even read the cluster: that reading would be no
+evidence, and the time is better spent waiting the load out). Its floor is the bar of ``MIN_CAPACITY``, so
+work done one task at a time (about 1.0x) still fails, and a cluster reading never makes a measurement
+``not-measured`` (only the machine never showing parallelism may).
 
 All clocks are the plugin's own (``plugin.measure.clock``), and the timing helpers are
 ``plugin.measure.timing``.
@@ -213,11 +216,11 @@ class CpuTimes:
 
 @dataclasses.dataclass(frozen=True)
 class ClusterReader:
-    """What the meter needs to read the capacity of the cluster a test runs on: ``sides(tasks, workers)``
-    gives two callables that run the reference work's ``tasks`` on one of the cluster's workers and on
-    ``workers`` of them; ``pause`` stops the learner's own processes (not the cluster) meanwhile."""
+    """What the meter needs to read the capacity of the cluster a test runs on: ``on_workers(tasks,
+    workers)`` gives a callable that runs the reference work's ``tasks`` as tasks on ``workers`` of the
+    cluster's workers; ``pause`` stops the learner's own processes (not the cluster) meanwhile."""
 
-    sides: Callable[[list[int], int], tuple[Callable[[], object], Callable[[], object]]]
+    on_workers: Callable[[list[int], int], Callable[[], object]]
     pause: Callable = contextlib.nullcontext
 
 
@@ -281,9 +284,12 @@ class SpeedupMeter:
 
     def read_cluster_capacity(self, workers: int) -> float:
         """One reading of the capacity of the test's cluster itself with ``workers`` workers, now: the same
-        reference tasks as the machine's reading, as the cluster's tasks."""
+        reference tasks as the machine's reading, one after another here (as the learner's sequential side
+        runs) against the cluster's tasks, so Dask's own cost per task counts as in the learner's speedup."""
+        tasks = self._reference_tasks(workers)
+        on_cluster = self._cluster.on_workers(tasks, workers)
         with self._cluster.pause():
-            return capacity_ratio(*self._cluster.sides(self._reference_tasks(workers), workers), workers)
+            return capacity_ratio(lambda: [reference_work(count) for count in tasks], on_cluster, workers)
 
     def measure_capacity(self, workers: int) -> float:
         """Measure capacity now; the best reading of the session (per worker count) is kept and returned:

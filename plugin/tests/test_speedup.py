@@ -477,7 +477,7 @@ def on_a_cluster(monkeypatch, tmp_path, pool_readings, cluster_readings, sequent
         return last[0]
 
     monkeypatch.setattr(instance, "read_cluster_capacity", read_cluster_capacity)
-    cluster = speedup.ClusterReader(sides=lambda tasks, workers: pytest.fail("the reading is faked"))
+    cluster = speedup.ClusterReader(on_workers=lambda tasks, workers: pytest.fail("the reading is faked"))
     return instance.compare(sequential, parallel, 2, "step5.x", "t::x", "m", workers_running=True, cluster=cluster)
 
 
@@ -545,16 +545,27 @@ def test_the_bar_comes_back_once_the_cluster_reads_as_fast_as_the_machine(monkey
     [([0.2, 0.1, 0.15, 0.1875, 0.3], 1.6), ([0.1, 0.12, 0.1, 0.2, 0.1], 2.0)],
     ids=["the-median-ratio", "capped-at-the-workers"],
 )
-def test_the_cluster_capacity_is_the_median_ratio_of_one_worker_to_all(monkeypatch, tmp_path, all_workers_s, capacity):
-    """The reference tasks run on one of the cluster's workers and on all of them, the learner paused: the
-    median of the rounds' ratios (1.5x, 3.0x, 2.0x, 1.6x, 1.0x read 1.6x), at most the worker count."""
+def test_the_cluster_capacity_is_the_median_ratio_of_the_work_here_to_the_clusters_workers(
+    monkeypatch, tmp_path, all_workers_s, capacity
+):
+    """The reference tasks run one after another in the kit's process (as a learner's sequential side
+    does) and on the cluster's workers, the learner paused: the median of the rounds' ratios (1.5x, 3.0x,
+    2.0x, 1.6x, 1.0x read 1.6x), at most the worker count. Dask's cost per task is in the reading, as it
+    is in the learner's speedup."""
     fake = FakeWork(monkeypatch)
-    ran, paused = [], []
-    on_one, on_all = fake.task("one", [0.3]), fake.task("all", all_workers_s)
+    here = []
 
-    def sides(tasks, workers):
+    def reference_work_here(count):  # 1 microsecond an iteration: the reference tasks take 0.3 s here
+        fake.now += count * 1e-6
+        here.append(count)
+
+    monkeypatch.setattr(speedup, "reference_work", reference_work_here)
+    ran, paused = [], []
+    on_all = fake.task("all", all_workers_s)
+
+    def on_workers(tasks, workers):
         ran.append((tasks, workers))
-        return on_one, on_all
+        return on_all
 
     @contextlib.contextmanager
     def pause():
@@ -563,9 +574,10 @@ def test_the_cluster_capacity_is_the_median_ratio_of_one_worker_to_all(monkeypat
         paused.append("out")
 
     instance = SpeedupMeter(2, 0.6, tmp_path)
-    instance._cluster = speedup.ClusterReader(sides, pause)
+    instance._cluster = speedup.ClusterReader(on_workers, pause)
     assert instance.read_cluster_capacity(2) == pytest.approx(capacity)
-    assert fake.calls.count("one") == fake.calls.count("all") == speedup.CAPACITY_ROUNDS
+    assert fake.calls.count("all") == speedup.CAPACITY_ROUNDS
+    assert here[1:] == ran[0][0] * speedup.CAPACITY_ROUNDS  # after the calibration probe, the same tasks here
     assert paused == ["in", "out"] and ran[0][1] == 2
     assert len(ran[0][0]) == 2 * speedup.TASKS_PER_WORKER  # the machine's reading's reference tasks
 
