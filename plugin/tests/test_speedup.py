@@ -79,6 +79,20 @@ def test_a_start_up_that_dwarfs_the_work_is_not_measured(monkeypatch, tmp_path):
     assert result.verdict == "not-measured" and "starting them takes 0.50 s" in result.reason
 
 
+@pytest.mark.parametrize("parallel_s, verdict", [(0.4, "pass"), (0.8, "not-measured")])
+def test_a_workload_that_sped_up_as_much_as_the_least_capacity_is_measured(monkeypatch, tmp_path, parallel_s, verdict):
+    """Readings of 1.25x, with a start-up of 0.1 s, would make a 0.6 s workload unmeasurable; one that ran 1.5x
+    faster itself showed the machine's parallelism and is judged, against the least capacity's bar. One
+    that ran 0.75x faster showed nothing: not-measured, as before."""
+    fake = FakeWork(monkeypatch)
+    result = meter(monkeypatch, tmp_path, [1.25], startup_s=0.1).compare(
+        fake.task("s", [0.6]), fake.task("p", [parallel_s]), 2, "step2.x", "t::x", "m"
+    )
+    assert result.verdict == verdict
+    if verdict == "pass":
+        assert result.required == pytest.approx(required_speedup(MIN_CAPACITY, 0.6))
+
+
 def test_required_speedup_keeps_a_fraction_of_the_machines_gain():
     assert required_speedup(1.9, 0.6) == pytest.approx(1.54)
     assert required_speedup(1.0, 0.6) == 1.0
