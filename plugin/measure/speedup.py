@@ -286,9 +286,9 @@ class SpeedupMeter:
         """One reading of the capacity of the test's cluster itself with ``workers`` workers, now: the same
         reference tasks as the machine's reading, one after another here (as the learner's sequential side
         runs) against the cluster's tasks, so Dask's own cost per task counts as in the learner's speedup."""
-        tasks = self._reference_tasks(workers)
-        on_cluster = self._cluster.on_workers(tasks, workers)
         with self._cluster.pause():
+            tasks = self._reference_tasks(workers)  # a timing too: the learner stopped
+            on_cluster = self._cluster.on_workers(tasks, workers)
             return capacity_ratio(lambda: [reference_work(count) for count in tasks], on_cluster, workers)
 
     def measure_capacity(self, workers: int) -> float:
